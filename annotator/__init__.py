@@ -1,0 +1,50 @@
+"""annotator: mark claims, evidence and attributions in news articles, compare annotators."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+
+from annotator.config import default_database_url, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Mapping[str, object] | None = None) -> Flask:
+    """Build the app. ``config`` overrides settings read from ``ANNOTATOR_*`` variables."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=os.environ.get("ANNOTATOR_INSTANCE_PATH", str(ROOT / "instance")),
+    )
+    settings = load_settings()
+    settings.update(config or {})
+    if not settings.get("DATABASE_URL"):
+        settings["DATABASE_URL"] = default_database_url(app.instance_path)
+    app.config.update(settings)
+    app.config.update(
+        MAX_CONTENT_LENGTH=int(app.config["MAX_UPLOAD_MB"]) * 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=bool(app.config["SECURE_COOKIES"]),
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=bool(app.config["SECURE_COOKIES"]),
+        WTF_CSRF_TIME_LIMIT=None,  # a token lives as long as the session: long annotation days
+    )
+
+    from annotator import auth, db, errors, web
+
+    db.init_app(app)
+    auth.init_app(app)
+    errors.init_app(app)
+    web.register(app)
+
+    from annotator.cli import register_commands
+
+    register_commands(app)
+    return app

@@ -1,0 +1,138 @@
+"""Log-in, log-out, CSRF, slowed-down failed log-ins and the permission checks every view uses.
+
+Authorization answers are designed so that a project's existence is not revealed to strangers:
+anonymous → 302 to the log-in page, not a member → 404, a member without the needed role → 403.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager, current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import CSRFProtect
+
+from annotator import db, store
+from annotator.models import Project, User
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address, default_limits=[], storage_uri="memory://")
+
+
+class LoginUser:
+    """Flask-Login's view of a :class:`User` (kept apart so models stay plain tables)."""
+
+    def __init__(self, user: User):
+        self.user = user
+        self.id = user.id
+        self.username = user.username
+        self.is_admin = user.is_admin
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to continue."
+    csrf.init_app(app)
+    limiter.init_app(app)
+    app.register_blueprint(bp)
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> LoginUser | None:
+    user = db.session().get(User, int(user_id)) if user_id.isdigit() else None
+    return LoginUser(user) if user and user.password_hash else None
+
+
+def _login_key() -> str:
+    return f"{get_remote_address()}|{request.form.get('username', '')}"
+
+
+def _login_limit() -> str:
+    return f"{current_app.config['LOGIN_ATTEMPTS_PER_MINUTE']} per minute"
+
+
+def _count_only_failures(response) -> bool:
+    # Only failed attempts (the form shown again with 401) use up the allowance.
+    return response.status_code == 401
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    _login_limit,
+    key_func=_login_key,
+    methods=["POST"],
+    deduct_when=_count_only_failures,
+    error_message="Too many failed log-ins; wait a minute and try again.",
+)
+def login():
+    if request.method == "GET":
+        return render_template("auth/login.html")
+    username = request.form.get("username", "").strip()
+    password = request.form.get("password", "")
+    user = store.user_by_name(db.session(), username)
+    if user is None or not store.check_password(user, password):
+        flash("Unknown user name or wrong password.", "error")
+        return render_template("auth/login.html", username=username), 401
+    login_user(LoginUser(user))
+    return redirect(_safe_next(request.args.get("next")))
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: never send a user to another host after log-in."""
+    if target and target.startswith("/") and not urlsplit(target).netloc and "\\" not in target:
+        return target
+    return url_for("projects.index")
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    return redirect(url_for("auth.login"))
+
+
+# --- permission checks used by the other blueprints -------------------------------------------
+
+
+def me() -> User:
+    return current_user.user
+
+
+def project_for(slug: str, manager: bool = False) -> tuple[Project, str]:
+    """The project and the current user's role in it, or abort 404 (not a member) / 403."""
+    project = store.project_by_slug(db.session(), slug)
+    if project is None:
+        abort(404)
+    role = store.role_in(db.session(), me(), project)
+    if role is None:
+        abort(404)
+    if manager and role != "manager":
+        abort(403)
+    return project, role
+
+
+def require_admin() -> None:
+    if not current_user.is_admin:
+        abort(403)

@@ -1,0 +1,214 @@
+"""The ``annotator`` command: set up the database, users and projects, import, export, demo."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import FlaskGroup, with_appcontext
+
+from annotator import db, store
+from annotator.importers import ImportRejected
+
+
+def _create_app():
+    from annotator import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True)
+def main() -> None:
+    """annotator: annotate claims, evidence and attributions; compare annotators; export."""
+
+
+def register_commands(app) -> None:
+    for command in (init_db, create_user, set_password, create_project, add_member, import_, demo):
+        app.cli.add_command(command)
+
+
+def _writing() -> None:
+    db.writing.set(True)
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db() -> None:
+    """Create the database or upgrade it to the current schema (keeps existing data)."""
+    engine = db.engine()
+    before = db.current_revision(engine)
+    db.upgrade(engine)
+    after = db.current_revision(engine)
+    where = engine.url.render_as_string(hide_password=True)
+    if before == after:
+        click.echo(f"Database {where} is up to date (schema {after}).")
+    else:
+        click.echo(f"Database {where} upgraded from {before or 'empty'} to schema {after}.")
+
+
+def _read_password(prompt: bool) -> str:
+    if sys.stdin.isatty() and prompt:
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    line = sys.stdin.readline().rstrip("\n")
+    if not line:
+        raise click.ClickException("no password given on standard input")
+    return line
+
+
+@click.command("create-user")
+@with_appcontext
+@click.argument("name")
+@click.option(
+    "--role",
+    type=click.Choice(["admin", "annotator"]),
+    default="annotator",
+    show_default=True,
+    help="admin: site administrator.",
+)
+@click.option("--no-password", is_flag=True, help="Create an account that cannot log in yet.")
+def create_user(name: str, role: str, no_password: bool) -> None:
+    """Create a user; the password is read from a prompt or from standard input."""
+    _writing()
+    password = None if no_password else _read_password(prompt=True)
+    session = db.session()
+    try:
+        store.create_user(session, name, password, is_admin=role == "admin")
+        session.commit()
+    except store.Invalid as problem:
+        raise click.ClickException(str(problem)) from None
+    click.echo(f"Created {role} {name}.")
+
+
+@click.command("set-password")
+@with_appcontext
+@click.argument("name")
+def set_password(name: str) -> None:
+    """Set or reset a user's password (from a prompt or standard input)."""
+    _writing()
+    session = db.session()
+    user = store.user_by_name(session, name)
+    if user is None:
+        raise click.ClickException(f"no user named {name!r}")
+    try:
+        store.set_password(session, user, _read_password(prompt=True))
+        session.commit()
+    except store.Invalid as problem:
+        raise click.ClickException(str(problem)) from None
+    click.echo(f"Password of {name} set.")
+
+
+@click.command("create-project")
+@with_appcontext
+@click.argument("slug")
+@click.option("--name", help="Display name (default: the slug).")
+@click.option(
+    "--labels",
+    default="claim,evidence,attribution",
+    show_default=True,
+    help="Comma-separated labels, optionally name:#colour; keys 1, 2, 3… in order.",
+)
+@click.option("--manager", help="User name of the project's manager.")
+@click.option(
+    "--overlap",
+    type=click.IntRange(1, 20),
+    default=1,
+    show_default=True,
+    help="How many annotators annotate each document.",
+)
+def create_project(
+    slug: str, name: str | None, labels: str, manager: str | None, overlap: int
+) -> None:
+    """Create a project with its label set."""
+    _writing()
+    session = db.session()
+    try:
+        project = store.create_project(session, slug, name, labels)
+        project.overlap = overlap
+        if manager:
+            user = store.user_by_name(session, manager)
+            if user is None:
+                raise store.Invalid(f"no user named {manager!r}")
+            store.set_member(session, project, user, "manager")
+        session.commit()
+    except store.Invalid as problem:
+        session.rollback()
+        raise click.ClickException(str(problem)) from None
+    click.echo(f"Created project {slug} with labels {labels}.")
+
+
+@click.command("add-member")
+@with_appcontext
+@click.argument("slug")
+@click.argument("name")
+@click.option(
+    "--role",
+    type=click.Choice(["manager", "annotator", "remove"]),
+    default="annotator",
+    show_default=True,
+)
+def add_member(slug: str, name: str, role: str) -> None:
+    """Give a user a role in a project (or remove them)."""
+    _writing()
+    session = db.session()
+    project = store.project_by_slug(session, slug)
+    user = store.user_by_name(session, name)
+    if project is None or user is None:
+        raise click.ClickException(
+            f"no project {slug!r}" if project is None else f"no user {name!r}"
+        )
+    store.set_member(session, project, user, None if role == "remove" else role)
+    session.commit()
+    click.echo(f"{name} is now {role} of {slug}." if role != "remove" else f"{name} removed.")
+
+
+@click.command("import")
+@with_appcontext
+@click.argument("slug")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+def import_(slug: str, files: tuple[str, ...]) -> None:
+    """Import .jsonl, .txt and .html files into a project: all of them, or nothing."""
+    from flask import current_app
+
+    from annotator.importing import import_files
+
+    _writing()
+    session = db.session()
+    project = store.project_by_slug(session, slug)
+    if project is None:
+        raise click.ClickException(f"no project {slug!r}")
+    handles = [open(path, "rb") for path in files]  # noqa: SIM115 - closed below
+    try:
+        summary = import_files(
+            session,
+            project,
+            zip(files, handles, strict=True),
+            max_chars=current_app.config["MAX_DOCUMENT_CHARS"],
+        )
+    except ImportRejected as problem:
+        raise click.ClickException(f"nothing was imported: {problem}") from None
+    finally:
+        for handle in handles:
+            handle.close()
+    click.echo(str(summary).capitalize() + ".")
+
+
+@click.command("demo")
+@with_appcontext
+@click.option("--serve/--no-serve", default=True, help="Serve the app after loading the demo.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+def demo(serve: bool, host: str, port: int) -> None:
+    """Create the database, the demo project and demo users (if missing), then serve."""
+    from flask import current_app
+
+    from annotator.demo import load_demo
+
+    _writing()
+    db.upgrade(db.engine())
+    logins = load_demo(db.session())
+    click.echo("Demo project 'demo' is ready. Log in with:")
+    for username, password, role in logins:
+        click.echo(f"  {username:<8} password {password:<14} ({role})")
+    if serve:
+        click.echo(f"Serving on http://{host}:{port}  (Ctrl+C stops)")
+        current_app.run(host=host, port=port, debug=False, use_reloader=False)

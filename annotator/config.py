@@ -1,0 +1,106 @@
+"""Settings from ``ANNOTATOR_*`` environment variables, validated once at start-up.
+
+A malformed value stops the app with a message naming the variable, instead of failing later
+inside a request.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+PREFIX = "ANNOTATOR_"
+
+
+class ConfigError(ValueError):
+    """A setting is malformed; the message names the variable and the reason."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: object
+    kind: type
+    help: str
+
+
+SETTINGS = [
+    Setting(
+        "DATABASE_URL",
+        None,
+        str,
+        "SQLAlchemy URL; default sqlite:///instance/annotator.db. "
+        "PostgreSQL: postgresql+psycopg://user@host/db",
+    ),
+    Setting(
+        "SECRET_KEY",
+        None,
+        str,
+        "Signs session cookies and CSRF tokens. Set it in production; "
+        "a random one is made per process otherwise.",
+    ),
+    Setting("MAX_UPLOAD_MB", 50, int, "Largest accepted upload (import file), in MB."),
+    Setting("MAX_DOCUMENT_CHARS", 1_000_000, int, "Largest document text, in code points."),
+    Setting("SECURE_COOKIES", False, bool, "Mark cookies Secure (set when served over HTTPS)."),
+    Setting(
+        "LOGIN_ATTEMPTS_PER_MINUTE",
+        5,
+        int,
+        "Failed log-ins allowed per user name and address per minute before slowing down.",
+    ),
+]
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _parse(setting: Setting, raw: str) -> object:
+    if setting.kind is bool:
+        value = raw.strip().lower()
+        if value in _TRUE:
+            return True
+        if value in _FALSE:
+            return False
+        raise ConfigError(f"{PREFIX}{setting.name}={raw!r}: expected one of true/false/1/0")
+    if setting.kind is int:
+        try:
+            number = int(raw)
+        except ValueError:
+            raise ConfigError(f"{PREFIX}{setting.name}={raw!r}: expected a whole number") from None
+        if number <= 0:
+            raise ConfigError(f"{PREFIX}{setting.name}={raw!r}: must be greater than 0")
+        return number
+    if setting.name == "DATABASE_URL":
+        return _check_database_url(raw)
+    return raw
+
+
+def _check_database_url(url: str) -> str:
+    if url.startswith("postgres://") or url.startswith("postgresql://"):
+        raise ConfigError(
+            f"{PREFIX}DATABASE_URL={url!r}: name the driver, e.g. postgresql+psycopg://…"
+        )
+    if not (url.startswith("sqlite:") or url.startswith("postgresql+psycopg:")):
+        raise ConfigError(
+            f"{PREFIX}DATABASE_URL={url!r}: expected sqlite:///path or postgresql+psycopg://…"
+        )
+    return url
+
+
+def default_database_url(instance_path: str | Path) -> str:
+    return f"sqlite:///{Path(instance_path) / 'annotator.db'}"
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> dict[str, object]:
+    """Read every known ``ANNOTATOR_*`` variable; unknown ones are ignored."""
+    environ = os.environ if environ is None else environ
+    settings: dict[str, object] = {}
+    for setting in SETTINGS:
+        raw = environ.get(PREFIX + setting.name)
+        settings[setting.name] = setting.default if raw is None else _parse(setting, raw)
+    if not settings["SECRET_KEY"]:
+        settings["SECRET_KEY"] = secrets.token_hex(32)
+    return settings

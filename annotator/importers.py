@@ -1,0 +1,297 @@
+"""Parse import files into documents, checking everything before anything is stored.
+
+Pure: no Flask, no database. The caller passes what it knows of the project (its labels and the
+document ids it already has) and stores what comes out inside one transaction, so that the first
+:class:`ImportRejected` leaves the database as it was.
+
+Offsets in an import file are code points into the text *as written in the file*; line endings
+are normalised to ``\\n`` afterwards and the offsets are moved with the text.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Container, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from annotator.offsets import normalise_newlines
+
+DOCUMENT_KEYS = {"id", "title", "url", "meta", "text", "annotations", "annotators", "gold"}
+STATUSES = ("in_progress", "done")
+
+
+class ImportRejected(ValueError):
+    """The file cannot be imported; nothing of it is stored. The message names where and why."""
+
+    def __init__(self, source: str, line: int | None, field: str | None, reason: str):
+        self.source, self.line, self.field, self.reason = source, line, field, reason
+        where = source if line is None else f"{source}, line {line}"
+        what = f"field '{field}': " if field else ""
+        super().__init__(f"{where}: {what}{reason}")
+
+
+@dataclass
+class ImportedSpan:
+    label: str
+    start: int
+    end: int
+    note: str = ""
+    annotator: str | None = None  # None for gold spans
+
+
+@dataclass
+class ImportedDocument:
+    external_id: str
+    text: str
+    title: str | None = None
+    url: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    annotations: list[ImportedSpan] = field(default_factory=list)
+    gold: list[ImportedSpan] = field(default_factory=list)
+    statuses: dict[str, str] = field(default_factory=dict)  # annotator -> status
+    line: int | None = None
+
+
+@dataclass
+class ImportRules:
+    """What the target project accepts."""
+
+    labels: Container[str]
+    existing_ids: Container[str] = frozenset()
+    max_chars: int = 1_000_000
+
+    @property
+    def max_line_bytes(self) -> int:
+        # A code point is at most 4 bytes in UTF-8, and JSON escapes can take 12 (\uXXXX\uXXXX).
+        return self.max_chars * 12 + 1_000_000
+
+
+def source_stem(source: str) -> str:
+    return os.path.splitext(os.path.basename(source))[0] or "document"
+
+
+def parse_jsonl(
+    lines: Iterable[bytes], source: str, rules: ImportRules
+) -> Iterator[ImportedDocument]:
+    """Yield one checked document per non-blank line of a JSONL file, streaming.
+
+    Raises :class:`ImportRejected` at the first bad line; documents already yielded must then be
+    discarded by the caller (it stores them in a transaction it rolls back).
+    """
+    for number, raw in enumerate(lines, start=1):
+        if len(raw) > rules.max_line_bytes:
+            raise ImportRejected(
+                source, number, None, f"line is over the size limit ({rules.max_line_bytes} bytes)"
+            )
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        if not raw.strip():
+            continue
+        try:
+            value = orjson.loads(raw)
+        except orjson.JSONDecodeError as error:
+            raise ImportRejected(source, number, None, f"not valid JSON ({error})") from None
+        yield parse_document(value, source, number, rules, f"{source_stem(source)}-{number}")
+
+
+def parse_document(
+    value: Any, source: str, line: int | None, rules: ImportRules, default_id: str
+) -> ImportedDocument:
+    """Check one JSON document object and return it with normalised text and moved offsets."""
+
+    def reject(field_name: str | None, reason: str) -> ImportRejected:
+        return ImportRejected(source, line, field_name, reason)
+
+    if not isinstance(value, dict):
+        raise reject(None, f"expected a JSON object, got {_json_type(value)}")
+    unknown = sorted(set(value) - DOCUMENT_KEYS)
+    if unknown:
+        raise reject(unknown[0], f"unknown field (known: {', '.join(sorted(DOCUMENT_KEYS))})")
+    if "text" not in value:
+        raise reject("text", "missing; every document needs its text")
+    written = value["text"]
+    if not isinstance(written, str):
+        raise reject("text", f"expected a string, got {_json_type(written)}")
+    if len(written) > rules.max_chars:
+        raise reject("text", f"over the size limit ({len(written)} > {rules.max_chars} characters)")
+
+    external_id = value.get("id", default_id)
+    if isinstance(external_id, bool) or not isinstance(external_id, str | int):
+        raise reject("id", f"expected a string or a whole number, got {_json_type(external_id)}")
+    external_id = str(external_id)
+    if not external_id or len(external_id) > 255:
+        raise reject("id", "must be 1 to 255 characters long")
+    if external_id in rules.existing_ids:
+        raise reject("id", f"duplicate id {external_id!r}: the project already has it")
+
+    title = _optional_string(value, "title", 500, reject)
+    url = _optional_string(value, "url", 2000, reject)
+    meta = value.get("meta") or {}
+    if not isinstance(meta, dict):
+        raise reject("meta", f"expected an object, got {_json_type(meta)}")
+
+    text, move = normalise_newlines(written)
+    document = ImportedDocument(external_id, text, title, url, meta, line=line)
+    for index, item in enumerate(_list(value, "annotations", reject)):
+        span = _parse_span(item, f"annotations[{index}]", written, rules, reject, gold=False)
+        document.annotations.append(_moved(span, move))
+    for index, item in enumerate(_list(value, "gold", reject)):
+        span = _parse_span(item, f"gold[{index}]", written, rules, reject, gold=True)
+        document.gold.append(_moved(span, move))
+    for index, item in enumerate(_list(value, "annotators", reject)):
+        where = f"annotators[{index}]"
+        if not isinstance(item, dict) or not isinstance(item.get("annotator"), str):
+            raise reject(where, "expected an object with an 'annotator' name")
+        status = item.get("status", "done")
+        if status not in STATUSES:
+            raise reject(f"{where}.status", f"expected one of {', '.join(STATUSES)}")
+        document.statuses[item["annotator"]] = status
+    return document
+
+
+def _parse_span(
+    item: Any, where: str, written: str, rules: ImportRules, reject, gold: bool
+) -> ImportedSpan:
+    if not isinstance(item, dict):
+        raise reject(where, f"expected an object, got {_json_type(item)}")
+    annotator = None
+    if not gold:
+        annotator = item.get("annotator")
+        if not isinstance(annotator, str) or not annotator.strip() or len(annotator) > 80:
+            raise reject(f"{where}.annotator", "expected an annotator name (1 to 80 characters)")
+        annotator = annotator.strip()
+    label = item.get("label")
+    if not isinstance(label, str):
+        raise reject(f"{where}.label", f"expected a string, got {_json_type(label)}")
+    if label not in rules.labels:
+        raise reject(f"{where}.label", f"unknown label {label!r} for this project")
+    for key in ("start", "end"):
+        number = item.get(key)
+        if isinstance(number, bool) or not isinstance(number, int):
+            raise reject(f"{where}.{key}", f"expected a whole number, got {_json_type(number)}")
+    start, end = item["start"], item["end"]
+    if not 0 <= start < end <= len(written):
+        raise reject(
+            where,
+            f"offsets [{start}, {end}) outside the text (need 0 <= start < end <= {len(written)})",
+        )
+    if "text" in item and item["text"] != written[start:end]:
+        raise reject(
+            f"{where}.text",
+            f"{item['text']!r} does not match the document text at [{start}, {end}): "
+            f"{written[start:end]!r}",
+        )
+    note = item.get("note") or ""
+    if not isinstance(note, str):
+        raise reject(f"{where}.note", f"expected a string, got {_json_type(note)}")
+    return ImportedSpan(label, start, end, note, annotator)
+
+
+def _moved(span: ImportedSpan, move) -> ImportedSpan:
+    span.start, span.end = move(span.start), move(span.end)
+    return span
+
+
+def _list(value: dict, key: str, reject) -> list:
+    items = value.get(key) or []
+    if not isinstance(items, list):
+        raise reject(key, f"expected a list, got {_json_type(items)}")
+    return items
+
+
+def _optional_string(value: dict, key: str, limit: int, reject) -> str | None:
+    item = value.get(key)
+    if item is None:
+        return None
+    if not isinstance(item, str):
+        raise reject(key, f"expected a string, got {_json_type(item)}")
+    if len(item) > limit:
+        raise reject(key, f"longer than {limit} characters")
+    return item
+
+
+def _json_type(value: Any) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "true/false"}
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    return names.get(type(value), type(value).__name__)
+
+
+def _decode(data: bytes, source: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ImportRejected(
+            source, None, None, f"not UTF-8 text ({error.reason} at byte {error.start})"
+        ) from None
+
+
+def parse_text_file(data: bytes, source: str, rules: ImportRules) -> ImportedDocument:
+    """A ``.txt`` file is one document; its id is the file name without extension."""
+    text = _decode(data, source)
+    return parse_document({"id": source_stem(source), "text": text}, source, None, rules, "")
+
+
+def parse_html_file(data: bytes, source: str, rules: ImportRules) -> ImportedDocument:
+    """An HTML article becomes clean text (boilerplate removed) with its title and URL."""
+    import trafilatura
+
+    html = _decode(data, source)
+    extracted = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
+    if extracted is None or not (extracted.text or "").strip():
+        raise ImportRejected(source, None, "text", "no article text found in this HTML")
+    value = {"id": source_stem(source), "text": extracted.text}
+    if extracted.title:
+        value["title"] = extracted.title[:500]
+    if extracted.url:
+        value["url"] = extracted.url[:2000]
+    return parse_document(value, source, None, rules, "")
+
+
+def parse_file(
+    lines_or_data: Iterable[bytes] | bytes, source: str, rules: ImportRules
+) -> Iterator[ImportedDocument]:
+    """Dispatch on the file extension: ``.jsonl``/``.ndjson``, ``.txt``, ``.html``/``.htm``."""
+    extension = os.path.splitext(source)[1].lower()
+    if extension in (".jsonl", ".ndjson"):
+        lines = lines_or_data
+        if isinstance(lines_or_data, bytes):
+            lines = lines_or_data.split(b"\n")
+        yield from parse_jsonl(lines, source, rules)
+        return
+    data = lines_or_data if isinstance(lines_or_data, bytes) else b"".join(lines_or_data)
+    if extension == ".txt":
+        yield parse_text_file(data, source, rules)
+    elif extension in (".html", ".htm"):
+        yield parse_html_file(data, source, rules)
+    else:
+        raise ImportRejected(
+            source, None, None, "unknown file type (expected .jsonl, .ndjson, .txt, .html or .htm)"
+        )
+
+
+def parse_files(
+    files: Iterable[tuple[str, Iterable[bytes] | bytes]], rules: ImportRules
+) -> Iterator[ImportedDocument]:
+    """Parse several files as one import: a document id may appear only once across them."""
+    seen: dict[str, str] = {}
+    for source, content in files:
+        for document in parse_file(content, source, rules):
+            if document.external_id in seen:
+                raise ImportRejected(
+                    source,
+                    document.line,
+                    "id",
+                    f"duplicate id {document.external_id!r} "
+                    f"(already in {seen[document.external_id]})",
+                )
+            where = source if document.line is None else f"{source}, line {document.line}"
+            seen[document.external_id] = where
+            yield document

@@ -1,0 +1,191 @@
+"""Store parsed import files in one transaction: all documents and spans, or nothing."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, insert
+from sqlmodel import Session, select
+
+from annotator import store
+from annotator.importers import ImportedDocument, ImportRules, parse_files
+from annotator.models import (
+    Assignment,
+    Document,
+    GoldSpan,
+    Membership,
+    Project,
+    Span,
+    User,
+    utcnow,
+)
+
+BATCH = 500
+
+
+@dataclass
+class ImportSummary:
+    documents: int = 0
+    spans: int = 0
+    gold_spans: int = 0
+    new_accounts: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        text = f"imported {self.documents} documents, {self.spans} spans"
+        if self.gold_spans:
+            text += f", {self.gold_spans} gold spans"
+        if self.new_accounts:
+            text += f"; new accounts without password: {', '.join(self.new_accounts)}"
+        return text
+
+
+def import_files(
+    db: Session,
+    project: Project,
+    files: Iterable[tuple[str, Iterable[bytes] | bytes]],
+    max_chars: int = 1_000_000,
+) -> ImportSummary:
+    """Parse and store ``files`` (name, lines-or-bytes) into ``project``, then commit.
+
+    On :class:`~annotator.importers.ImportRejected` the transaction is rolled back and the
+    error propagates: the database is exactly as before.
+    """
+    try:
+        summary = _store(db, project, files, max_chars)
+        db.commit()
+        return summary
+    except BaseException:
+        db.rollback()
+        raise
+
+
+def _store(db: Session, project: Project, files, max_chars: int) -> ImportSummary:
+    labels = {label.name: label.id for label in store.labels_of(db, project.id)}
+    existing = set(db.exec(select(Document.external_id).where(Document.project_id == project.id)))
+    position = db.exec(
+        select(func.coalesce(func.max(Document.position), -1)).where(
+            Document.project_id == project.id
+        )
+    ).one()
+    rules = ImportRules(labels=labels, existing_ids=existing, max_chars=max_chars)
+    writer = _Writer(db, project, labels)
+    batch: list[ImportedDocument] = []
+    for document in parse_files(files, rules):
+        position += 1
+        batch.append(document)
+        if len(batch) >= BATCH:
+            writer.write(batch, position - len(batch) + 1)
+            batch = []
+    if batch:
+        writer.write(batch, position - len(batch) + 1)
+    return writer.summary
+
+
+class _Writer:
+    """Bulk inserts (executemany) per batch: the import bench needs thousands of rows a second."""
+
+    def __init__(self, db: Session, project: Project, labels: dict[str, int]):
+        self.db, self.project, self.labels = db, project, labels
+        self.users: dict[str, int] = {}
+        self.members: set[int] = {
+            user_id
+            for user_id in db.exec(
+                select(Membership.user_id).where(Membership.project_id == project.id)
+            )
+        }
+        self.summary = ImportSummary()
+
+    def user_id(self, name: str) -> int:
+        if name not in self.users:
+            user = store.user_by_name(self.db, name)
+            if user is None:
+                user = User(username=name, password_hash=None)
+                self.db.add(user)
+                self.db.flush()
+                self.summary.new_accounts.append(name)
+            if user.id not in self.members:
+                self.db.add(
+                    Membership(project_id=self.project.id, user_id=user.id, role="annotator")
+                )
+                self.db.flush()
+                self.members.add(user.id)
+            self.users[name] = user.id
+        return self.users[name]
+
+    def write(self, documents: list[ImportedDocument], first_position: int) -> None:
+        now = utcnow()
+        rows = [
+            {
+                "project_id": self.project.id,
+                "external_id": document.external_id,
+                "title": document.title,
+                "text": document.text,
+                "length": len(document.text),
+                "url": document.url,
+                "meta": document.meta,
+                "position": first_position + index,
+                "created_at": now,
+            }
+            for index, document in enumerate(documents)
+        ]
+        ids = (
+            self.db.execute(
+                insert(Document).returning(Document.id, sort_by_parameter_order=True), rows
+            )
+            .scalars()
+            .all()
+        )
+        spans, gold, assignments = [], [], []
+        for document_id, document in zip(ids, documents, strict=True):
+            base = {
+                "project_id": self.project.id,
+                "document_id": document_id,
+                "document_length": len(document.text),
+                "created_at": now,
+                "updated_at": now,
+            }
+            annotators = {span.annotator for span in document.annotations} | set(document.statuses)
+            for name in sorted(annotators):
+                status = document.statuses.get(name, "done")
+                assignments.append(
+                    {
+                        "document_id": document_id,
+                        "user_id": self.user_id(name),
+                        "project_id": self.project.id,
+                        "status": status,
+                        "assigned_at": now,
+                        "updated_at": now,
+                        "done_at": now if status == "done" else None,
+                    }
+                )
+            for span in document.annotations:
+                spans.append(
+                    base
+                    | {
+                        "id": str(uuid.uuid4()),
+                        "annotator_id": self.user_id(span.annotator),
+                        "label_id": self.labels[span.label],
+                        "start": span.start,
+                        "end": span.end,
+                        "note": span.note,
+                    }
+                )
+            for span in document.gold:
+                gold.append(
+                    base
+                    | {
+                        "id": str(uuid.uuid4()),
+                        "label_id": self.labels[span.label],
+                        "start": span.start,
+                        "end": span.end,
+                        "note": span.note,
+                    }
+                )
+        for model, values in ((Assignment, assignments), (Span, spans), (GoldSpan, gold)):
+            if values:
+                self.db.execute(insert(model), values)
+        self.summary.documents += len(documents)
+        self.summary.spans += len(spans)
+        self.summary.gold_spans += len(gold)

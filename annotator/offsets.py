@@ -1,0 +1,98 @@
+"""Offsets: Unicode code points, half-open ``[start, end)``, into the stored document text.
+
+Browsers count UTF-16 code units and files written on Windows carry ``\\r\\n``; these pure
+functions convert at the edges so that stored offsets always mean ``text[start:end]`` in Python.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable
+
+_NEWLINES = re.compile(r"\r\n?")
+
+
+def normalise_newlines(text: str) -> tuple[str, Callable[[int], int]]:
+    """Return ``text`` with ``\\r\\n`` and lone ``\\r`` turned into ``\\n``, and a function that
+    moves an offset in the original text to the same place in the normalised one.
+
+    An offset that points between ``\\r`` and ``\\n`` moves to just before the ``\\n``: the
+    ``\\r`` of a pair counts as nothing, its ``\\n`` as the one character it becomes.
+    """
+    crlf_ends = [match.end() for match in _NEWLINES.finditer(text) if match.group() == "\r\n"]
+    normalised = _NEWLINES.sub("\n", text)
+    if not crlf_ends:
+        return normalised, lambda offset: offset
+
+    def move(offset: int) -> int:
+        # Every \r\n whose \r lies before the offset (it ends at or before offset + 1)
+        # shortens the text before the offset by one.
+        return offset - bisect.bisect_right(crlf_ends, offset + 1)
+
+    return normalised, move
+
+
+def utf16_length(text: str) -> int:
+    """Number of UTF-16 code units the browser counts for ``text``."""
+    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
+
+
+def utf16_to_code_points(text: str, utf16_offset: int) -> int:
+    """Convert a browser (UTF-16) offset into ``text`` to a code-point offset.
+
+    Raises ValueError for an offset that falls inside a surrogate pair or past the end.
+    """
+    units = 0
+    for index, char in enumerate(text):
+        if units == utf16_offset:
+            return index
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > utf16_offset:
+            raise ValueError(f"UTF-16 offset {utf16_offset} falls inside a surrogate pair")
+    if units == utf16_offset:
+        return len(text)
+    raise ValueError(f"UTF-16 offset {utf16_offset} is past the end of the text ({units})")
+
+
+def code_points_to_utf16(text: str, offset: int) -> int:
+    return utf16_length(text[:offset])
+
+
+def trim_whitespace(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink ``[start, end)`` so it neither starts nor ends with whitespace.
+
+    Returns ``(start, start)`` when the range holds only whitespace.
+    """
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _is_word_char(char: str) -> bool:
+    # Letters, digits and combining marks belong to words, as do joiners inside emoji sequences.
+    return char.isalnum() or char in "_'’\u200d\ufe0f" or _is_mark(char)
+
+
+def _is_mark(char: str) -> bool:
+    import unicodedata
+
+    return unicodedata.category(char).startswith("M")
+
+
+def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen ``[start, end)`` to whole words, then trim whitespace at both ends.
+
+    A selection that starts or ends inside a word is extended to that word's edge; punctuation at
+    the edges is kept as selected.
+    """
+    start, end = trim_whitespace(text, start, end)
+    if start == end:
+        return start, end
+    while start > 0 and _is_word_char(text[start - 1]) and _is_word_char(text[start]):
+        start -= 1
+    while end < len(text) and _is_word_char(text[end]) and _is_word_char(text[end - 1]):
+        end += 1
+    return start, end

@@ -1,0 +1,170 @@
+"""Project list, project page (documents and progress), import, settings, guidelines, dashboard."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from annotator import assignments, db, store
+from annotator.auth import me, project_for, require_admin
+from annotator.guidelines import render_markdown
+from annotator.importers import ImportRejected
+from annotator.importing import import_files
+
+bp = Blueprint("projects", __name__)
+PAGE = 200
+
+
+@bp.get("/")
+@login_required
+def index():
+    return render_template("projects/index.html", projects=store.projects_for(db.session(), me()))
+
+
+@bp.post("/projects")
+@login_required
+def create():
+    require_admin()
+    session = db.session()
+    try:
+        project = store.create_project(
+            session,
+            request.form.get("slug", "").strip(),
+            request.form.get("name", "").strip() or None,
+            request.form.get("labels", "").strip() or None,
+        )
+        store.set_member(session, project, me(), "manager")
+        session.commit()
+    except store.Invalid as problem:
+        session.rollback()
+        flash(str(problem), "error")
+        return redirect(url_for("projects.index"))
+    return redirect(url_for("projects.show", slug=project.slug))
+
+
+@bp.get("/p/<slug>")
+@login_required
+def show(slug: str):
+    project, role = project_for(slug)
+    session = db.session()
+    context = {"project": project, "role": role, "labels": store.labels_of(session, project.id)}
+    if role == "manager":
+        page = max(request.args.get("page", 1, type=int), 1)
+        context.update(
+            documents=store.document_rows(session, project, PAGE, (page - 1) * PAGE),
+            total=store.count_documents(session, project.id),
+            page=page,
+            pages=max(1, -(-store.count_documents(session, project.id) // PAGE)),
+        )
+    context.update(
+        queue=assignments.queue(session, project, me()),
+        progress=assignments.progress(session, project, me()),
+    )
+    return render_template("projects/show.html", **context)
+
+
+@bp.post("/p/<slug>/next")
+@login_required
+def next_document(slug: str):
+    project, _role = project_for(slug)
+    document = assignments.next_document(db.session(), project, me())
+    if document is None:
+        flash("No more documents for you in this project: your share is done.", "info")
+        return redirect(url_for("projects.show", slug=slug))
+    return redirect(url_for("workspace.document", slug=slug, document_id=document.id))
+
+
+@bp.route("/p/<slug>/import", methods=["GET", "POST"])
+@login_required
+def import_page(slug: str):
+    project, _role = project_for(slug, manager=True)
+    if request.method == "GET":
+        return render_template("projects/import.html", project=project)
+    uploads = [f for f in request.files.getlist("files") if f.filename]
+    if not uploads:
+        flash("Choose at least one .jsonl, .txt or .html file.", "error")
+        return render_template("projects/import.html", project=project), 400
+    session = db.session()
+    try:
+        summary = import_files(
+            session,
+            project,
+            ((upload.filename, upload.stream) for upload in uploads),
+            max_chars=current_app.config["MAX_DOCUMENT_CHARS"],
+        )
+    except ImportRejected as problem:
+        flash(f"Nothing was imported. {problem}", "error")
+        return render_template("projects/import.html", project=project), 400
+    flash(str(summary).capitalize() + ".", "success")
+    return redirect(url_for("projects.show", slug=slug))
+
+
+@bp.get("/p/<slug>/guidelines")
+@login_required
+def guidelines(slug: str):
+    project, role = project_for(slug)
+    return render_template(
+        "projects/guidelines.html",
+        project=project,
+        role=role,
+        html=render_markdown(project.guidelines),
+    )
+
+
+@bp.route("/p/<slug>/settings", methods=["GET", "POST"])
+@login_required
+def settings(slug: str):
+    project, _role = project_for(slug, manager=True)
+    session = db.session()
+    if request.method == "POST":
+        try:
+            _apply_settings(session, project, request.form)
+            session.commit()
+            flash("Saved.", "success")
+        except store.Invalid as problem:
+            session.rollback()
+            flash(str(problem), "error")
+        return redirect(url_for("projects.settings", slug=slug))
+    return render_template(
+        "projects/settings.html",
+        project=project,
+        labels=store.labels_of(session, project.id),
+        members=store.members(session, project.id),
+    )
+
+
+def _apply_settings(session, project, form) -> None:
+    action = form.get("action")
+    if action == "project":
+        overlap = form.get("overlap", type=int)
+        if not overlap or overlap < 1 or overlap > 20:
+            raise store.Invalid("overlap must be a whole number from 1 to 20")
+        project.overlap = overlap
+        project.snap_to_words = form.get("snap_to_words") == "on"
+        project.comparison_open = form.get("comparison_open") == "on"
+        project.guidelines = form.get("guidelines", "")
+        session.add(project)
+    elif action == "label":
+        store.add_label(session, project, form.get("name", ""), form.get("color") or None)
+    elif action == "member":
+        username = form.get("username", "").strip()
+        user = store.user_by_name(session, username)
+        if user is None:
+            raise store.Invalid(f"no user named {username!r}")
+        role = form.get("role") or None
+        store.set_member(session, project, user, role if role != "remove" else None)
+    else:
+        raise store.Invalid("unknown settings action")
+
+
+@bp.get("/p/<slug>/dashboard")
+@login_required
+def dashboard(slug: str):
+    project, _role = project_for(slug, manager=True)
+    session = db.session()
+    return render_template(
+        "projects/dashboard.html",
+        project=project,
+        rows=assignments.dashboard(session, project),
+        labels=store.labels_of(session, project.id),
+    )

@@ -1,0 +1,177 @@
+"""Saving and deleting spans: validation and idempotent writes shared by pages and the JSON API.
+
+A span's id is made by the client (a UUID). ``PUT`` with an id creates the span or updates it to the
+given values, so a retried request leaves exactly one span; ``DELETE`` of an absent id succeeds.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, select
+
+from annotator.models import Document, GoldSpan, Label, Span, User, utcnow
+
+SPAN_ID = re.compile(r"^[0-9A-Za-z_-]{8,36}$")
+
+
+class SpanRefused(ValueError):
+    """The request cannot be applied; ``status`` is the HTTP answer (400, 404, 409, 422)."""
+
+    def __init__(self, status: int, message: str, field: str | None = None):
+        super().__init__(message)
+        self.status, self.field = status, field
+
+
+@dataclass(frozen=True)
+class SpanValues:
+    label_id: int
+    start: int
+    end: int
+    note: str
+
+
+def check_values(payload: Any, document: Document, labels: list[Label]) -> SpanValues:
+    """Validate a span payload ``{label, start, end, text?, note?}`` against the document.
+
+    ``label`` is the label's name (or id); offsets are code points; ``text``, when sent, must equal
+    the stored text in ``[start, end)``: the browser's view and the server's must agree.
+    """
+    if not isinstance(payload, dict):
+        raise SpanRefused(400, "expected a JSON object")
+    label = payload.get("label")
+    by_name = {item.name: item for item in labels}
+    by_id = {item.id: item for item in labels}
+    chosen = by_name.get(label) if isinstance(label, str) else None
+    if chosen is None and isinstance(label, int) and not isinstance(label, bool):
+        chosen = by_id.get(label)
+    if chosen is None:
+        raise SpanRefused(422, f"unknown label {label!r} for this project", "label")
+    for key in ("start", "end"):
+        value = payload.get(key)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise SpanRefused(422, f"{key} must be a whole number (code points)", key)
+    start, end = payload["start"], payload["end"]
+    if not 0 <= start < end <= document.length:
+        raise SpanRefused(
+            422,
+            f"offsets [{start}, {end}) outside the text (need 0 <= start < end <= "
+            f"{document.length})",
+            "start",
+        )
+    if "text" in payload and payload["text"] != document.text[start:end]:
+        raise SpanRefused(
+            422,
+            f"selected text {payload['text']!r} does not match the document at "
+            f"[{start}, {end}): {document.text[start:end]!r}",
+            "text",
+        )
+    note = payload.get("note", "")
+    if note is None:
+        note = ""
+    if not isinstance(note, str) or len(note) > 10_000:
+        raise SpanRefused(422, "note must be text of at most 10,000 characters", "note")
+    return SpanValues(chosen.id, start, end, note)
+
+
+def _insert_ignoring_conflict(db: Session, model, row: dict) -> None:
+    dialect = db.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    db.execute(module.insert(model).values(**row).on_conflict_do_nothing(index_elements=["id"]))
+
+
+def save_span(
+    db: Session, document: Document, annotator: User, span_id: str, values: SpanValues
+) -> tuple[Span, bool]:
+    """Create or update the annotator's span ``span_id``; returns (span, created). Commits."""
+    if not SPAN_ID.match(span_id):
+        raise SpanRefused(400, "span id must be 8 to 36 letters, digits, - or _", "id")
+    existing = db.get(Span, span_id)
+    if existing is None:
+        now = utcnow()
+        _insert_ignoring_conflict(
+            db,
+            Span,
+            {
+                "id": span_id,
+                "project_id": document.project_id,
+                "document_id": document.id,
+                "document_length": document.length,
+                "annotator_id": annotator.id,
+                "label_id": values.label_id,
+                "start": values.start,
+                "end": values.end,
+                "note": values.note,
+                "created_at": now,
+                "updated_at": now,
+            },
+        )
+        db.commit()
+        existing = db.get(Span, span_id, populate_existing=True)
+        if existing.annotator_id != annotator.id or existing.document_id != document.id:
+            raise SpanRefused(404, "no such span")
+        return existing, True
+    if existing.annotator_id != annotator.id or existing.document_id != document.id:
+        raise SpanRefused(404, "no such span")  # another user's id: do not reveal it exists
+    if (existing.label_id, existing.start, existing.end, existing.note) != (
+        values.label_id,
+        values.start,
+        values.end,
+        values.note,
+    ):
+        existing.label_id, existing.start, existing.end = values.label_id, values.start, values.end
+        existing.note = values.note
+        existing.updated_at = utcnow()
+        db.add(existing)
+        db.commit()
+    return existing, False
+
+
+def delete_span(db: Session, document: Document, annotator: User, span_id: str) -> bool:
+    """Delete the annotator's span; True if it existed. Another user's span: 404. Commits."""
+    existing = db.get(Span, span_id)
+    if existing is None:
+        return False
+    if existing.annotator_id != annotator.id or existing.document_id != document.id:
+        raise SpanRefused(404, "no such span")
+    db.delete(existing)
+    db.commit()
+    return True
+
+
+def spans_of(db: Session, document_id: int, annotator_id: int) -> list[tuple[Span, Label]]:
+    return list(
+        db.exec(
+            select(Span, Label)
+            .join(Label, Label.id == Span.label_id)
+            .where(Span.document_id == document_id, Span.annotator_id == annotator_id)
+            .order_by(Span.start, Span.end.desc(), Span.id)
+        )
+    )
+
+
+def gold_of(db: Session, document_id: int) -> list[tuple[GoldSpan, Label]]:
+    return list(
+        db.exec(
+            select(GoldSpan, Label)
+            .join(Label, Label.id == GoldSpan.label_id)
+            .where(GoldSpan.document_id == document_id)
+            .order_by(GoldSpan.start, GoldSpan.end.desc(), GoldSpan.id)
+        )
+    )
+
+
+def as_json(span: Span | GoldSpan, label: Label, text: str) -> dict:
+    return {
+        "id": span.id,
+        "label": label.name,
+        "start": span.start,
+        "end": span.end,
+        "text": text[span.start : span.end],
+        "note": span.note,
+        "created_at": span.created_at.isoformat(),
+        "updated_at": span.updated_at.isoformat(),
+    }

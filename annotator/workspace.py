@@ -1,0 +1,96 @@
+"""The annotation workspace: one document, the current user's spans, labels and progress."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from annotator import assignments, db, store
+from annotator.access import document_for
+from annotator.auth import me, project_for
+from annotator.highlight import Highlight, render
+from annotator.spans import spans_of
+
+bp = Blueprint("workspace", __name__)
+
+
+def _context(slug: str, document_id: int) -> dict:
+    project, role, document, item = document_for(slug, document_id)
+    session = db.session()
+    viewer = me()
+    annotator = viewer
+    name = request.args.get("annotator")
+    if name and name != viewer.username:
+        if role != "manager":
+            abort(404)  # blind: an annotator never sees another annotator's spans
+        annotator = store.user_by_name(session, name) or abort(404)
+    rows = spans_of(session, document.id, annotator.id)
+    highlights = [
+        Highlight(span.id, label.id, label.name, span.start, span.end, span.note)
+        for span, label in rows
+    ]
+    return {
+        "project": project,
+        "role": role,
+        "document": document,
+        "assignment": item,
+        "annotator": annotator,
+        "read_only": annotator.id != viewer.id,
+        "labels": store.labels_of(session, project.id),
+        "spans": rows,
+        "html": render(document.text, highlights),
+        "progress": assignments.progress(session, project, viewer),
+    }
+
+
+@bp.get("/p/<slug>/d/<int:document_id>")
+@login_required
+def document(slug: str, document_id: int):
+    return render_template("workspace/document.html", **_context(slug, document_id))
+
+
+@bp.get("/p/<slug>/d/<int:document_id>/body")
+@login_required
+def body(slug: str, document_id: int):
+    """The text and the span list: what changes after a save (swapped in by htmx)."""
+    return render_template("workspace/_body.html", **_context(slug, document_id))
+
+
+@bp.post("/p/<slug>/d/<int:document_id>/status")
+@login_required
+def status(slug: str, document_id: int):
+    project, role, document, item = document_for(slug, document_id)
+    wanted = request.form.get("status")
+    if wanted not in ("done", "in_progress") or item is None:
+        abort(400, "expected status done or in_progress for a document you annotate")
+    assignments.set_status(db.session(), item, wanted)
+    if wanted == "done" and request.form.get("then") == "next":
+        following = assignments.next_document(db.session(), project, me())
+        target = (
+            url_for("workspace.document", slug=slug, document_id=following.id)
+            if following
+            else url_for("projects.show", slug=slug)
+        )
+        if request.headers.get("HX-Request"):
+            return Response(status=204, headers={"HX-Redirect": target})
+        return redirect(target)
+    if request.headers.get("HX-Request"):
+        context = _context(slug, document_id)
+        return render_template("workspace/_status.html", **context)
+    return redirect(url_for("workspace.document", slug=slug, document_id=document_id))
+
+
+@bp.get("/p/<slug>/labels.css")
+@login_required
+def label_css(slug: str):
+    """Label colours as CSS classes (inline styles are forbidden by the CSP)."""
+    project, _role = project_for(slug)
+    rules = []
+    for label in store.labels_of(db.session(), project.id):
+        c = label.color
+        rules.append(
+            f".lab-{label.id}{{--c:{c};}}"
+            f"mark.lab-{label.id}{{background:{c}33;border-bottom-color:{c};}}"
+            f".swatch.lab-{label.id},button.lab-{label.id}::before{{background:{c};}}"
+        )
+    return Response("\n".join(rules), mimetype="text/css", headers={"Cache-Control": "no-cache"})

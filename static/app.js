@@ -1,0 +1,281 @@
+/* annotator workspace: text selection, label keys, span popover, undo and the save queue.
+ *
+ * The server renders the text with its highlights (templates/workspace/_body.html); this script
+ * only measures selections, sends span changes to the JSON API and then lets htmx swap the freshly
+ * rendered body in. Changes wait in a queue kept in localStorage until the server acknowledges
+ * them: a failed request is retried with back-off, a reload resumes the queue, and client-made
+ * span ids make every retry idempotent. */
+(function () {
+  "use strict";
+  const root = document.getElementById("workspace");
+  if (!root) return;
+  const { utf16ToCodePoints, adjust } = window.AnnotatorOffsets;
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const spansUrl = root.dataset.spansUrl;
+  const bodyUrl = root.dataset.bodyUrl;
+  const snap = root.dataset.snap === "true";
+  const readOnly = root.dataset.readOnly === "true";
+  const queueKey = "annotator.queue." + spansUrl;
+  const toolbar = document.getElementById("toolbar");
+  const popover = document.getElementById("popover");
+  const saveState = document.getElementById("save-state");
+  const undoStack = [];
+  let pendingSelection = null; // {start, end, text} in code points
+  let editing = null; // span id in the popover
+
+  // ---- state shown to the annotator ------------------------------------------------------
+  function showState(state, message) {
+    saveState.className = "save-state " + state;
+    saveState.textContent = message || state;
+  }
+
+  // ---- the save queue --------------------------------------------------------------------
+  function loadQueue() {
+    try { return JSON.parse(localStorage.getItem(queueKey) || "[]"); } catch (e) { return []; }
+  }
+  let queue = loadQueue();
+  function storeQueue() { localStorage.setItem(queueKey, JSON.stringify(queue)); }
+  let sending = false;
+  let attempt = 0;
+
+  function enqueue(op) {
+    queue.push(op);
+    storeQueue();
+    pump();
+  }
+
+  async function pump() {
+    if (sending) return;
+    if (!queue.length) { showState("saved"); return; }
+    sending = true;
+    const op = queue[0];
+    showState("saving", attempt ? "retrying…" : "saving…");
+    let outcome;
+    try {
+      const response = await fetch(spansUrl + "/" + encodeURIComponent(op.id), {
+        method: op.method,
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
+        body: op.method === "PUT" ? JSON.stringify(op.body) : undefined,
+        credentials: "same-origin",
+      });
+      if (response.ok) outcome = "done";
+      else if (response.status >= 500 || response.status === 429 || response.status === 408) outcome = "retry";
+      else {
+        let message = "refused (" + response.status + ")";
+        try { message = (await response.json()).error || message; } catch (e) { /* not JSON */ }
+        outcome = { refused: message };
+      }
+    } catch (e) {
+      outcome = "retry"; // network down or server gone: keep the change and try again
+    }
+    sending = false;
+    if (outcome === "retry") {
+      attempt++;
+      const delay = Math.min(30000, 500 * 2 ** Math.min(attempt - 1, 6));
+      showState("failed", attempt >= 3
+        ? "not saved yet: server unreachable, retrying in " + Math.round(delay / 1000) + " s (keep this tab open)"
+        : "save failed, retrying…");
+      setTimeout(pump, delay);
+      return;
+    }
+    attempt = 0;
+    queue.shift();
+    storeQueue();
+    if (outcome !== "done") showState("failed", "not saved: " + outcome.refused);
+    refreshBody();
+    if (queue.length) pump();
+    else if (outcome === "done") showState("saved");
+  }
+
+  function refreshBody() {
+    if (window.htmx) {
+      return window.htmx.ajax("GET", bodyUrl, { target: "#body", swap: "innerHTML" });
+    }
+    return fetch(bodyUrl, { credentials: "same-origin" }).then((r) => r.text()).then((html) => {
+      document.getElementById("body").innerHTML = html;
+    });
+  }
+
+  // ---- spans as the page shows them ------------------------------------------------------
+  function spanData(id) {
+    const item = document.querySelector('#span-list li[data-span="' + CSS.escape(id) + '"]');
+    if (!item) return null;
+    return {
+      id, label: item.dataset.label, start: +item.dataset.start, end: +item.dataset.end,
+      note: item.dataset.note || "",
+    };
+  }
+
+  function textOf(start, end) { return Array.from(textElement().textContent).slice(start, end).join(""); }
+  function textElement() { return document.getElementById("text"); }
+
+  function newId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return "s" + Date.now().toString(36) + Math.random().toString(36).slice(2, 12);
+  }
+
+  function put(span) {
+    enqueue({ method: "PUT", id: span.id, body: {
+      label: span.label, start: span.start, end: span.end, note: span.note || "",
+      text: textOf(span.start, span.end),
+    } });
+  }
+  function remove(id) { enqueue({ method: "DELETE", id }); }
+
+  // ---- actions (each records how to undo itself) --------------------------------------
+  function createSpan(label) {
+    if (!pendingSelection || readOnly) return;
+    const span = { id: newId(), label, start: pendingSelection.start, end: pendingSelection.end, note: "" };
+    put(span);
+    undoStack.push(() => remove(span.id));
+    clearSelection();
+  }
+
+  function updateSpan(id, changes) {
+    const before = spanData(id);
+    if (!before) return;
+    put(Object.assign({}, before, changes));
+    undoStack.push(() => put(before));
+  }
+
+  function deleteSpan(id) {
+    const before = spanData(id);
+    if (!before) return;
+    remove(id);
+    undoStack.push(() => put(before));
+  }
+
+  function undo() {
+    const step = undoStack.pop();
+    if (step) step();
+  }
+
+  // ---- selection ---------------------------------------------------------------------------
+  function currentSelection() {
+    const selection = window.getSelection();
+    const container = textElement();
+    if (!selection || selection.rangeCount === 0 || selection.isCollapsed || !container) return null;
+    const range = selection.getRangeAt(0);
+    if (!container.contains(range.startContainer) || !container.contains(range.endContainer)) return null;
+    const full = container.textContent;
+    const before = document.createRange();
+    before.setStart(container, 0);
+    before.setEnd(range.startContainer, range.startOffset);
+    const startUnits = before.toString().length;
+    const endUnits = startUnits + range.toString().length;
+    const chars = Array.from(full);
+    let start = utf16ToCodePoints(full, startUnits);
+    let end = utf16ToCodePoints(full, endUnits);
+    [start, end] = adjust(chars, start, end, snap);
+    if (start >= end) return null;
+    return { start, end, rect: range.getBoundingClientRect() };
+  }
+
+  function clearSelection() {
+    pendingSelection = null;
+    toolbar.hidden = true;
+    const selection = window.getSelection();
+    if (selection) selection.removeAllRanges();
+  }
+
+  function place(element, rect) {
+    element.hidden = false;
+    const top = window.scrollY + rect.bottom + 6;
+    const left = Math.max(8, Math.min(window.scrollX + rect.left, window.scrollX + document.documentElement.clientWidth - element.offsetWidth - 8));
+    element.style.top = top + "px";
+    element.style.left = left + "px";
+  }
+
+  document.addEventListener("selectionchange", () => {
+    if (readOnly) return;
+    const found = currentSelection();
+    if (!found) { pendingSelection = null; toolbar.hidden = true; return; }
+    pendingSelection = found;
+    closePopover();
+    place(toolbar, found.rect);
+  });
+
+  toolbar.addEventListener("mousedown", (event) => event.preventDefault()); // keep the selection
+  toolbar.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-label]");
+    if (button) createSpan(button.dataset.label);
+  });
+
+  // ---- popover for an existing span ----------------------------------------------------------
+  function openPopover(id, rect) {
+    const data = spanData(id);
+    if (!data || readOnly) return;
+    editing = id;
+    document.getElementById("note-input").value = data.note;
+    for (const button of popover.querySelectorAll("[data-relabel]")) {
+      button.classList.toggle("current", button.dataset.relabel === data.label);
+    }
+    place(popover, rect);
+  }
+  function closePopover() { editing = null; popover.hidden = true; }
+
+  root.addEventListener("click", (event) => {
+    const mark = event.target.closest("#text mark[data-span]");
+    if (mark && window.getSelection().isCollapsed) {
+      openPopover(mark.dataset.span, mark.getBoundingClientRect());
+      return;
+    }
+    const item = event.target.closest("#span-list li[data-span]");
+    if (item) {
+      const target = document.querySelector('#text mark[data-span="' + CSS.escape(item.dataset.span) + '"]');
+      if (target) {
+        target.scrollIntoView({ block: "center", behavior: "smooth" });
+        for (const part of document.querySelectorAll('#text mark[data-span="' + CSS.escape(item.dataset.span) + '"]')) {
+          part.classList.add("flash");
+          setTimeout(() => part.classList.remove("flash"), 1200);
+        }
+        openPopover(item.dataset.span, target.getBoundingClientRect());
+      }
+    }
+  });
+
+  popover.addEventListener("click", (event) => {
+    const relabel = event.target.closest("[data-relabel]");
+    if (relabel && editing) { updateSpan(editing, { label: relabel.dataset.relabel }); closePopover(); }
+    if (event.target.id === "note-save" && editing) {
+      updateSpan(editing, { note: document.getElementById("note-input").value }); closePopover();
+    }
+    if (event.target.id === "span-delete" && editing) { deleteSpan(editing); closePopover(); }
+    if (event.target.id === "popover-close") closePopover();
+  });
+  document.getElementById("note-input").addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && editing) {
+      event.preventDefault();
+      updateSpan(editing, { note: event.target.value });
+      closePopover();
+    }
+  });
+
+  // ---- keyboard --------------------------------------------------------------------------------
+  const keys = {};
+  for (const button of toolbar.querySelectorAll("[data-key]")) {
+    if (button.dataset.key) keys[button.dataset.key] = button.dataset.label;
+  }
+  document.addEventListener("keydown", (event) => {
+    if (event.target.closest && event.target.closest("input, textarea, select")) return;
+    if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "z") {
+      event.preventDefault();
+      undo();
+      return;
+    }
+    if (event.key === "Escape") { clearSelection(); closePopover(); return; }
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (keys[event.key]) {
+      if (pendingSelection) { event.preventDefault(); createSpan(keys[event.key]); }
+      else if (editing) { event.preventDefault(); updateSpan(editing, { label: keys[event.key] }); closePopover(); }
+    }
+  });
+
+  window.addEventListener("beforeunload", (event) => {
+    if (queue.length) { event.preventDefault(); event.returnValue = ""; }
+  });
+
+  // Expose a little for tests and for the curious.
+  window.annotatorWorkspace = { queue: () => queue.slice(), undo, refreshBody };
+  if (queue.length) pump();
+})();

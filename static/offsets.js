@@ -1,0 +1,44 @@
+/* Offsets between the browser (UTF-16 code units) and annotator (Unicode code points).
+ * Stored offsets are code points, half-open [start, end). This is the one place that converts;
+ * it is unit-tested with node (tests/js/offsets.test.js). */
+(function (root) {
+  "use strict";
+
+  function isHigh(code) { return code >= 0xd800 && code <= 0xdbff; }
+
+  /** Code points in text.slice(0, units); a position inside a surrogate pair moves past it. */
+  function utf16ToCodePoints(text, units) {
+    let points = 0;
+    for (let i = 0; i < units && i < text.length; i++) {
+      if (isHigh(text.charCodeAt(i)) && i + 1 < text.length) i++;
+      points++;
+    }
+    return points;
+  }
+
+  /** UTF-16 units before code point `points` of text. */
+  function codePointsToUtf16(text, points) {
+    let units = 0;
+    for (let p = 0; p < points && units < text.length; p++) {
+      units += isHigh(text.charCodeAt(units)) && units + 1 < text.length ? 2 : 1;
+    }
+    return units;
+  }
+
+  const WORD = /[\p{L}\p{N}\p{M}_'’\u200d\ufe0f]/u;
+
+  /** Trim whitespace, and optionally widen to whole words; works on arrays of code points. */
+  function adjust(chars, start, end, snap) {
+    const space = (c) => /\s/u.test(c);
+    while (start < end && space(chars[start])) start++;
+    while (end > start && space(chars[end - 1])) end--;
+    if (start === end || !snap) return [start, end];
+    while (start > 0 && WORD.test(chars[start - 1]) && WORD.test(chars[start])) start--;
+    while (end < chars.length && WORD.test(chars[end]) && WORD.test(chars[end - 1])) end++;
+    return [start, end];
+  }
+
+  const api = { utf16ToCodePoints, codePointsToUtf16, adjust };
+  if (typeof module !== "undefined" && module.exports) module.exports = api;
+  else root.AnnotatorOffsets = api;
+})(this);

@@ -1,0 +1,154 @@
+"""Fixtures every test reuses: an app on SQLite and on PostgreSQL, clients, users, projects.
+
+Integration tests take the ``app`` fixture and run once per database. The PostgreSQL pass uses a
+fresh database made for this test session (dropped afterwards) on the server named by
+``ANNOTATOR_TEST_POSTGRES`` (default: the local server's ``test`` database); when no server
+answers, that pass is skipped and the reason is printed in the summary.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from annotator import create_app, db, store
+from annotator.models import metadata
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "ANNOTATOR_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+BACKENDS = [b for b in os.environ.get("ANNOTATOR_TEST_DATABASES", "sqlite,postgresql").split(",") if b]
+
+
+def _postgres_database():
+    """Create a throw-away database; yields its URL, or None when no server answers."""
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+    name = f"annotator_test_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:  # noqa: BLE001 - any failure to reach the server means "skip"
+        admin.dispose()
+        yield None, f"no PostgreSQL server answered at {POSTGRES_ADMIN_URL} ({type(error).__name__})"
+        return
+    try:
+        yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False), None
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory):
+    """One migrated database per backend for the whole test session."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.db'}"
+        engine = db.make_engine(url)
+        db.upgrade(engine)
+        engine.dispose()
+        yield url
+        return
+    generator = _postgres_database()
+    url, reason = next(generator)
+    if url is None:
+        pytest.skip(f"PostgreSQL pass skipped: {reason}")
+    engine = db.make_engine(url)
+    db.upgrade(engine)
+    engine.dispose()
+    yield url
+    generator.close()
+
+
+def _empty_all_tables(app) -> None:
+    engine = app.extensions["annotator.engine"]
+    tables = [table.name for table in reversed(metadata.sorted_tables)]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            quoted = ", ".join(f'"{name}"' for name in tables)
+            connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                connection.execute(text(f'DELETE FROM "{name}"'))
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    """An app on a clean database (per backend); CSRF and log-in throttling off unless a test
+    turns them on with ``make_app``."""
+    application = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-secret",
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+    _empty_all_tables(application)
+    yield application
+    application.extensions["annotator.engine"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class World:
+    """Builds users and projects for a test and logs clients in."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def user(self, name: str, admin: bool = False, password: str | None = "password-123"):
+        with self.app.app_context():
+            session = db.session()
+            user = store.create_user(session, name, password, is_admin=admin)
+            session.commit()
+            return user
+
+    def project(self, slug: str = "news", manager: str | None = None, annotators=(), overlap=1,
+                labels: str | None = None):
+        with self.app.app_context():
+            session = db.session()
+            project = store.create_project(session, slug, labels=labels)
+            project.overlap = overlap
+            if manager:
+                store.set_member(session, project, store.user_by_name(session, manager), "manager")
+            for name in annotators:
+                store.set_member(session, project, store.user_by_name(session, name), "annotator")
+            session.commit()
+            return project
+
+    def import_jsonl(self, slug: str, lines: list[dict], name: str = "docs.jsonl"):
+        import orjson
+
+        from annotator.importing import import_files
+
+        with self.app.app_context():
+            session = db.session()
+            project = store.project_by_slug(session, slug)
+            data = b"\n".join(orjson.dumps(line) for line in lines)
+            return import_files(session, project, [(name, data)])
+
+    def client(self, name: str | None = None, password: str = "password-123"):
+        client = self.app.test_client()
+        if name:
+            response = client.post("/login", data={"username": name, "password": password})
+            assert response.status_code == 302, f"log-in of {name} failed"
+        return client
+
+
+@pytest.fixture
+def world(app):
+    return World(app)
