@@ -1,0 +1,474 @@
+"""Export formats: turn one native document record into JSON-serialisable lines.
+
+Pure functions, no Flask and no database: the database layer builds the record, the CLI and the web
+download pick a function from ``FORMATS`` and write each returned dict with ``dumps_line``.
+
+Offsets are Unicode code points, half-open ``[start, end)``, into the document text, so
+``text[start:end]`` in Python is the span. Every span that carries a ``text`` carries exactly that
+slice: it is re-derived from the document here, never copied from the record.
+
+One format differs: doccano counts in UTF-16 code units (JavaScript string indices), so
+``doccano_lines`` converts by default; see its docstring.
+
+The record (see ``docs/formats.md``)::
+
+    {"id", "title", "url", "meta", "text",
+     "annotators": [{"annotator", "status", "updated_at"}],
+     "annotations": [{"id", "annotator", "label", "start", "end", "text", "note",
+                      "created_at", "updated_at"}],
+     "gold": [{"id", "label", "start", "end", "text", "note", "curator",
+               "created_at", "updated_at"}]}
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable, Mapping
+from itertools import accumulate
+from typing import Any
+from urllib.parse import quote
+
+import orjson
+
+GOLD = "gold"
+"""The annotator name that doccano and Prodigy lines use for the gold spans."""
+
+W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+QUOTE_CONTEXT = 32
+"""Code points of prefix and suffix in a W3C TextQuoteSelector (the spec sets no length)."""
+
+Record = dict[str, Any]
+
+
+# --- the record --------------------------------------------------------------------------------
+
+
+def _sorted_json(value: Any) -> Any:
+    """Free-form JSON with object keys sorted at every depth, so equal meta gives equal bytes."""
+    if isinstance(value, Mapping):
+        return {key: _sorted_json(value[key]) for key in sorted(value)}
+    if isinstance(value, list | tuple):
+        return [_sorted_json(item) for item in value]
+    return value
+
+
+def _span_text(text: str, span: Mapping[str, Any]) -> str:
+    start, end = span["start"], span["end"]
+    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
+        # The database refuses such spans, so reaching this is a bug, not a user error.
+        raise ValueError(
+            f"span {span.get('id')!r} [{start}, {end}) does not fit a text of "
+            f"{len(text)} code points"
+        )
+    return text[start:end]
+
+
+def _annotation(text: str, span: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "id": span["id"],
+        "annotator": span["annotator"],
+        "label": span["label"],
+        "start": span["start"],
+        "end": span["end"],
+        "text": _span_text(text, span),
+        "note": span.get("note") or "",
+        "created_at": span["created_at"],
+        "updated_at": span["updated_at"],
+    }
+
+
+def _gold(text: str, span: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "id": span["id"],
+        "label": span["label"],
+        "start": span["start"],
+        "end": span["end"],
+        "text": _span_text(text, span),
+        "note": span.get("note") or "",
+        "curator": span["curator"],
+        "created_at": span["created_at"],
+        "updated_at": span["updated_at"],
+    }
+
+
+def _annotation_order(span: Mapping[str, Any]) -> tuple:
+    return (span["annotator"], span["start"], span["end"], span["label"], span["id"])
+
+
+def _gold_order(span: Mapping[str, Any]) -> tuple:
+    return (span["start"], span["end"], span["label"], span["id"])
+
+
+def _annotator_names(record: Mapping[str, Any]) -> list[str]:
+    """Everyone assigned to the document, and anyone with a span on it, sorted by name."""
+    names = {entry["annotator"] for entry in record.get("annotators", [])}
+    names.update(span["annotator"] for span in record.get("annotations", []))
+    return sorted(names)
+
+
+def _spans_by_annotator(record: Mapping[str, Any]) -> dict[str, list[Mapping[str, Any]]]:
+    grouped: dict[str, list[Mapping[str, Any]]] = {name: [] for name in _annotator_names(record)}
+    for span in sorted(record.get("annotations", []), key=_annotation_order):
+        grouped[span["annotator"]].append(span)
+    return grouped
+
+
+def _gold_spans(record: Mapping[str, Any], include_gold: bool) -> list[Mapping[str, Any]]:
+    return sorted(record.get("gold", []), key=_gold_order) if include_gold else []
+
+
+# --- native ------------------------------------------------------------------------------------
+
+
+def native_lines(record: Record, *, include_gold: bool = True) -> list[dict]:
+    """The record itself as one line, in a stable key order; ``docs/native.schema.json``.
+
+    Re-importable. Annotations are sorted by (annotator, start, end, label), gold by
+    (start, end, label), annotators by name, and ``meta`` keys alphabetically, so the same
+    record always gives the same bytes.
+    """
+    text = record["text"]
+    annotators = sorted(record.get("annotators", []), key=lambda entry: entry["annotator"])
+    return [
+        {
+            "id": record["id"],
+            "title": record.get("title"),
+            "url": record.get("url"),
+            "meta": _sorted_json(record.get("meta") or {}),
+            "text": text,
+            "annotators": [
+                {
+                    "annotator": entry["annotator"],
+                    "status": entry["status"],
+                    "updated_at": entry["updated_at"],
+                }
+                for entry in annotators
+            ],
+            "annotations": [
+                _annotation(text, span)
+                for span in sorted(record.get("annotations", []), key=_annotation_order)
+            ],
+            "gold": [_gold(text, span) for span in _gold_spans(record, include_gold)],
+        }
+    ]
+
+
+# --- doccano -----------------------------------------------------------------------------------
+
+
+def utf16_offsets(text: str) -> Callable[[int], int]:
+    """A function mapping a code point offset into ``text`` to its UTF-16 code unit offset.
+
+    Characters above U+FFFF (most emoji, regional-indicator flags) take two UTF-16 units and one
+    code point; everything else takes one of each, so without them the mapping is the identity.
+    """
+    if text.isascii() or max(text) <= "\uffff":
+        return lambda offset: offset
+    extra = [0, *accumulate(1 if char > "\uffff" else 0 for char in text)]
+    return lambda offset: offset + extra[offset]
+
+
+DOCCANO_OFFSETS = ("utf16", "codepoint")
+
+
+def doccano_lines(
+    record: Record, *, include_gold: bool = True, offsets: str = "utf16"
+) -> list[dict]:
+    """doccano sequence-labelling JSONL: one line per annotator, and one for gold if any.
+
+    ``{"text", "label": [[start, end, label], ...], "id", "annotator", "meta"}`` — doccano's
+    JSONL import reads the ``text`` and ``label`` columns and keeps the other keys as the
+    example's metadata. Gold appears as annotator ``"gold"``.
+
+    ``offsets="utf16"`` (default) counts UTF-16 code units, what doccano's browser annotator
+    uses (doccano issue #2290), so spans after an emoji land where they should inside doccano.
+    ``offsets="codepoint"`` keeps our offsets, for Python readers (``text[start:end]``). Both
+    agree on text without characters above U+FFFF. doccano's optional grapheme mode is not
+    supported.
+    """
+    if offsets not in DOCCANO_OFFSETS:
+        raise ValueError(f"offsets must be one of {DOCCANO_OFFSETS}, not {offsets!r}")
+    text = record["text"]
+    convert = utf16_offsets(text) if offsets == "utf16" else (lambda offset: offset)
+
+    def line(annotator: str, spans: Iterable[Mapping[str, Any]]) -> dict:
+        labels = []
+        for span in spans:
+            _span_text(text, span)  # validates the offsets
+            labels.append([convert(span["start"]), convert(span["end"]), span["label"]])
+        return {
+            "text": text,
+            "label": labels,
+            "id": record["id"],
+            "annotator": annotator,
+            "meta": _sorted_json(record.get("meta") or {}),
+        }
+
+    lines = [line(name, spans) for name, spans in _spans_by_annotator(record).items()]
+    gold = _gold_spans(record, include_gold)
+    if gold:
+        lines.append(line(GOLD, gold))
+    return lines
+
+
+# --- Prodigy -----------------------------------------------------------------------------------
+
+
+def prodigy_lines(record: Record, *, include_gold: bool = True) -> list[dict]:
+    """Prodigy / spaCy task JSONL: one line per annotator, and one for gold if any.
+
+    ``{"text", "spans": [{"start", "end", "label", "text"}], "meta": {..., "id", "annotator"},
+    "answer": "accept"}``. Offsets are code points, as in Python's ``str`` and spaCy's
+    ``Doc.char_span``. Left out on purpose: ``tokens`` and ``token_start``/``token_end`` (they
+    depend on a tokenizer, and Prodigy adds them), ``_input_hash``/``_task_hash`` (Prodigy
+    computes them on load; a hash of ours would not match its own). Spans may overlap, so
+    use them with ``spans.manual`` / spaCy ``doc.spans`` rather than ``ner``.
+    """
+    text = record["text"]
+    base_meta = _sorted_json(record.get("meta") or {})
+
+    def line(annotator: str, spans: Iterable[Mapping[str, Any]]) -> dict:
+        return {
+            "text": text,
+            "spans": [
+                {
+                    "start": span["start"],
+                    "end": span["end"],
+                    "label": span["label"],
+                    "text": _span_text(text, span),
+                }
+                for span in spans
+            ],
+            # Ours win over same-named keys in the document's meta.
+            "meta": {**base_meta, "id": record["id"], "annotator": annotator},
+            "answer": "accept",
+        }
+
+    lines = [line(name, spans) for name, spans in _spans_by_annotator(record).items()]
+    gold = _gold_spans(record, include_gold)
+    if gold:
+        lines.append(line(GOLD, gold))
+    return lines
+
+
+# --- W3C Web Annotation ------------------------------------------------------------------------
+
+
+def _iri_segment(value: str) -> str:
+    return quote(str(value), safe="")
+
+
+def w3c_lines(record: Record, base_uri: str, *, include_gold: bool = True) -> list[dict]:
+    """W3C Web Annotation Data Model (JSON-LD): one annotation per span, gold included.
+
+    Offsets go in unchanged. The Recommendation (section 4.2.4, which 4.2.5 Text Position
+    Selector refers to) says: "The selection of the text MUST be in terms of unicode code
+    points (the "character number"), not in terms of code units (that number expressed using
+    a selected data type)." — exactly our unit.
+
+    Both selectors are given; the model treats several selectors as alternatives for the same
+    segment. Prefix and suffix are up to 32 code points. The creator of an annotator's span is
+    a ``Person``; the creator of a gold span is ``{"type": "Software", "nickname": "gold"}``
+    with the curator in its ``name``, so a consumer tells gold apart by ``creator.type``.
+    Names and ids are percent-encoded inside IRIs.
+    """
+    base = base_uri.rstrip("/")
+    text = record["text"]
+    source = f"{base}/documents/{_iri_segment(record['id'])}"
+
+    def annotation(span: Mapping[str, Any], creator: dict) -> dict:
+        exact = _span_text(text, span)
+        start, end = span["start"], span["end"]
+        body = [{"type": "TextualBody", "purpose": "tagging", "value": span["label"]}]
+        if span.get("note"):
+            body.append({"type": "TextualBody", "purpose": "commenting", "value": span["note"]})
+        return {
+            "@context": W3C_CONTEXT,
+            "id": f"{base}/annotations/{_iri_segment(span['id'])}",
+            "type": "Annotation",
+            "creator": creator,
+            "created": span["created_at"],
+            "modified": span["updated_at"],
+            "body": body,
+            "target": {
+                "source": source,
+                "selector": [
+                    {"type": "TextPositionSelector", "start": start, "end": end},
+                    {
+                        "type": "TextQuoteSelector",
+                        "exact": exact,
+                        "prefix": text[max(0, start - QUOTE_CONTEXT) : start],
+                        "suffix": text[end : end + QUOTE_CONTEXT],
+                    },
+                ],
+            },
+        }
+
+    lines = [
+        annotation(
+            span,
+            {
+                "id": f"{base}/annotators/{_iri_segment(span['annotator'])}",
+                "type": "Person",
+                "nickname": span["annotator"],
+            },
+        )
+        for span in sorted(record.get("annotations", []), key=_annotation_order)
+    ]
+    lines += [
+        annotation(
+            span,
+            {
+                "id": f"{base}/{GOLD}",
+                "type": "Software",
+                "nickname": GOLD,
+                "name": f"gold standard, curated by {span['curator']}",
+            },
+        )
+        for span in _gold_spans(record, include_gold)
+    ]
+    return lines
+
+
+FORMATS: dict[str, Callable[..., list[dict]]] = {
+    "native": native_lines,
+    "doccano": doccano_lines,
+    "prodigy": prodigy_lines,
+    "w3c": w3c_lines,
+}
+"""Format name -> ``function(record, **options)``. Every function takes ``include_gold``;
+``w3c`` also needs ``base_uri``; ``doccano`` also takes ``offsets``."""
+
+
+# --- filtering ---------------------------------------------------------------------------------
+
+
+def filter_record(
+    record: Record,
+    annotators: Iterable[str] | None = None,
+    labels: Iterable[str] | None = None,
+    gold_only: bool = False,
+) -> Record:
+    """A deep copy restricted to some annotators and labels; the input is left untouched.
+
+    ``None`` means no restriction; an empty collection keeps nothing. Annotators filter the
+    annotator list and their spans; labels filter annotations and gold (the annotator list
+    stays, so an annotator who used none of those labels still shows as having annotated).
+    ``gold_only`` drops all annotations and annotators.
+    """
+    result = copy.deepcopy(record)
+    keep_annotators = None if annotators is None else set(annotators)
+    keep_labels = None if labels is None else set(labels)
+
+    def by_annotator(item: Mapping[str, Any]) -> bool:
+        return keep_annotators is None or item["annotator"] in keep_annotators
+
+    def by_label(span: Mapping[str, Any]) -> bool:
+        return keep_labels is None or span["label"] in keep_labels
+
+    if gold_only:
+        result["annotators"] = []
+        result["annotations"] = []
+    else:
+        result["annotators"] = [e for e in result.get("annotators", []) if by_annotator(e)]
+        result["annotations"] = [
+            span for span in result.get("annotations", []) if by_annotator(span) and by_label(span)
+        ]
+    result["gold"] = [span for span in result.get("gold", []) if by_label(span)]
+    return result
+
+
+# --- output ------------------------------------------------------------------------------------
+
+# JSON allows these raw inside strings, but Python's str.splitlines() and some JSONL readers
+# break lines at them; escaped, each record stays on exactly one line for every reader.
+_LINE_BREAKS_IN_UTF8 = (
+    ("\u2028".encode(), b"\\u2028"),
+    ("\u2029".encode(), b"\\u2029"),
+    ("\x85".encode(), b"\\u0085"),
+)
+
+
+def dumps_line(obj: Any) -> bytes:
+    """One JSONL line: compact JSON, UTF-8 (non-ASCII kept, not escaped), ending in ``b"\\n"``."""
+    data = orjson.dumps(obj)
+    for raw, escaped in _LINE_BREAKS_IN_UTF8:
+        data = data.replace(raw, escaped)
+    return data + b"\n"
+
+
+# --- dataset card ------------------------------------------------------------------------------
+
+
+def _offsets_note(stats: Mapping[str, Any]) -> str:
+    if stats.get("format") == "doccano" and stats.get("offsets", "utf16") == "utf16":
+        return "UTF-16 code units (as doccano counts), half-open `[start, end)`"
+    return "Unicode code points, half-open `[start, end)`: `text[start:end]` in Python"
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    if value is None:
+        return "–"
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def _filter_value(value: Any) -> str:
+    if value is None:
+        return "all"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(sorted(_cell(item) for item in value)) or "none"
+    return _cell(value)
+
+
+def _agreement_lines(agreement: Mapping[str, Any] | None) -> list[str]:
+    if not agreement:
+        return ["Agreement was not computed for this export."]
+    scalars = [(key, value) for key, value in agreement.items() if not isinstance(value, Mapping)]
+    tables = [(key, value) for key, value in agreement.items() if isinstance(value, Mapping)]
+    lines = [f"- {_cell(key)}: {_cell(value)}" for key, value in scalars]
+    for key, table in tables:
+        lines += ["", f"{_cell(key)}:", "", "| label | value |", "| --- | ---: |"]
+        lines += [f"| {_cell(label)} | {_cell(value)} |" for label, value in table.items()]
+    return lines
+
+
+def dataset_card(stats: Mapping[str, Any]) -> str:
+    """A short Markdown dataset card for one export.
+
+    ``stats``: ``project``, ``format``, ``exported_at``, ``documents``, ``annotators`` (names),
+    ``spans_per_label`` ({label: n}, annotators' spans), ``gold_spans``, ``filters`` and
+    ``agreement`` (a summary dict, or None). A doccano export may add ``offsets``.
+    """
+    spans = stats.get("spans_per_label") or {}
+    annotators = list(stats.get("annotators") or [])
+    filters = stats.get("filters") or {}
+    lines = [
+        f"# {_cell(stats.get('project'))}: annotated spans",
+        "",
+        f"- Format: {_cell(stats.get('format'))}",
+        f"- Exported at: {_cell(stats.get('exported_at'))}",
+        f"- Documents: {stats.get('documents', 0)}",
+        f"- Annotators ({len(annotators)}): {', '.join(annotators) or 'none'}",
+        f"- Annotator spans: {sum(spans.values())}",
+        f"- Gold spans: {stats.get('gold_spans', 0)}",
+        f"- Offsets: {_offsets_note(stats)}",
+        "",
+        "## Spans per label",
+        "",
+    ]
+    if spans:
+        lines += ["| label | spans |", "| --- | ---: |"]
+        lines += [f"| {_cell(label)} | {count} |" for label, count in sorted(spans.items())]
+    else:
+        lines.append("No annotator spans.")
+    lines += ["", "## Filters", ""]
+    if filters:
+        lines += [f"- {_cell(key)}: {_filter_value(value)}" for key, value in filters.items()]
+    else:
+        lines.append("None: every annotator and label.")
+    lines += ["", "## Agreement", "", *_agreement_lines(stats.get("agreement")), ""]
+    return "\n".join(lines)
