@@ -23,6 +23,8 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     )
     settings = load_settings()
     settings.update(config or {})
+    if not settings.get("SECRET_KEY"):
+        settings["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
     if not settings.get("DATABASE_URL"):
         settings["DATABASE_URL"] = default_database_url(app.instance_path)
     app.config.update(settings)
@@ -48,3 +50,20 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+def _instance_secret(instance: Path) -> str:
+    """A secret kept in the instance folder, so sessions survive restarts and every worker of a
+    multi-process server signs cookies alike when ANNOTATOR_SECRET_KEY is not set."""
+    import secrets
+
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        candidate = secrets.token_hex(32)
+        try:
+            with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+                out.write(candidate)
+        except FileExistsError:
+            pass  # another worker wrote it first: use theirs
+    return path.read_text().strip()

@@ -7,7 +7,6 @@ inside a request.
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,6 +100,4 @@ def load_settings(environ: Mapping[str, str] | None = None) -> dict[str, object]
     for setting in SETTINGS:
         raw = environ.get(PREFIX + setting.name)
         settings[setting.name] = setting.default if raw is None else _parse(setting, raw)
-    if not settings["SECRET_KEY"]:
-        settings["SECRET_KEY"] = secrets.token_hex(32)
     return settings

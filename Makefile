@@ -1,0 +1,53 @@
+# Two commands: `make run` serves the demo, `make test` runs every test. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+
+.PHONY: run test install test-deps chromium lint unit e2e js bench serve clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+test-deps: $(VENV)/.installed-test chromium
+
+## Create .venv, the SQLite database and the demo project, then serve on http://127.0.0.1:5000
+run: install
+	$(BIN)/annotator demo --port $(PORT)
+
+## Production-style serving (gunicorn, several workers) on the database in ANNOTATOR_DATABASE_URL
+serve: install
+	$(BIN)/annotator init-db
+	$(BIN)/gunicorn --workers 4 --bind 127.0.0.1:$(PORT) --access-logfile - 'annotator:create_app()'
+
+chromium:
+	@scripts/ensure-chromium
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check annotator tests e2e bench migrations
+
+js:
+	@if command -v node >/dev/null; then node --test tests/js/; else echo "node not found: JS unit tests skipped"; fi
+
+unit: $(VENV)/.installed-test
+	$(BIN)/python -m pytest tests
+
+e2e: test-deps
+	$(BIN)/python -m pytest e2e
+
+## Install what the tests need, then run lint, JS unit tests, tests/ (SQLite and PostgreSQL) and e2e/ (Chromium)
+test: test-deps lint js unit e2e
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -1,0 +1,9 @@
+from conftest import login
+
+
+def test_demo_lead_logs_in_and_sees_the_demo_documents(page, server):
+    login(page, server, "lead", "lead-password")
+    page.click("text=Demo: who claims what")
+    rows = page.locator("#documents tbody tr")
+    assert rows.count() == 4
+    assert "Port authority blames faulty wiring" in page.inner_text("#documents")
