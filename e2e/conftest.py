@@ -69,9 +69,12 @@ class Server:
         self.process = subprocess.Popen(
             [
                 str(BIN / "gunicorn"),
-                "--workers", "2",
-                "--threads", "4",
-                "--bind", f"127.0.0.1:{self.port}",
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+                "--bind",
+                f"127.0.0.1:{self.port}",
                 "annotator:create_app()",
             ],
             env=self.env,
@@ -87,7 +90,9 @@ class Server:
                         return
             except OSError:
                 time.sleep(0.2)
-        raise RuntimeError(f"server did not start; log:\n{(self.instance / 'server.log').read_text()}")
+        raise RuntimeError(
+            f"server did not start; log:\n{(self.instance / 'server.log').read_text()}"
+        )
 
     def stop(self) -> None:
         if self.process:

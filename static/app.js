@@ -37,6 +37,7 @@
   function storeQueue() { localStorage.setItem(queueKey, JSON.stringify(queue)); }
   let sending = false;
   let attempt = 0;
+  let refused = null; // message of a change the server refused, shown once the queue drains
 
   function enqueue(op) {
     queue.push(op);
@@ -46,7 +47,7 @@
 
   async function pump() {
     if (sending) return;
-    if (!queue.length) { showState("saved"); return; }
+    if (!queue.length) return;
     sending = true;
     const op = queue[0];
     showState("saving", attempt ? "retrying…" : "saving…");
@@ -81,10 +82,14 @@
     attempt = 0;
     queue.shift();
     storeQueue();
-    if (outcome !== "done") showState("failed", "not saved: " + outcome.refused);
-    refreshBody();
-    if (queue.length) pump();
-    else if (outcome === "done") showState("saved");
+    if (outcome !== "done") refused = outcome.refused;
+    if (queue.length) { pump(); return; }
+    // Drained: show the server's rendering of what is now stored, then say so.
+    try { await refreshBody(); } catch (e) { /* the next change refreshes again */ }
+    if (queue.length) return; // a change arrived meanwhile; its pump reports the state
+    if (refused) showState("failed", "not saved: " + refused);
+    else showState("saved");
+    refused = null;
   }
 
   function refreshBody() {

@@ -1,0 +1,88 @@
+"""Helpers for driving the workspace like a person: real mouse drags over the text."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from pathlib import Path
+
+RTL = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+
+# Client rectangles of the first and last character of a code-point range of #text.
+_RECTS_JS = """
+([start, end]) => {
+  const root = document.getElementById('text');
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const points = [];  // [node, utf16 offset] for every code point boundary we need
+  let cp = 0, node;
+  const want = new Map([[start, null], [start + 1, null], [end - 1, null], [end, null]]);
+  while ((node = walker.nextNode())) {
+    const text = node.data;
+    for (let i = 0; i <= text.length; ) {
+      if (want.has(cp) && want.get(cp) === null && i < text.length) want.set(cp, [node, i]);
+      if (i === text.length) break;
+      const code = text.charCodeAt(i);
+      i += code >= 0xd800 && code <= 0xdbff ? 2 : 1;
+      cp++;
+      if (want.has(cp) && want.get(cp) === null && i === text.length) want.set(cp, [node, i]);
+    }
+  }
+  const rect = (a, b) => {
+    const range = document.createRange();
+    range.setStart(...want.get(a)); range.setEnd(...want.get(b));
+    const r = range.getClientRects()[0] || range.getBoundingClientRect();
+    return {left: r.left, right: r.right, top: r.top, bottom: r.bottom};
+  };
+  return {first: rect(start, start + 1), last: rect(end - 1, end)};
+}
+"""
+
+
+def drag_select(page, text: str, start: int, end: int) -> None:
+    """Select code points [start, end) of the document with a real mouse drag."""
+    page.locator("#text").scroll_into_view_if_needed()
+    rects = page.evaluate(_RECTS_JS, [start, end])
+    first, last = rects["first"], rects["last"]
+    first_rtl = bool(RTL.match(text[start]))
+    last_rtl = bool(RTL.match(text[end - 1]))
+    # Start at the logical beginning of the first character, end at the logical end of the last.
+    x0 = first["right"] - 1 if first_rtl else first["left"] + 1
+    x1 = last["left"] + 1 if last_rtl else last["right"] - 1
+    y0 = (first["top"] + first["bottom"]) / 2
+    y1 = (last["top"] + last["bottom"]) / 2
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.mouse.move((x0 + x1) / 2, (y0 + y1) / 2, steps=4)
+    page.mouse.move(x1, y1, steps=4)
+    page.mouse.up()
+    page.wait_for_selector("#toolbar:not([hidden])")
+
+
+def wait_saved(page) -> None:
+    page.wait_for_function(
+        "() => document.getElementById('save-state').classList.contains('saved')"
+        " && window.annotatorWorkspace.queue().length === 0"
+    )
+
+
+def span_count(page) -> int:
+    return page.locator("#span-list li[data-span]").count()
+
+
+def api_spans(page, server, slug: str, document_id: int) -> list[dict]:
+    response = page.request.get(f"{server.url}/api/projects/{slug}/documents/{document_id}/spans")
+    assert response.ok, response.text()
+    return response.json()["spans"]
+
+
+def make_project(server, tmp_path: Path, documents: list[dict], annotators=("ana",)) -> str:
+    """A fresh project managed by lead, with ``annotators``, holding ``documents``."""
+    slug = "p-" + uuid.uuid4().hex[:8]
+    server.cli("create-project", slug, "--manager", "lead")
+    for name in annotators:
+        server.cli("add-member", slug, name, "--role", "annotator")
+    path = tmp_path / f"{slug}.jsonl"
+    path.write_text("\n".join(json.dumps(d, ensure_ascii=False) for d in documents), "utf-8")
+    server.cli("import", slug, str(path))
+    return slug
