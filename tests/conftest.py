@@ -21,22 +21,44 @@ from annotator.models import metadata
 POSTGRES_ADMIN_URL = os.environ.get(
     "ANNOTATOR_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-BACKENDS = [b for b in os.environ.get("ANNOTATOR_TEST_DATABASES", "sqlite,postgresql").split(",") if b]
+BACKENDS = [
+    b for b in os.environ.get("ANNOTATOR_TEST_DATABASES", "sqlite,postgresql").split(",") if b
+]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing():
+    """Argon2id with tiny costs: the real settings take ~0.2 s a hash, too slow for hundreds of
+    log-ins in tests. The algorithm and the stored format stay the same."""
+    from argon2 import PasswordHasher
+
+    real = store._hasher
+    store._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    store._hasher = real
 
 
 def _postgres_database():
     """Create a throw-away database; yields its URL, or None when no server answers."""
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+    admin = create_engine(
+        POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
+    )
     name = f"annotator_test_{uuid.uuid4().hex[:10]}"
     try:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
     except Exception as error:  # noqa: BLE001 - any failure to reach the server means "skip"
         admin.dispose()
-        yield None, f"no PostgreSQL server answered at {POSTGRES_ADMIN_URL} ({type(error).__name__})"
+        yield (
+            None,
+            f"no PostgreSQL server answered at {POSTGRES_ADMIN_URL} ({type(error).__name__})",
+        )
         return
     try:
-        yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False), None
+        yield (
+            make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False),
+            None,
+        )
     finally:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -117,8 +139,14 @@ class World:
             session.commit()
             return user
 
-    def project(self, slug: str = "news", manager: str | None = None, annotators=(), overlap=1,
-                labels: str | None = None):
+    def project(
+        self,
+        slug: str = "news",
+        manager: str | None = None,
+        annotators=(),
+        overlap=1,
+        labels: str | None = None,
+    ):
         with self.app.app_context():
             session = db.session()
             project = store.create_project(session, slug, labels=labels)
