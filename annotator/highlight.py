@@ -9,8 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from html import escape as _html_escape
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
+
+
+def escape(value: str) -> str:
+    # html.escape is several times faster than markupsafe's per call on short strings, and this
+    # runs thousands of times per page (1,000 spans).
+    return _html_escape(value, quote=True)
 
 
 @dataclass(frozen=True)
@@ -31,7 +38,7 @@ def _nesting_key(span: Highlight) -> tuple:
 def render(text: str, spans: Sequence[Highlight]) -> Markup:
     """HTML for ``text`` with ``spans`` (code-point offsets, half-open) as nested marks."""
     if not spans:
-        return escape(text)
+        return Markup(escape(text))
     boundaries = sorted({0, len(text), *(s.start for s in spans), *(s.end for s in spans)})
     ordered = sorted(spans, key=_nesting_key)
     out: list[str] = []
@@ -54,7 +61,7 @@ def render(text: str, spans: Sequence[Highlight]) -> Markup:
         for span in wanted[common:]:
             stack.append(span)
             out.append(_open(span, len(stack)))
-        out.append(str(escape(text[left:right])))
+        out.append(escape(text[left:right]))
     out.append("</mark>" * len(stack))
     return Markup("".join(out))
 
@@ -65,3 +72,23 @@ def _open(span: Highlight, depth: int) -> str:
         f'<mark class="span lab-{span.label_id} d{min(depth, 4)}" data-span="{escape(span.id)}" '
         f'title="{escape(title)}">'
     )
+
+
+def render_list(text: str, spans: Sequence[Highlight], preview: int = 80) -> Markup:
+    """The side panel's list items, in text order: label, a preview of the text, the note."""
+    if not spans:
+        return Markup('<li class="muted empty">No spans yet.</li>')
+    items = []
+    for span in spans:
+        covered = text[span.start : span.end]
+        if len(covered) > preview:
+            covered = covered[: preview - 1] + "…"
+        note = f'<span class="span-note">{escape(span.note)}</span>' if span.note else ""
+        items.append(
+            f'<li data-span="{escape(span.id)}" data-label="{escape(span.label)}" '
+            f'data-start="{span.start}" data-end="{span.end}" data-note="{escape(span.note)}">'
+            f'<button type="button" class="span-item"><span class="swatch lab-{span.label_id}">'
+            f'</span><span class="span-label">{escape(span.label)}</span> '
+            f'<span class="span-text">{escape(covered)}</span>{note}</button></li>'
+        )
+    return Markup("".join(items))

@@ -153,6 +153,22 @@ def spans_of(db: Session, document_id: int, annotator_id: int) -> list[tuple[Spa
     )
 
 
+def highlights_of(db: Session, document_id: int, annotator_id: int) -> list:
+    """The annotator's spans as :class:`~annotator.highlight.Highlight` rows, in text order.
+
+    Plain column rows, not ORM objects: the workspace renders up to thousands of them per request.
+    """
+    from annotator.highlight import Highlight
+
+    rows = db.execute(
+        select(Span.id, Span.label_id, Label.name, Span.start, Span.end, Span.note)
+        .join(Label, Label.id == Span.label_id)
+        .where(Span.document_id == document_id, Span.annotator_id == annotator_id)
+        .order_by(Span.start, Span.end.desc(), Span.id)
+    )
+    return [Highlight(*row) for row in rows]
+
+
 def gold_of(db: Session, document_id: int) -> list[tuple[GoldSpan, Label]]:
     return list(
         db.exec(

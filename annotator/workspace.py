@@ -8,8 +8,8 @@ from flask_login import login_required
 from annotator import assignments, db, store
 from annotator.access import document_for
 from annotator.auth import me, project_for
-from annotator.highlight import Highlight, render
-from annotator.spans import spans_of
+from annotator.highlight import render, render_list
+from annotator.spans import highlights_of
 
 bp = Blueprint("workspace", __name__)
 
@@ -24,11 +24,7 @@ def _context(slug: str, document_id: int) -> dict:
         if role != "manager":
             abort(404)  # blind: an annotator never sees another annotator's spans
         annotator = store.user_by_name(session, name) or abort(404)
-    rows = spans_of(session, document.id, annotator.id)
-    highlights = [
-        Highlight(span.id, label.id, label.name, span.start, span.end, span.note)
-        for span, label in rows
-    ]
+    highlights = highlights_of(session, document.id, annotator.id)
     return {
         "project": project,
         "role": role,
@@ -37,8 +33,9 @@ def _context(slug: str, document_id: int) -> dict:
         "annotator": annotator,
         "read_only": annotator.id != viewer.id,
         "labels": store.labels_of(session, project.id),
-        "spans": rows,
+        "spans": highlights,
         "html": render(document.text, highlights),
+        "span_list": render_list(document.text, highlights),
         "progress": assignments.progress(session, project, viewer),
     }
 
@@ -92,5 +89,6 @@ def label_css(slug: str):
             f".lab-{label.id}{{--c:{c};}}"
             f"mark.lab-{label.id}{{background:{c}33;border-bottom-color:{c};}}"
             f".swatch.lab-{label.id},button.lab-{label.id}::before{{background:{c};}}"
+            f"::highlight(pending-{label.id}){{background-color:{c}55;}}"
         )
     return Response("\n".join(rules), mimetype="text/css", headers={"Cache-Control": "no-cache"})

@@ -9,7 +9,7 @@
   "use strict";
   const root = document.getElementById("workspace");
   if (!root) return;
-  const { utf16ToCodePoints, adjust } = window.AnnotatorOffsets;
+  const { utf16ToCodePoints, codePointsToUtf16, adjust } = window.AnnotatorOffsets;
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const spansUrl = root.dataset.spansUrl;
   const bodyUrl = root.dataset.bodyUrl;
@@ -20,6 +20,8 @@
   const popover = document.getElementById("popover");
   const saveState = document.getElementById("save-state");
   const undoStack = [];
+  const labelIds = {}; // label name -> label id (for the CSS class / highlight name)
+  for (const button of toolbar.querySelectorAll("[data-label]")) labelIds[button.dataset.label] = button.dataset.labelId;
   let pendingSelection = null; // {start, end, text} in code points
   let editing = null; // span id in the popover
 
@@ -93,12 +95,64 @@
   }
 
   function refreshBody() {
-    if (window.htmx) {
-      return window.htmx.ajax("GET", bodyUrl, { target: "#body", swap: "innerHTML" });
+    // Plain fetch + innerHTML: the fragment has no hx-* attributes, so htmx processing of
+    // thousands of marks would only cost time.
+    return fetch(bodyUrl, { credentials: "same-origin", headers: { "HX-Request": "true" } })
+      .then((response) => {
+        if (!response.ok) throw new Error("refresh failed: " + response.status);
+        return response.text();
+      })
+      .then((html) => {
+        document.getElementById("body").innerHTML = html;
+        clearPending();
+      });
+  }
+
+  // ---- instant feedback: a new span is painted at once with the CSS Custom Highlight API, ---
+  // before the server's rendering replaces it (or, offline, until the queue drains).
+  const pending = new Map(); // span id -> {label, range}
+  function rangeFor(start, end) {
+    const container = textElement();
+    const full = container.textContent;
+    const startUnits = codePointsToUtf16(full, start);
+    const endUnits = codePointsToUtf16(full, end);
+    const walker = document.createTreeWalker(container, NodeFilter.SHOW_TEXT);
+    const range = document.createRange();
+    let seen = 0, node, started = false;
+    while ((node = walker.nextNode())) {
+      const length = node.data.length;
+      if (!started && startUnits < seen + length) { range.setStart(node, startUnits - seen); started = true; }
+      if (started && endUnits <= seen + length) { range.setEnd(node, endUnits - seen); return range; }
+      seen += length;
     }
-    return fetch(bodyUrl, { credentials: "same-origin" }).then((r) => r.text()).then((html) => {
-      document.getElementById("body").innerHTML = html;
-    });
+    return null;
+  }
+  function paintPending() {
+    if (!window.CSS || !CSS.highlights || typeof Highlight === "undefined") return;
+    for (const name of Array.from(CSS.highlights.keys())) if (name.startsWith("pending-")) CSS.highlights.delete(name);
+    const byLabel = new Map();
+    for (const { label, range } of pending.values()) {
+      if (!byLabel.has(label)) byLabel.set(label, []);
+      byLabel.get(label).push(range);
+    }
+    for (const [label, ranges] of byLabel) CSS.highlights.set("pending-" + label, new Highlight(...ranges));
+  }
+  function showPending(span) {
+    const range = rangeFor(span.start, span.end);
+    if (!range) return;
+    pending.set(span.id, { label: labelIds[span.label], range });
+    paintPending();
+  }
+  function clearPending() {
+    // Ranges pointed into the old DOM; spans still queued are painted again on the new one.
+    pending.clear();
+    for (const op of queue) {
+      if (op.method === "PUT" && !document.querySelector('#text mark[data-span="' + CSS.escape(op.id) + '"]')) {
+        const range = rangeFor(op.body.start, op.body.end);
+        if (range) pending.set(op.id, { label: labelIds[op.body.label], range });
+      }
+    }
+    paintPending();
   }
 
   // ---- spans as the page shows them ------------------------------------------------------
@@ -131,6 +185,7 @@
   function createSpan(label) {
     if (!pendingSelection || readOnly) return;
     const span = { id: newId(), label, start: pendingSelection.start, end: pendingSelection.end, note: "" };
+    showPending(span);
     put(span);
     undoStack.push(() => remove(span.id));
     clearSelection();
@@ -281,6 +336,6 @@
   });
 
   // Expose a little for tests and for the curious.
-  window.annotatorWorkspace = { queue: () => queue.slice(), undo, refreshBody };
-  if (queue.length) pump();
+  window.annotatorWorkspace = { queue: () => queue.slice(), undo, refreshBody, pending: () => pending.size };
+  if (queue.length) { clearPending(); pump(); }
 })();

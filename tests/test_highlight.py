@@ -5,7 +5,7 @@ from html import unescape
 
 import pytest
 
-from annotator.highlight import Highlight, render
+from annotator.highlight import Highlight, render, render_list
 
 TEXT = "Reuters quoted Захарова 👩\u200d👩\u200d👧 as saying <b>&</b> مفاوضات"
 
@@ -68,4 +68,15 @@ def test_nested_span_is_drawn_deeper_than_its_parent():
 def test_label_and_note_are_escaped_in_the_hover_title():
     html = str(render("abc", [Highlight("x", 1, "claim", 0, 3, 'say "<script>"')]))
     assert "<script>" not in html
-    assert 'title="claim: say &#34;&lt;script&gt;&#34;"' in html
+    assert 'title="claim: say &quot;&lt;script&gt;&quot;"' in html
+
+
+def test_span_list_is_in_given_order_escaped_and_previews_long_text():
+    spans = [
+        Highlight("a<", 1, "claim", 0, 7, "<img src=x>"),
+        Highlight("b", 2, "evidence", 8, len(TEXT)),
+    ]
+    html = str(render_list(TEXT, spans, preview=10))
+    assert html.index('data-span="a&lt;"') < html.index('data-span="b"')
+    assert "<img" not in html and "&lt;img src=x&gt;" in html
+    assert "quoted Зa…" not in html and ">quoted За…<" in html

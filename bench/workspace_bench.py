@@ -1,0 +1,248 @@
+"""Workspace speed: server time to render a 50,000-character document with 1,000 spans, server
+time to save one span (200 saves), on SQLite and PostgreSQL; and in Chromium, the time from a key
+press to the new highlight being shown.
+
+Targets (issue 4): render p95 < 100 ms, save p95 < 20 ms, key press → highlight < 100 ms.
+
+    .venv/bin/python bench/workspace_bench.py [--saves 200] [--no-browser] [--no-postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import create_engine, insert, text  # noqa: E402
+
+from annotator import create_app, db, store  # noqa: E402
+from annotator.models import Assignment, Document, Span, utcnow  # noqa: E402
+
+WORDS = "the ministry said claim evidence Захарова заявила 👩‍👩‍👧 report مفاوضات source".split()
+PASSWORD = "bench-password"
+
+
+def make_text(length: int, seed: int = 1) -> str:
+    rng = random.Random(seed)
+    parts: list[str] = []
+    size = 0
+    while size < length:
+        word = rng.choice(WORDS)
+        parts.append(word)
+        size += len(word) + 1
+        if rng.random() < 0.05:
+            parts.append("\n")
+    return " ".join(parts)[:length]
+
+
+def populate(app, spans: int) -> tuple[int, str]:
+    """A project with one 50,000-character document and ``spans`` spans by one annotator."""
+    with app.app_context():
+        db.writing.set(True)
+        session = db.session()
+        user = store.create_user(session, "bench", PASSWORD)
+        project = store.create_project(session, "bench")
+        store.set_member(session, project, user, "annotator")
+        session.commit()
+        body = make_text(50_000)
+        document = Document(project_id=project.id, external_id="long", text=body, length=len(body))
+        session.add(document)
+        session.commit()
+        session.add(Assignment(document_id=document.id, user_id=user.id, project_id=project.id))
+        labels = [label.id for label in store.labels_of(session, project.id)]
+        rng = random.Random(2)
+        now = utcnow()
+        rows = []
+        for _ in range(spans):
+            start = rng.randrange(0, len(body) - 200)
+            rows.append(
+                {
+                    "id": str(uuid.uuid4()),
+                    "project_id": project.id,
+                    "document_id": document.id,
+                    "document_length": len(body),
+                    "annotator_id": user.id,
+                    "label_id": rng.choice(labels),
+                    "start": start,
+                    "end": start + rng.randrange(1, 200),  # long ranges: many overlaps
+                    "note": "",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        session.execute(insert(Span), rows)
+        session.commit()
+        return document.id, body
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def measure_server(app, document_id: int, body: str, saves: int) -> dict[str, float]:
+    client = app.test_client()
+    client.post("/login", data={"username": "bench", "password": PASSWORD})
+    page_url = f"/p/bench/d/{document_id}"
+    api = f"/api/projects/bench/documents/{document_id}/spans/"
+    assert client.get(page_url).status_code == 200
+    renders = []
+    for _ in range(30):
+        started = time.perf_counter()
+        response = client.get(page_url)
+        renders.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200
+    timings = []
+    rng = random.Random(3)
+    for _ in range(saves):
+        start = rng.randrange(0, len(body) - 50)
+        payload = {"label": "claim", "start": start, "end": start + 20, "text": body[start : start + 20]}
+        started = time.perf_counter()
+        response = client.put(api + str(uuid.uuid4()), json=payload)
+        timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 201, response.json
+    return {
+        "render_median": statistics.median(renders),
+        "render_p95": percentile(renders, 0.95),
+        "save_median": statistics.median(timings),
+        "save_p95": percentile(timings, 0.95),
+    }
+
+
+def postgres_url() -> tuple[str, object] | None:
+    admin_url = os.environ.get(
+        "ANNOTATOR_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    )
+    name = "annotator_bench_" + uuid.uuid4().hex[:8]
+    try:
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:  # noqa: BLE001
+        print(f"PostgreSQL: skipped ({type(error).__name__}: no server answered)")
+        return None
+
+    def drop():
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    return admin_url.rsplit("/", 1)[0] + "/" + name, drop
+
+
+def app_for(url: str):
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False})
+    db.upgrade(app.extensions["annotator.engine"])
+    return app
+
+
+def measure_browser(sqlite_path: Path, document_id: int, body: str, presses: int = 20) -> list[float]:
+    sys.path.insert(0, str(ROOT / "e2e"))
+    from conftest import CHROMIUM, CHROMIUM_ARGS, Server  # noqa: PLC0415
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415
+
+    server = Server(sqlite_path.parent)
+    server.env["ANNOTATOR_DATABASE_URL"] = f"sqlite:///{sqlite_path}"
+    server.start()
+    results = []
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(server.url + "/login")
+            page.fill("input[name=username]", "bench")
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button.primary")
+            page.goto(f"{server.url}/p/bench/d/{document_id}")
+            page.wait_for_selector("#text")
+            for index in range(presses):
+                # Select a word programmatically (the e2e tests drive real drags), then time from
+                # the key press to the new highlight being in the page and painted.
+                page.evaluate(
+                    """(i) => {
+                      const root = document.getElementById('text');
+                      const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+                      let node, n = 0;
+                      while ((node = walker.nextNode())) {
+                        if (node.parentElement === root && node.data.length > 40 && n++ === i) break;
+                      }
+                      const range = document.createRange();
+                      range.setStart(node, 5); range.setEnd(node, 25);
+                      const selection = getSelection();
+                      selection.removeAllRanges(); selection.addRange(range);
+                      window.__marks = document.querySelectorAll('#text mark').length;
+                      window.__t0 = null; window.__t1 = null;
+                      document.addEventListener('keydown', () => { window.__t0 = performance.now(); }, {once: true, capture: true});
+                    }""",
+                    index,
+                )
+                page.wait_for_selector("#toolbar:not([hidden])")
+                page.keyboard.press("1")
+                page.wait_for_function(
+                    """() => {
+                      const shown = window.annotatorWorkspace.pending() > 0
+                        || document.querySelectorAll('#text mark').length > window.__marks;
+                      if (!shown) return false;
+                      if (window.__t1 === null) requestAnimationFrame(() => { window.__t1 = performance.now(); });
+                      return window.__t1 !== null;
+                    }""",
+                    polling="raf",
+                )
+                results.append(page.evaluate("window.__t1 - window.__t0"))
+                page.wait_for_function("() => window.annotatorWorkspace.queue().length === 0 "
+                                       "&& window.annotatorWorkspace.pending() === 0")
+            browser.close()
+    finally:
+        server.stop()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--saves", type=int, default=200)
+    parser.add_argument("--spans", type=int, default=1000)
+    parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--no-postgres", action="store_true")
+    args = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="annotator-bench-"))
+    sqlite_path = folder / "annotator.db"
+    targets = [("SQLite", f"sqlite:///{sqlite_path}", None)]
+    if not args.no_postgres and (found := postgres_url()):
+        targets.append(("PostgreSQL", found[0], found[1]))
+    print(f"document: 50,000 characters, {args.spans} spans; {args.saves} saves")
+    print(f"{'database':<11} {'render median':>14} {'render p95':>11} {'save median':>12} {'save p95':>9}")
+    document_id, body = None, None
+    for name, url, cleanup in targets:
+        app = app_for(url)
+        document_id, body = populate(app, args.spans) if name == "SQLite" else populate(app, args.spans)
+        figures = measure_server(app, document_id, body, args.saves)
+        print(
+            f"{name:<11} {figures['render_median']:>11.1f} ms {figures['render_p95']:>8.1f} ms "
+            f"{figures['save_median']:>9.1f} ms {figures['save_p95']:>6.1f} ms"
+        )
+        app.extensions["annotator.engine"].dispose()
+        if cleanup:
+            cleanup()
+    print("targets: render p95 < 100 ms, save p95 < 20 ms")
+    if not args.no_browser:
+        sqlite_app = app_for(f"sqlite:///{sqlite_path}")
+        with sqlite_app.app_context():
+            document_id = db.session().exec(text("SELECT id FROM document")).scalar()
+        times = measure_browser(sqlite_path, document_id, body)
+        print(
+            f"Chromium, key press → highlight painted ({len(times)} presses, {args.spans}+ spans): "
+            f"median {statistics.median(times):.0f} ms, max {max(times):.0f} ms (target < 100 ms)"
+        )
+
+
+if __name__ == "__main__":
+    main()
