@@ -87,44 +87,62 @@ def save_span(
     db: Session, document: Document, annotator: User, span_id: str, values: SpanValues
 ) -> tuple[Span, bool]:
     """Create or update the annotator's span ``span_id``; returns (span, created). Commits."""
+    return _save(db, Span, "annotator_id", document, annotator, span_id, values)
+
+
+def save_gold(
+    db: Session,
+    document: Document,
+    curator: User,
+    span_id: str,
+    values: SpanValues,
+    source_span_id: str | None = None,
+) -> tuple[GoldSpan, bool]:
+    """Create or update a gold span of ``document`` (any manager may edit gold). Commits."""
+    extra = {"source_span_id": source_span_id} if source_span_id else {}
+    return _save(db, GoldSpan, "curator_id", document, curator, span_id, values, extra)
+
+
+def _save(db, model, owner_field, document, user, span_id, values, extra=None):
     if not SPAN_ID.match(span_id):
         raise SpanRefused(400, "span id must be 8 to 36 letters, digits, - or _", "id")
-    existing = db.get(Span, span_id)
+    owned = model is Span  # annotator spans belong to one user; gold to the document
+
+    def foreign(row) -> bool:
+        return row.document_id != document.id or (owned and row.annotator_id != user.id)
+
+    existing = db.get(model, span_id)
     if existing is None:
         now = utcnow()
-        _insert_ignoring_conflict(
-            db,
-            Span,
-            {
-                "id": span_id,
-                "project_id": document.project_id,
-                "document_id": document.id,
-                "document_length": document.length,
-                "annotator_id": annotator.id,
-                "label_id": values.label_id,
-                "start": values.start,
-                "end": values.end,
-                "note": values.note,
-                "created_at": now,
-                "updated_at": now,
-            },
-        )
+        row = {
+            "id": span_id,
+            "project_id": document.project_id,
+            "document_id": document.id,
+            "document_length": document.length,
+            owner_field: user.id,
+            "label_id": values.label_id,
+            "start": values.start,
+            "end": values.end,
+            "note": values.note,
+            "created_at": now,
+            "updated_at": now,
+            **(extra or {}),
+        }
+        _insert_ignoring_conflict(db, model, row)
         db.commit()
-        existing = db.get(Span, span_id, populate_existing=True)
-        if existing.annotator_id != annotator.id or existing.document_id != document.id:
+        existing = db.get(model, span_id, populate_existing=True)
+        if foreign(existing):
             raise SpanRefused(404, "no such span")
         return existing, True
-    if existing.annotator_id != annotator.id or existing.document_id != document.id:
+    if foreign(existing):
         raise SpanRefused(404, "no such span")  # another user's id: do not reveal it exists
-    if (existing.label_id, existing.start, existing.end, existing.note) != (
-        values.label_id,
-        values.start,
-        values.end,
-        values.note,
-    ):
+    current = (existing.label_id, existing.start, existing.end, existing.note)
+    if current != (values.label_id, values.start, values.end, values.note):
         existing.label_id, existing.start, existing.end = values.label_id, values.start, values.end
         existing.note = values.note
         existing.updated_at = utcnow()
+        if not owned:
+            existing.curator_id = user.id
         db.add(existing)
         db.commit()
     return existing, False
@@ -136,6 +154,17 @@ def delete_span(db: Session, document: Document, annotator: User, span_id: str) 
     if existing is None:
         return False
     if existing.annotator_id != annotator.id or existing.document_id != document.id:
+        raise SpanRefused(404, "no such span")
+    db.delete(existing)
+    db.commit()
+    return True
+
+
+def delete_gold(db: Session, document: Document, span_id: str) -> bool:
+    existing = db.get(GoldSpan, span_id)
+    if existing is None:
+        return False
+    if existing.document_id != document.id:
         raise SpanRefused(404, "no such span")
     db.delete(existing)
     db.commit()
@@ -178,6 +207,20 @@ def gold_of(db: Session, document_id: int) -> list[tuple[GoldSpan, Label]]:
             .order_by(GoldSpan.start, GoldSpan.end.desc(), GoldSpan.id)
         )
     )
+
+
+def gold_highlights_of(db: Session, document_id: int) -> list:
+    from annotator.highlight import Highlight
+
+    rows = db.execute(
+        select(
+            GoldSpan.id, GoldSpan.label_id, Label.name, GoldSpan.start, GoldSpan.end, GoldSpan.note
+        )
+        .join(Label, Label.id == GoldSpan.label_id)
+        .where(GoldSpan.document_id == document_id)
+        .order_by(GoldSpan.start, GoldSpan.end.desc(), GoldSpan.id)
+    )
+    return [Highlight(*row) for row in rows]
 
 
 def as_json(span: Span | GoldSpan, label: Label, text: str) -> dict:
