@@ -1,4 +1,4 @@
-"""Comparison view and adjudication: gold built from annotators' spans, idempotently, by managers."""
+"""Comparison view and adjudication: gold built from annotators' spans, idempotently."""
 
 from __future__ import annotations
 
