@@ -1,0 +1,371 @@
+"""Load test: N annotators at once over HTTP against a real gunicorn server, then an audit.
+
+Each simulated annotator logs in, takes their next document, creates, relabels and deletes spans
+and marks documents done, for T seconds. Every acknowledged change is remembered; at the end the
+database is compared with what the server acknowledged: lost spans (acknowledged but missing or
+stale) and duplicated spans (the same span stored twice) must both be 0.
+
+    .venv/bin/python bench/load.py [--annotators 50] [--seconds 30] [--database sqlite|postgresql]
+        [--workers 4]
+
+It starts its own server on 127.0.0.1 on a fresh database and stops it at the end; traffic goes to
+the loopback address only, and every loop is bounded by --seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import defaultdict
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "e2e"))
+
+from sqlalchemy import create_engine, text  # noqa: E402
+
+PASSWORD = "load-password"
+WORDS = "the minister said that Захарова claimed 👩‍👩‍👧 evidence shows مفاوضات data".split()
+
+
+class Client:
+    """One annotator's browser: a keep-alive connection, cookies and the CSRF token."""
+
+    def __init__(self, port: int):
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.cookies: dict[str, str] = {}
+        self.csrf = ""
+
+    def request(self, method: str, path: str, body: bytes | None = None, headers=None):
+        headers = dict(headers or {})
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if self.csrf:
+            headers["X-CSRFToken"] = self.csrf
+        for attempt in range(3):
+            try:
+                self.connection.request(method, path, body=body, headers=headers)
+                response = self.connection.getresponse()
+                data = response.read()
+                break
+            except (http.client.HTTPException, ConnectionError):
+                self.connection.close()
+                if attempt == 2:
+                    raise
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name] = rest.split(";", 1)[0]
+        return response.status, dict(response.getheaders()), data
+
+    def page(self, path: str) -> str:
+        status, _headers, data = self.request("GET", path)
+        html = data.decode()
+        found = re.search(r'name="csrf-token" content="([^"]+)"', html)
+        if found:
+            self.csrf = found.group(1)
+        return html
+
+
+class Annotator(threading.Thread):
+    def __init__(self, name: str, port: int, slug: str, until: float, results):
+        super().__init__(daemon=True)
+        self.name_, self.port, self.slug, self.until, self.results = (
+            name,
+            port,
+            slug,
+            until,
+            results,
+        )
+        self.client = Client(port)
+        self.rng = random.Random(name)
+        self.acknowledged: dict[str, tuple[int, str | None]] = {}  # span id -> (doc, label or None)
+
+    def timed(self, action: str, method: str, path: str, body=None, headers=None):
+        started = time.perf_counter()
+        try:
+            status, response_headers, data = self.client.request(method, path, body, headers)
+        except Exception as error:  # noqa: BLE001 - a load test counts every failure
+            self.results.error(action, repr(error))
+            return None, {}, b""
+        self.results.add(action, (time.perf_counter() - started) * 1000, status)
+        return status, response_headers, data
+
+    def log_in(self) -> None:
+        self.client.page("/login")
+        form = urlencode(
+            {"username": self.name_, "password": PASSWORD, "csrf_token": self.client.csrf}
+        ).encode()
+        status, _h, _d = self.timed(
+            "log in", "POST", "/login", form, {"Content-Type": "application/x-www-form-urlencoded"}
+        )
+        if status != 302:
+            raise RuntimeError(f"{self.name_}: log-in failed ({status})")
+
+    def next_document(self) -> tuple[int, str] | None:
+        self.client.page(f"/p/{self.slug}")
+        status, headers, _data = self.timed("next document", "POST", f"/p/{self.slug}/next")
+        location = headers.get("Location", "")
+        found = re.search(r"/d/(\d+)", location)
+        if status != 302 or not found:
+            return None
+        document_id = int(found.group(1))
+        html = self.client.page(f"/p/{self.slug}/d/{document_id}")
+        article = re.search(r'<article id="text"[^>]*>(.*?)</article>', html, re.S).group(1)
+        from html import unescape
+
+        return document_id, unescape(re.sub(r"<[^>]+>", "", article))
+
+    def run(self) -> None:
+        try:
+            self.log_in()
+            current = self.next_document()
+            mine: list[str] = []
+            while current and time.monotonic() < self.until:
+                document_id, body = current
+                api = f"/api/projects/{self.slug}/documents/{document_id}/spans/"
+                choice = self.rng.random()
+                if choice < 0.6 or not mine:
+                    span_id = str(uuid.uuid4())
+                    start = self.rng.randrange(0, len(body) - 30)
+                    end = start + self.rng.randrange(1, 30)
+                    label = self.rng.choice(["claim", "evidence", "attribution"])
+                    payload = {"label": label, "start": start, "end": end, "text": body[start:end]}
+                    status, _h, _d = self.timed(
+                        "create span",
+                        "PUT",
+                        api + span_id,
+                        json.dumps(payload).encode(),
+                        {"Content-Type": "application/json"},
+                    )
+                    if status in (200, 201):
+                        self.acknowledged[span_id] = (document_id, label, start, end)
+                        mine.append(span_id)
+                elif choice < 0.8:
+                    span_id = self.rng.choice(mine)
+                    _doc, _label, start, end = self.acknowledged[span_id]
+                    label = self.rng.choice(["claim", "evidence", "attribution"])
+                    payload = {"label": label, "start": start, "end": end}
+                    status, _h, _d = self.timed(
+                        "relabel span",
+                        "PUT",
+                        api + span_id,
+                        json.dumps(payload).encode(),
+                        {"Content-Type": "application/json"},
+                    )
+                    if status in (200, 201):
+                        self.acknowledged[span_id] = (document_id, label, start, end)
+                elif choice < 0.93:
+                    span_id = mine.pop(self.rng.randrange(len(mine)))
+                    status, _h, _d = self.timed("delete span", "DELETE", api + span_id)
+                    if status == 200:
+                        self.acknowledged[span_id] = (document_id, None, 0, 0)
+                else:
+                    form = urlencode({"status": "done"}).encode()
+                    status, _h, _d = self.timed(
+                        "mark done",
+                        "POST",
+                        f"/p/{self.slug}/d/{document_id}/status",
+                        form,
+                        {"Content-Type": "application/x-www-form-urlencoded"},
+                    )
+                    mine = []
+                    current = self.next_document()
+        except Exception as error:  # noqa: BLE001
+            self.results.error("session", repr(error))
+
+
+class Results:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.latencies: dict[str, list[float]] = defaultdict(list)
+        self.statuses: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        self.errors: list[tuple[str, str]] = []
+
+    def add(self, action: str, ms: float, status: int) -> None:
+        with self.lock:
+            self.latencies[action].append(ms)
+            self.statuses[action][status] += 1
+
+    def error(self, action: str, message: str) -> None:
+        with self.lock:
+            self.errors.append((action, message))
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def prepare(server, annotators: int, documents: int, folder: Path) -> str:
+    slug = "load"
+    server.cli("init-db")
+    server.cli("create-user", "boss", "--role", "admin", input=PASSWORD + "\n")
+    server.cli("create-project", slug, "--manager", "boss", "--overlap", "2")
+    names = [f"annotator{n:02d}" for n in range(annotators)]
+    for name in names:
+        server.cli("create-user", name, input=PASSWORD + "\n")
+        server.cli("add-member", slug, name, "--role", "annotator")
+    rng = random.Random(7)
+    path = folder / "load.jsonl"
+    with path.open("w", encoding="utf-8") as out:
+        for n in range(documents):
+            words = " ".join(rng.choice(WORDS) for _ in range(300))
+            out.write(json.dumps({"id": f"doc-{n}", "text": words}, ensure_ascii=False) + "\n")
+    server.cli("import", slug, str(path))
+    return slug
+
+
+def throwaway_postgres():
+    import os
+
+    admin_url = os.environ.get(
+        "ANNOTATOR_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    )
+    name = "annotator_load_" + uuid.uuid4().hex[:8]
+    try:
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:  # noqa: BLE001
+        print(f"PostgreSQL: no server answered ({type(error).__name__})")
+        return None
+
+    def drop():
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    return admin_url.rsplit("/", 1)[0] + "/" + name, drop
+
+
+def audit(database_url: str, acknowledged: dict[str, tuple]) -> tuple[int, int, int]:
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                'SELECT span.id, label.name, span.start, span."end" FROM span '
+                "JOIN label ON label.id = span.label_id"
+            )
+        ).all()
+        duplicates = connection.execute(
+            text(
+                "SELECT COALESCE(SUM(n - 1), 0) FROM (SELECT COUNT(*) AS n FROM span "
+                'GROUP BY annotator_id, document_id, label_id, start, "end" '
+                "HAVING COUNT(*) > 1) AS twins"
+            )
+        ).scalar()
+    engine.dispose()
+    stored = {row[0]: (row[1], row[2], row[3]) for row in rows}
+    # Twins the clients made on purpose (two ids, same content) are not duplicates.
+    contents = [(d, label, s, e) for d, label, s, e in acknowledged.values() if label]
+    duplicates -= len(contents) - len(set(contents))
+    lost = 0
+    for span_id, (_doc, label, start, end) in acknowledged.items():
+        if label is None:
+            lost += span_id in stored  # deleted but still there
+        elif stored.get(span_id) != (label, start, end):
+            lost += 1
+    return lost, duplicates, len(stored)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--annotators", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--documents", type=int, default=400)
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=4)
+    args = parser.parse_args()
+
+    from conftest import Server  # the e2e harness: gunicorn on a free loopback port
+
+    folder = Path(tempfile.mkdtemp(prefix="annotator-load-"))
+    server = Server(folder)
+    drop = None
+    if args.database == "postgresql":
+        found = throwaway_postgres()
+        if found is None:
+            return
+        server.env["ANNOTATOR_DATABASE_URL"], drop = found
+    database_url = server.env["ANNOTATOR_DATABASE_URL"]
+    slug = prepare(server, args.annotators, args.documents, folder)
+    server.process = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "--workers",
+            str(args.workers),
+            "--threads",
+            str(args.threads),
+            "--bind",
+            f"127.0.0.1:{server.port}",
+            "annotator:create_app()",
+        ],
+        env=server.env,
+        cwd=ROOT,
+        stdout=open(folder / "server.log", "ab"),  # noqa: SIM115
+        stderr=subprocess.STDOUT,
+    )
+    time.sleep(2)
+    results = Results()
+    until = time.monotonic() + args.seconds
+    threads = [
+        Annotator(f"annotator{n:02d}", server.port, slug, until, results)
+        for n in range(args.annotators)
+    ]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=args.seconds + 120)
+    elapsed = time.monotonic() - started
+    server.stop()
+    acknowledged = {}
+    for thread in threads:
+        acknowledged.update(thread.acknowledged)
+    lost, duplicates, stored = audit(database_url, acknowledged)
+    if drop:
+        drop()
+
+    total = sum(len(v) for v in results.latencies.values())
+    failures = sum(
+        count for codes in results.statuses.values() for code, count in codes.items() if code >= 400
+    )
+    print(
+        f"database: {args.database}; {args.annotators} annotators for {args.seconds:.0f} s; "
+        f"gunicorn {args.workers} workers x {args.threads} threads"
+    )
+    print(f"requests: {total} in {elapsed:.1f} s = {total / elapsed:.0f} per second")
+    print(f"{'action':<15} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}  statuses")
+    for action, values in sorted(results.latencies.items()):
+        codes = ", ".join(f"{code}: {n}" for code, n in sorted(results.statuses[action].items()))
+        print(
+            f"{action:<15} {len(values):>6} {statistics.median(values):>8.1f} "
+            f"{percentile(values, 0.95):>8.1f} {percentile(values, 0.99):>8.1f}  {codes}"
+        )
+    print(
+        f"errors: {len(results.errors) + failures} (exceptions {len(results.errors)}, "
+        f"HTTP >= 400: {failures})"
+    )
+    for action, message in results.errors[:5]:
+        print(f"  {action}: {message}")
+    print(f"acknowledged span changes audited: {len(acknowledged)}; spans stored: {stored}")
+    print(f"lost: {lost}  duplicated: {duplicates}")
+
+
+if __name__ == "__main__":
+    main()
