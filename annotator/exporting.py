@@ -1,0 +1,444 @@
+"""Build native export records from the database and stream them as JSONL lines.
+
+Documents are read in project order (position, id) in batches of ``BATCH`` (fewer when their
+texts would exceed ``TEXT_BUDGET``) with keyset pagination; the spans, gold spans and
+assignments of a batch come in one query each, as Core rows (no ORM objects). Only one batch is
+held at a time, so memory stays flat however large the project. The whole export reads inside
+one transaction (``reading``), so it sees one state of the project even while annotators keep
+saving.
+
+The filters run in SQL and mean what ``formats.filter_record`` means: annotators restrict the
+annotator list and their spans, labels restrict annotator spans and gold spans alike, and
+``gold_only`` drops annotators and their spans. Two filters choose documents: ``min_done`` keeps
+documents finished by at least k annotators (counting only the chosen annotators, if any), and
+``gold_only`` keeps documents with at least one gold span (of the chosen labels).
+
+Offsets are Unicode code points, half-open ``[start, end)``, as stored; ``formats`` converts
+where a format asks for another unit (doccano).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, String, and_, func, or_, select, union
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+from sqlmodel import Session
+
+from annotator.formats import DOCCANO_OFFSETS, FORMATS, Record, dataset_card, dumps_line
+from annotator.models import Assignment, Document, GoldSpan, Label, Membership, Project, Span, User
+from annotator.store import Invalid
+
+BATCH = 1000
+"""Documents per batch: big enough that per-query overhead vanishes, small enough to stay flat."""
+TEXT_BUDGET = 5_000_000
+"""Code points of document text per batch at most: a batch of long articles is cut short, so
+memory stays flat whatever the documents' length (up to 20 MB of text, at 4 bytes a character)."""
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """What to export. ``None`` for annotators or labels means all of them."""
+
+    format: str = "native"
+    min_done: int = 0
+    annotators: frozenset[str] | None = None
+    labels: frozenset[str] | None = None
+    gold_only: bool = False
+    base_uri: str | None = None  # w3c only; default ``default_base_uri(slug)``
+    offsets: str = "utf16"  # doccano only
+
+    def filters(self) -> dict[str, Any]:
+        """The filters in force, for the dataset card."""
+        active: dict[str, Any] = {}
+        if self.min_done:
+            active["documents done by at least"] = f"{self.min_done} annotators"
+        if self.annotators is not None:
+            active["annotators"] = sorted(self.annotators)
+        if self.labels is not None:
+            active["labels"] = sorted(self.labels)
+        if self.gold_only:
+            active["gold only"] = True
+        return active
+
+
+@dataclass(frozen=True)
+class ProjectRef:
+    id: int
+    slug: str
+    name: str
+
+
+def parse_names(value: str | Iterable[str] | None) -> frozenset[str] | None:
+    """``"a,b"`` or ``["a", "b,c"]`` → a set of names; nothing given → ``None`` (all)."""
+    if value is None:
+        return None
+    parts = [value] if isinstance(value, str) else list(value)
+    names = frozenset(name.strip() for part in parts for name in part.split(",") if name.strip())
+    return names or None
+
+
+def default_base_uri(slug: str) -> str:
+    return f"urn:annotator:{slug}"
+
+
+def file_name(slug: str, format_name: str, day: date) -> str:
+    """``demo-native-2026-11-25.jsonl``: project, format and date."""
+    return f"{slug}-{format_name}-{day.isoformat()}.jsonl"
+
+
+def find_project(db: Connection | Session, slug: str) -> ProjectRef | None:
+    row = db.execute(
+        select(Project.id, Project.slug, Project.name).where(Project.slug == slug)
+    ).first()
+    return ProjectRef(*row) if row else None
+
+
+def label_names(db: Connection | Session, project_id: int) -> list[str]:
+    query = select(Label.name).where(Label.project_id == project_id).order_by(Label.position)
+    return list(db.execute(query).scalars())
+
+
+def annotator_names(db: Connection | Session, project_id: int) -> list[str]:
+    """Members of the project and anyone who has worked on it (removed members keep their work)."""
+    users = union(
+        select(Membership.user_id).where(Membership.project_id == project_id),
+        select(Assignment.user_id).where(Assignment.project_id == project_id),
+    ).subquery()
+    query = (
+        select(User.username).where(User.id.in_(select(users.c.user_id))).order_by(User.username)
+    )
+    return list(db.execute(query).scalars())
+
+
+def check_options(db: Connection | Session, project: ProjectRef, options: ExportOptions) -> None:
+    """Raise :class:`Invalid` with a message for the user when the options cannot be met."""
+    if options.format not in FORMATS:
+        raise Invalid(f"unknown format {options.format!r}; use one of {', '.join(FORMATS)}")
+    if options.offsets not in DOCCANO_OFFSETS:
+        raise Invalid(f"offsets must be one of {', '.join(DOCCANO_OFFSETS)}")
+    if options.min_done < 0:
+        raise Invalid("the minimum number of annotators done cannot be negative")
+    for what, chosen, known in (
+        ("label", options.labels, label_names(db, project.id)),
+        ("annotator", options.annotators, annotator_names(db, project.id)),
+    ):
+        unknown = sorted((chosen or frozenset()) - set(known))
+        if unknown:
+            raise Invalid(
+                f"unknown {what} {unknown[0]!r} in project {project.slug}; "
+                f"known: {', '.join(known) or 'none'}"
+            )
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A connection inside one read-only transaction: a consistent view for a whole export.
+
+    PostgreSQL gets REPEATABLE READ (one snapshot for every query); SQLite's read transaction
+    under WAL is a snapshot already.
+    """
+    with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execution_options(
+                isolation_level="REPEATABLE READ", postgresql_readonly=True
+            )
+        with connection.begin():
+            yield connection
+
+
+# --- records -----------------------------------------------------------------------------------
+
+
+class utc_iso(FunctionElement):
+    """A timestamp column as ISO 8601 text in UTC ending in Z, with microseconds, made by the
+    database: parsing a million datetimes into Python objects only to print them again would
+    double the time of an export."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(utc_iso, "sqlite")
+def _utc_iso_sqlite(element, compiler, **kw) -> str:
+    # SQLAlchemy stores SQLite datetimes as naive UTC text 'YYYY-MM-DD HH:MM:SS.ffffff'.
+    return f"replace({compiler.process(element.clauses, **kw)}, ' ', 'T') || 'Z'"
+
+
+@compiles(utc_iso, "postgresql")
+def _utc_iso_postgresql(element, compiler, **kw) -> str:
+    column = compiler.process(element.clauses, **kw)
+    return f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"""
+
+
+def _document_query(project_id: int, options: ExportOptions):
+    """The chosen documents' keys and lengths, in project order, one batch at most."""
+    query = select(Document.id, Document.position, Document.length).where(
+        Document.project_id == project_id
+    )
+    if options.min_done:
+        done = select(func.count()).where(
+            Assignment.document_id == Document.id, Assignment.status == "done"
+        )
+        if options.annotators is not None:
+            chosen = select(User.id).where(User.username.in_(options.annotators))
+            done = done.where(Assignment.user_id.in_(chosen))
+        query = query.where(done.scalar_subquery() >= options.min_done)
+    if options.gold_only:
+        gold = select(GoldSpan.id).where(GoldSpan.document_id == Document.id)
+        if options.labels is not None:
+            gold = gold.join(Label, Label.id == GoldSpan.label_id).where(
+                Label.name.in_(options.labels)
+            )
+        query = query.where(gold.exists())
+    return query.order_by(Document.position, Document.id).limit(BATCH)
+
+
+def _span_query(ids: list[int], options: ExportOptions):
+    query = (
+        select(
+            Span.document_id,
+            Span.id,
+            User.username,
+            Label.name,
+            Span.start,
+            Span.end,
+            Span.note,
+            utc_iso(Span.created_at),
+            utc_iso(Span.updated_at),
+        )
+        .join(User, User.id == Span.annotator_id)
+        .join(Label, Label.id == Span.label_id)
+        .where(Span.document_id.in_(ids))
+    )
+    if options.annotators is not None:
+        query = query.where(User.username.in_(options.annotators))
+    if options.labels is not None:
+        query = query.where(Label.name.in_(options.labels))
+    return query
+
+
+def _gold_query(ids: list[int], options: ExportOptions):
+    query = (
+        select(
+            GoldSpan.document_id,
+            GoldSpan.id,
+            Label.name,
+            GoldSpan.start,
+            GoldSpan.end,
+            GoldSpan.note,
+            User.username,
+            utc_iso(GoldSpan.created_at),
+            utc_iso(GoldSpan.updated_at),
+        )
+        .join(Label, Label.id == GoldSpan.label_id)
+        .outerjoin(User, User.id == GoldSpan.curator_id)
+        .where(GoldSpan.document_id.in_(ids))
+    )
+    if options.labels is not None:
+        query = query.where(Label.name.in_(options.labels))
+    return query
+
+
+def _assignment_query(ids: list[int], options: ExportOptions):
+    query = (
+        select(
+            Assignment.document_id, User.username, Assignment.status, utc_iso(Assignment.updated_at)
+        )
+        .join(User, User.id == Assignment.user_id)
+        .where(Assignment.document_id.in_(ids))
+    )
+    if options.annotators is not None:
+        query = query.where(User.username.in_(options.annotators))
+    return query
+
+
+def records(connection: Connection, project_id: int, options: ExportOptions) -> Iterator[Record]:
+    """Native records (``formats`` module docstring) of the project's documents, in order."""
+    documents = _document_query(project_id, options)
+    after: tuple[int, int] | None = None
+    while True:
+        query = documents
+        if after is not None:
+            position, last_id = after
+            query = query.where(
+                or_(
+                    Document.position > position,
+                    and_(Document.position == position, Document.id > last_id),
+                )
+            )
+        keys = _within_budget(connection.execute(query).all())
+        if not keys:
+            return
+        ids = [key.id for key in keys]
+        rows = {row.id: row for row in connection.execute(_text_query(ids))}
+        yield from _batch_records(connection, [rows[i] for i in ids], options)
+        after = (keys[-1].position, keys[-1].id)
+
+
+def _within_budget(keys: list) -> list:
+    """The first documents of a batch whose texts fit ``TEXT_BUDGET`` (always at least one)."""
+    total = 0
+    for count, key in enumerate(keys):
+        total += key.length
+        if total > TEXT_BUDGET and count:
+            return keys[:count]
+    return keys
+
+
+def _text_query(ids: list[int]):
+    return select(
+        Document.id,
+        Document.external_id,
+        Document.title,
+        Document.url,
+        Document.meta,
+        Document.text,
+    ).where(Document.id.in_(ids))
+
+
+def _batch_records(connection: Connection, batch, options: ExportOptions) -> Iterator[Record]:
+    ids = [row.id for row in batch]
+    annotations: defaultdict[int, list[dict]] = defaultdict(list)
+    annotators: defaultdict[int, list[dict]] = defaultdict(list)
+    gold: defaultdict[int, list[dict]] = defaultdict(list)
+    if not options.gold_only:
+        for (
+            document_id,
+            span_id,
+            name,
+            label,
+            start,
+            end,
+            note,
+            created,
+            updated,
+        ) in connection.execute(_span_query(ids, options)).all():
+            annotations[document_id].append(
+                {
+                    "id": span_id,
+                    "annotator": name,
+                    "label": label,
+                    "start": start,
+                    "end": end,
+                    "note": note,
+                    "created_at": created,
+                    "updated_at": updated,
+                }
+            )
+        for document_id, name, status, updated in connection.execute(
+            _assignment_query(ids, options)
+        ).all():
+            annotators[document_id].append(
+                {"annotator": name, "status": status, "updated_at": updated}
+            )
+    for (
+        document_id,
+        span_id,
+        label,
+        start,
+        end,
+        note,
+        curator,
+        created,
+        updated,
+    ) in connection.execute(_gold_query(ids, options)).all():
+        gold[document_id].append(
+            {
+                "id": span_id,
+                "label": label,
+                "start": start,
+                "end": end,
+                "note": note,
+                "curator": curator,
+                "created_at": created,
+                "updated_at": updated,
+            }
+        )
+    for row in batch:
+        yield {
+            "id": row.external_id,
+            "title": row.title,
+            "url": row.url,
+            "meta": row.meta or {},
+            "text": row.text,
+            "annotators": annotators.pop(row.id, []),
+            "annotations": annotations.pop(row.id, []),
+            "gold": gold.pop(row.id, []),
+        }
+
+
+# --- lines and card ----------------------------------------------------------------------------
+
+
+@dataclass
+class ExportStats:
+    """Counts of what an export wrote, gathered on the way, for the summary and the card."""
+
+    documents: int = 0
+    annotators: set[str] = field(default_factory=set)
+    spans_per_label: Counter[str] = field(default_factory=Counter)
+    gold_spans: int = 0
+
+    def add(self, record: Record) -> None:
+        self.documents += 1
+        self.annotators.update(entry["annotator"] for entry in record["annotators"])
+        self.annotators.update(span["annotator"] for span in record["annotations"])
+        self.spans_per_label.update(span["label"] for span in record["annotations"])
+        self.gold_spans += len(record["gold"])
+
+    @property
+    def spans(self) -> int:
+        return sum(self.spans_per_label.values())
+
+    def summary(self) -> str:
+        return f"{self.documents} documents, {self.spans} spans, {self.gold_spans} gold spans"
+
+    def card(self, project: ProjectRef, options: ExportOptions, exported_at: datetime) -> str:
+        stats = {
+            "project": project.name,
+            "format": options.format,
+            "exported_at": exported_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "documents": self.documents,
+            "annotators": sorted(self.annotators),
+            "spans_per_label": dict(self.spans_per_label),
+            "gold_spans": self.gold_spans,
+            "filters": options.filters(),
+            "agreement": None,  # filled once the agreement area offers a summary
+        }
+        if options.format == "doccano":
+            stats["offsets"] = options.offsets
+        return dataset_card(stats)
+
+
+def format_options(project: ProjectRef, options: ExportOptions) -> dict[str, Any]:
+    """Keyword arguments of the chosen ``FORMATS`` function (gold is filtered in SQL)."""
+    if options.format == "w3c":
+        return {"base_uri": options.base_uri or default_base_uri(project.slug)}
+    if options.format == "doccano":
+        return {"offsets": options.offsets}
+    return {}
+
+
+def export_lines(
+    connection: Connection,
+    project: ProjectRef,
+    options: ExportOptions,
+    stats: ExportStats | None = None,
+) -> Iterator[bytes]:
+    """The export as JSONL, one chunk of bytes per document (all the lines of that document).
+
+    Call :func:`check_options` first: unknown labels or annotators would only match nothing.
+    """
+    write = FORMATS[options.format]
+    kwargs = format_options(project, options)
+    for record in records(connection, project.id, options):
+        if stats is not None:
+            stats.add(record)
+        yield b"".join(dumps_line(line) for line in write(record, **kwargs))
