@@ -23,7 +23,20 @@ def main() -> None:
 
 
 def register_commands(app) -> None:
-    for command in (init_db, create_user, set_password, create_project, add_member, import_, demo):
+    from annotator.agreement_cli import agreement_command
+    from annotator.export import export_command
+
+    for command in (
+        init_db,
+        create_user,
+        set_password,
+        create_project,
+        add_member,
+        import_,
+        export_command,
+        agreement_command,
+        demo,
+    ):
         app.cli.add_command(command)
 
 
@@ -211,4 +224,7 @@ def demo(serve: bool, host: str, port: int) -> None:
         click.echo(f"  {username:<8} password {password:<14} ({role})")
     if serve:
         click.echo(f"Serving on http://{host}:{port}  (Ctrl+C stops)")
-        current_app.run(host=host, port=port, debug=False, use_reloader=False)
+        from werkzeug.serving import run_simple
+
+        # Flask refuses app.run() inside its own CLI; serve the same app with Werkzeug directly.
+        run_simple(host, port, current_app._get_current_object(), threaded=True)

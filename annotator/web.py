@@ -9,9 +9,9 @@ from annotator import db
 
 
 def register(app: Flask) -> None:
-    from annotator import admin, api, projects, workspace
+    from annotator import admin, agreement_views, api, compare, export, projects, workspace
 
-    for module in (projects, admin, workspace, api):
+    for module in (projects, admin, workspace, api, export, compare, agreement_views):
         app.register_blueprint(module.bp)
 
     @app.get("/health")

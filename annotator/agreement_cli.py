@@ -1,0 +1,208 @@
+"""``annotator agreement SLUG``: inter-annotator agreement of a project as tables or JSON.
+
+The figures are those of `agreement.compute_agreement` on the spans of finished documents (see
+`comparison`); ``--json`` prints its object as it is, with each entry of
+``documents_by_disagreement`` also carrying the document's ``external_id`` and ``title``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import click
+from flask.cli import with_appcontext
+
+from annotator import comparison, db, store
+from annotator.store import Invalid
+
+KIND_HEADINGS = {
+    "exact": "exact",
+    "boundary": "boundary",
+    "label": "label",
+    "missing_b": "only a",
+    "missing_a": "only b",
+}
+"""Breakdown columns: "only a" counts spans a marked that b has nothing for (kind missing_b)."""
+
+
+def figure(value: float | None, interval: Sequence[float] | None = None) -> str:
+    """``0.750 [0.500, 1.000]``; ``n/a`` where the measure is undefined."""
+    if value is None:
+        return "n/a"
+    text = f"{value:.3f}"
+    return f"{text} [{interval[0]:.3f}, {interval[1]:.3f}]" if interval else text
+
+
+def table(
+    headers: Sequence[str], rows: Sequence[Sequence[object]], right: Sequence[int] = ()
+) -> list[str]:
+    """Plain-text columns two spaces apart: numbers (and the ``right`` columns) right-aligned."""
+    cells = [[str(cell) for cell in row] for row in rows]
+    widths = [max(len(line[k]) for line in [list(headers), *cells]) for k in range(len(headers))]
+    numeric = [
+        k in right or (bool(rows) and all(isinstance(row[k], int | float) for row in rows))
+        for k in range(len(headers))
+    ]
+
+    def line(values: Sequence[str]) -> str:
+        parts = [
+            value.rjust(width) if right else value.ljust(width)
+            for value, width, right in zip(values, widths, numeric, strict=True)
+        ]
+        return "  ".join(parts).rstrip()
+
+    return [line(headers), *(line(row) for row in cells)]
+
+
+def render(report: dict, documents: dict, slug: str, top: int = 10) -> str:
+    """The report as readable tables (what ``annotator agreement`` prints by default)."""
+    out = [
+        f"Agreement in {slug}: {_count(report['documents'], 'document')} compared "
+        "(finished by at least two of the annotators)",
+        f"Annotators: {', '.join(report['annotators']) or 'none'}",
+        f"Labels: {', '.join(report['labels'])}",
+    ]
+    if report["bootstrap"]:
+        out.append(
+            f"Intervals: {report['confidence']:.0%} percentile bootstrap over documents, "
+            f"{report['bootstrap']} draws"
+        )
+    pairs = report["pairwise"]
+    out += ["", "Pairs (F1 micro-averaged over labels; kappa: mean of the per-label kappas)"]
+    out += table(
+        ["a", "b", "documents", "exact F1", "overlap F1", "kappa"],
+        [
+            [
+                pair["a"],
+                pair["b"],
+                pair["documents"],
+                figure(pair["exact_f1"], pair["exact_f1_ci"]),
+                figure(pair["overlap_f1"], pair["overlap_f1_ci"]),
+                figure(pair["kappa"], pair["kappa_ci"]),
+            ]
+            for pair in pairs
+        ],
+    )
+    out += ["", "Labels (every character a unit)"]
+    rows = [
+        [label, figure(v["alpha"], v["alpha_ci"]), figure(v["alpha_u"], v["alpha_u_ci"])]
+        for label, v in report["per_label"].items()
+    ]
+    rows.append(["(pooled)", "", figure(report["alpha_u_pooled"], report["alpha_u_pooled_ci"])])
+    out += table(["label", "alpha", "alpha_u"], rows)
+    out += [
+        "",
+        "Breakdown per pair and label (only a: spans a marked that b has no counterpart for)",
+    ]
+    out += table(
+        ["a", "b", "label", "exact F1", "overlap F1", "kappa", *KIND_HEADINGS.values()],
+        [
+            [
+                pair["a"],
+                pair["b"],
+                label,
+                figure(values["exact_f1"]),
+                figure(values["overlap_f1"]),
+                figure(values["kappa"]),
+                *(pair["breakdown"][label][kind] for kind in KIND_HEADINGS),
+            ]
+            for pair in pairs
+            for label, values in pair["per_label"].items()
+        ],
+    )
+    ranking = report["documents_by_disagreement"][:top]
+    if ranking:
+        out += ["", f"Most disputed documents (top {len(ranking)})"]
+        out += table(
+            ["disagreement", "spans", "id", "document"],
+            [
+                [
+                    f"{entry['disagreement']:.3f}",
+                    entry["spans"],
+                    documents[entry["document"]].id,
+                    _document_name(documents[entry["document"]]),
+                ]
+                for entry in ranking
+            ],
+            right=[0],
+        )
+    return "\n".join(out)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _document_name(ref: comparison.DocumentRef) -> str:
+    return f"{ref.external_id} · {ref.title}" if ref.title else ref.external_id
+
+
+def with_names(report: dict, documents: dict) -> dict:
+    """The report with each ranked document's external id and title added."""
+    ranking = [
+        entry
+        | {
+            "external_id": documents[entry["document"]].external_id,
+            "title": documents[entry["document"]].title,
+        }
+        for entry in report["documents_by_disagreement"]
+    ]
+    return report | {"documents_by_disagreement": ranking}
+
+
+@click.command("agreement")
+@with_appcontext
+@click.argument("slug")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
+@click.option("--labels", help="Only these labels, comma-separated.")
+@click.option("--annotators", help="Only these annotators, comma-separated.")
+@click.option(
+    "--bootstrap",
+    type=click.IntRange(min=0),
+    default=1000,
+    show_default=True,
+    help="Bootstrap draws for the confidence intervals (0: no intervals).",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap.")
+@click.option(
+    "--top",
+    type=click.IntRange(min=0),
+    default=10,
+    show_default=True,
+    help="How many of the most disputed documents the table lists.",
+)
+def agreement_command(
+    slug: str,
+    as_json: bool,
+    labels: str | None,
+    annotators: str | None,
+    bootstrap: int,
+    seed: int,
+    top: int,
+) -> None:
+    """Inter-annotator agreement of a project: span F1, kappa, alpha, alpha_u, disagreements.
+
+    Only documents finished by at least two annotators count (imported annotations count as
+    finished); a pair of annotators is compared on the documents both finished.
+    """
+    session = db.session()
+    project = store.project_by_slug(session, slug)
+    if project is None:
+        raise click.ClickException(f"no project {slug!r}")
+    try:
+        filters = comparison.make_filters(
+            session,
+            project.id,
+            comparison.parse_names(labels),
+            comparison.parse_names(annotators),
+        )
+    except Invalid as problem:
+        raise click.ClickException(str(problem)) from None
+    result = comparison.agreement(
+        session, project.id, filters, bootstrap=bootstrap, seed=seed, use_cache=False
+    )
+    if as_json:
+        click.echo(json.dumps(with_names(result.report, result.documents), ensure_ascii=False))
+    else:
+        click.echo(render(result.report, result.documents, slug, top))
