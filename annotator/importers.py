@@ -11,6 +11,7 @@ are normalised to ``\\n`` afterwards and the offsets are moved with the text.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,8 @@ from annotator.offsets import normalise_newlines
 
 DOCUMENT_KEYS = {"id", "title", "url", "meta", "text", "annotations", "annotators", "gold"}
 STATUSES = ("in_progress", "done")
+#: The rule for user names (``store.USERNAME``): an imported annotator becomes an account.
+ANNOTATOR_NAME = re.compile(r"^[\w.@+-]{1,80}$")
 
 
 class ImportRejected(ValueError):
@@ -93,6 +96,12 @@ def parse_jsonl(
         try:
             value = orjson.loads(raw)
         except orjson.JSONDecodeError as error:
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as bad:
+                raise ImportRejected(
+                    source, number, None, f"not UTF-8 text ({bad.reason} at byte {bad.start})"
+                ) from None
             raise ImportRejected(source, number, None, f"not valid JSON ({error})") from None
         yield parse_document(value, source, number, rules, f"{source_stem(source)}-{number}")
 
@@ -115,8 +124,11 @@ def parse_document(
     written = value["text"]
     if not isinstance(written, str):
         raise reject("text", f"expected a string, got {_json_type(written)}")
+    if not written:
+        raise reject("text", "empty; every document needs its text")
     if len(written) > rules.max_chars:
         raise reject("text", f"over the size limit ({len(written)} > {rules.max_chars} characters)")
+    _refuse_nul(written, "text", reject)
 
     external_id = value.get("id", default_id)
     if isinstance(external_id, bool) or not isinstance(external_id, str | int):
@@ -124,6 +136,7 @@ def parse_document(
     external_id = str(external_id)
     if not external_id or len(external_id) > 255:
         raise reject("id", "must be 1 to 255 characters long")
+    _refuse_nul(external_id, "id", reject)
     if external_id in rules.existing_ids:
         raise reject("id", f"duplicate id {external_id!r}: the project already has it")
 
@@ -136,19 +149,22 @@ def parse_document(
     text, move = normalise_newlines(written)
     document = ImportedDocument(external_id, text, title, url, meta, line=line)
     for index, item in enumerate(_list(value, "annotations", reject)):
-        span = _parse_span(item, f"annotations[{index}]", written, rules, reject, gold=False)
-        document.annotations.append(_moved(span, move))
+        where = f"annotations[{index}]"
+        span = _parse_span(item, where, written, rules, reject, gold=False)
+        document.annotations.append(_moved(span, move, where, reject))
     for index, item in enumerate(_list(value, "gold", reject)):
-        span = _parse_span(item, f"gold[{index}]", written, rules, reject, gold=True)
-        document.gold.append(_moved(span, move))
+        where = f"gold[{index}]"
+        span = _parse_span(item, where, written, rules, reject, gold=True)
+        document.gold.append(_moved(span, move, where, reject))
     for index, item in enumerate(_list(value, "annotators", reject)):
         where = f"annotators[{index}]"
-        if not isinstance(item, dict) or not isinstance(item.get("annotator"), str):
+        if not isinstance(item, dict):
             raise reject(where, "expected an object with an 'annotator' name")
+        name = _annotator_name(item, where, reject)
         status = item.get("status", "done")
         if status not in STATUSES:
             raise reject(f"{where}.status", f"expected one of {', '.join(STATUSES)}")
-        document.statuses[item["annotator"]] = status
+        document.statuses[name] = status
     return document
 
 
@@ -157,12 +173,7 @@ def _parse_span(
 ) -> ImportedSpan:
     if not isinstance(item, dict):
         raise reject(where, f"expected an object, got {_json_type(item)}")
-    annotator = None
-    if not gold:
-        annotator = item.get("annotator")
-        if not isinstance(annotator, str) or not annotator.strip() or len(annotator) > 80:
-            raise reject(f"{where}.annotator", "expected an annotator name (1 to 80 characters)")
-        annotator = annotator.strip()
+    annotator = None if gold else _annotator_name(item, where, reject)
     label = item.get("label")
     if not isinstance(label, str):
         raise reject(f"{where}.label", f"expected a string, got {_json_type(label)}")
@@ -173,11 +184,16 @@ def _parse_span(
         if isinstance(number, bool) or not isinstance(number, int):
             raise reject(f"{where}.{key}", f"expected a whole number, got {_json_type(number)}")
     start, end = item["start"], item["end"]
-    if not 0 <= start < end <= len(written):
+    if start < 0:
+        raise reject(f"{where}.start", f"offset {start} is outside the text (it starts at 0)")
+    if end > len(written):
         raise reject(
-            where,
-            f"offsets [{start}, {end}) outside the text (need 0 <= start < end <= {len(written)})",
+            f"{where}.end",
+            f"offset {end} is outside the text ({len(written)} characters; offsets count "
+            "Unicode code points)",
         )
+    if start >= end:
+        raise reject(where, f"start {start} is not before end {end}: a span needs a character")
     if "text" in item and item["text"] != written[start:end]:
         raise reject(
             f"{where}.text",
@@ -187,12 +203,37 @@ def _parse_span(
     note = item.get("note") or ""
     if not isinstance(note, str):
         raise reject(f"{where}.note", f"expected a string, got {_json_type(note)}")
+    _refuse_nul(note, f"{where}.note", reject)
     return ImportedSpan(label, start, end, note, annotator)
 
 
-def _moved(span: ImportedSpan, move) -> ImportedSpan:
-    span.start, span.end = move(span.start), move(span.end)
+def _annotator_name(item: dict, where: str, reject) -> str:
+    name = item.get("annotator")
+    if not isinstance(name, str) or not ANNOTATOR_NAME.match(name.strip()):
+        raise reject(
+            f"{where}.annotator",
+            "expected a user name of 1 to 80 letters, digits or . @ + - _",
+        )
+    return name.strip()
+
+
+def _moved(span: ImportedSpan, move, where: str, reject) -> ImportedSpan:
+    start, end = move(span.start), move(span.end)
+    if start == end:
+        # Only a span holding nothing but the \r of a \r\n pair can collapse.
+        raise reject(
+            where,
+            f"[{span.start}, {span.end}) holds only the \\r of a \\r\\n line ending, "
+            "which disappears when line endings become \\n",
+        )
+    span.start, span.end = start, end
     return span
+
+
+def _refuse_nul(value: str, field_name: str, reject) -> None:
+    # PostgreSQL cannot store U+0000 in text; refuse it on every database so files behave alike.
+    if "\x00" in value:
+        raise reject(field_name, "contains a NUL character (U+0000), which cannot be stored")
 
 
 def _list(value: dict, key: str, reject) -> list:
@@ -210,6 +251,7 @@ def _optional_string(value: dict, key: str, limit: int, reject) -> str | None:
         raise reject(key, f"expected a string, got {_json_type(item)}")
     if len(item) > limit:
         raise reject(key, f"longer than {limit} characters")
+    _refuse_nul(item, key, reject)
     return item
 
 
@@ -235,6 +277,10 @@ def _decode(data: bytes, source: str) -> str:
 
 def parse_text_file(data: bytes, source: str, rules: ImportRules) -> ImportedDocument:
     """A ``.txt`` file is one document; its id is the file name without extension."""
+    if len(data) > rules.max_chars * 4 + 3:  # more bytes than the longest allowed text can take
+        raise ImportRejected(
+            source, None, "text", f"over the size limit ({rules.max_chars} characters)"
+        )
     text = _decode(data, source)
     return parse_document({"id": source_stem(source), "text": text}, source, None, rules, "")
 

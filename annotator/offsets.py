@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from collections.abc import Callable
 
 _NEWLINES = re.compile(r"\r\n?")
@@ -20,10 +21,12 @@ def normalise_newlines(text: str) -> tuple[str, Callable[[int], int]]:
     An offset that points between ``\\r`` and ``\\n`` moves to just before the ``\\n``: the
     ``\\r`` of a pair counts as nothing, its ``\\n`` as the one character it becomes.
     """
+    if "\r" not in text:
+        return text, _unchanged
     crlf_ends = [match.end() for match in _NEWLINES.finditer(text) if match.group() == "\r\n"]
     normalised = _NEWLINES.sub("\n", text)
     if not crlf_ends:
-        return normalised, lambda offset: offset
+        return normalised, _unchanged
 
     def move(offset: int) -> int:
         # Every \r\n whose \r lies before the offset (it ends at or before offset + 1)
@@ -31,6 +34,10 @@ def normalise_newlines(text: str) -> tuple[str, Callable[[int], int]]:
         return offset - bisect.bisect_right(crlf_ends, offset + 1)
 
     return normalised, move
+
+
+def _unchanged(offset: int) -> int:
+    return offset
 
 
 def utf16_length(text: str) -> int:
@@ -56,6 +63,7 @@ def utf16_to_code_points(text: str, utf16_offset: int) -> int:
 
 
 def code_points_to_utf16(text: str, offset: int) -> int:
+    """Convert a code-point offset into ``text`` to the browser's UTF-16 offset."""
     return utf16_length(text[:offset])
 
 
@@ -77,22 +85,60 @@ def _is_word_char(char: str) -> bool:
 
 
 def _is_mark(char: str) -> bool:
-    import unicodedata
-
     return unicodedata.category(char).startswith("M")
+
+
+_ZWJ = "\u200d"
+
+
+def _extends(char: str) -> bool:
+    """True for a character that belongs to the grapheme cluster before it."""
+    code = ord(char)
+    return (
+        char == _ZWJ
+        or 0xFE00 <= code <= 0xFE0F  # variation selectors (emoji presentation)
+        or 0x1F3FB <= code <= 0x1F3FF  # skin-tone modifiers
+        or 0xE0020 <= code <= 0xE007F  # tag characters (subdivision flags)
+        or _is_mark(char)
+    )
+
+
+def _is_regional_indicator(char: str) -> bool:
+    return 0x1F1E6 <= ord(char) <= 0x1F1FF
+
+
+def _inside_cluster(text: str, offset: int) -> bool:
+    """True when ``offset`` falls inside a user-perceived character (simplified UAX #29: marks,
+    emoji modifiers and ZWJ sequences, regional-indicator flag pairs)."""
+    if offset <= 0 or offset >= len(text):
+        return False
+    if _extends(text[offset]) or text[offset - 1] == _ZWJ:
+        return True
+    if _is_regional_indicator(text[offset]) and _is_regional_indicator(text[offset - 1]):
+        run = offset
+        while run > 0 and _is_regional_indicator(text[run - 1]):
+            run -= 1
+        return (offset - run) % 2 == 1
+    return False
 
 
 def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
     """Widen ``[start, end)`` to whole words, then trim whitespace at both ends.
 
     A selection that starts or ends inside a word is extended to that word's edge; punctuation at
-    the edges is kept as selected.
+    the edges is kept as selected. Neither end is left inside a user-perceived character: an
+    accent stays with its letter, a flag or a ZWJ emoji sequence is taken whole.
     """
     start, end = trim_whitespace(text, start, end)
     if start == end:
         return start, end
-    while start > 0 and _is_word_char(text[start - 1]) and _is_word_char(text[start]):
+    while start > 0 and (
+        _inside_cluster(text, start)
+        or (_is_word_char(text[start - 1]) and _is_word_char(text[start]))
+    ):
         start -= 1
-    while end < len(text) and _is_word_char(text[end]) and _is_word_char(text[end - 1]):
+    while end < len(text) and (
+        _inside_cluster(text, end) or (_is_word_char(text[end]) and _is_word_char(text[end - 1]))
+    ):
         end += 1
     return start, end

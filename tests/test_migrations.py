@@ -1,0 +1,291 @@
+"""The schema: a database made by the first version upgrades without loss, ``init-db`` can run
+any number of times, and the database itself refuses spans and documents that break the rules.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine
+from sqlalchemy import text as sql
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
+
+from annotator import create_app, db, store
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "ANNOTATOR_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+BACKENDS = [
+    b for b in os.environ.get("ANNOTATOR_TEST_DATABASES", "sqlite,postgresql").split(",") if b
+]
+FIRST_SCHEMA = "0001"
+TEXT = "Захарова 👨\u200d👩\u200d👧 said the minister lied.\nשלום"
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_database_url(request, tmp_path):
+    """A database with no tables at all (the shared ``database_url`` is already migrated)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    admin = create_engine(
+        POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
+    )
+    name = f"annotator_migration_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(sql(f'CREATE DATABASE "{name}"'))
+    except Exception as error:  # noqa: BLE001 - any failure to reach the server means "skip"
+        admin.dispose()
+        pytest.skip(f"PostgreSQL pass skipped: {type(error).__name__}")
+    try:
+        yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _head(engine) -> str:
+    return ScriptDirectory.from_config(db.alembic_config(engine)).get_current_head()
+
+
+def _insert_first_schema_rows(engine) -> None:
+    """Rows written with SQL as version 0001 wrote them, not through today's models."""
+    now = datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
+    with engine.begin() as connection:
+
+        def run(statement: str, **values) -> None:
+            connection.execute(sql(statement), values)
+
+        run(
+            'INSERT INTO "user" (id, username, password_hash, is_admin, created_at) '
+            "VALUES (1, 'mia', :hash, :yes, :now), (2, 'ana', NULL, :no, :now)",
+            hash=store.hash_password("password-123"),
+            yes=True,
+            no=False,
+            now=now,
+        )
+        run(
+            "INSERT INTO project (id, slug, name, guidelines, overlap, snap_to_words, "
+            "comparison_open, created_at) "
+            "VALUES (1, 'old', 'Old project', '# Guide', 2, :yes, :no, :now)",
+            yes=True,
+            no=False,
+            now=now,
+        )
+        run("INSERT INTO membership (project_id, user_id, role) VALUES (1, 1, 'manager')")
+        run("INSERT INTO membership (project_id, user_id, role) VALUES (1, 2, 'annotator')")
+        run(
+            "INSERT INTO label (id, project_id, name, color, shortcut, position) "
+            "VALUES (1, 1, 'claim', '#e45756', '1', 0)"
+        )
+        run(
+            "INSERT INTO document (id, project_id, external_id, title, text, length, url, meta, "
+            "position, created_at) VALUES (1, 1, 'old-1', 'An old article', :text, :length, "
+            "'https://news.example/old', :meta, 0, :now)",
+            text=TEXT,
+            length=len(TEXT),
+            meta='{"lang": "ru"}',
+            now=now,
+        )
+        run(
+            "INSERT INTO assignment (document_id, user_id, project_id, status, assigned_at, "
+            "updated_at, done_at) VALUES (1, 2, 1, 'done', :now, :now, :now)",
+            now=now,
+        )
+        start = TEXT.index("the minister lied")
+        run(
+            "INSERT INTO span (id, project_id, document_id, document_length, annotator_id, "
+            'label_id, start, "end", note, created_at, updated_at) VALUES '
+            "('00000000-0000-4000-8000-000000000001', 1, 1, :length, 2, 1, :start, :end, "
+            "'first note', :now, :now)",
+            length=len(TEXT),
+            start=start,
+            end=start + len("the minister lied"),
+            now=now,
+        )
+
+
+def test_database_made_by_the_first_schema_upgrades_to_head_with_its_data(empty_database_url):
+    engine = db.make_engine(empty_database_url)
+    db.upgrade(engine, FIRST_SCHEMA)
+    assert db.current_revision(engine) == FIRST_SCHEMA
+    _insert_first_schema_rows(engine)
+
+    db.upgrade(engine, "head")
+
+    assert db.current_revision(engine) == _head(engine)
+    with engine.connect() as connection:
+        document = connection.execute(
+            sql("SELECT text, length, title, meta FROM document WHERE external_id = 'old-1'")
+        ).one()
+        span = connection.execute(sql('SELECT start, "end", note FROM span')).one()
+    engine.dispose()
+    assert document.text == TEXT and document.length == len(TEXT)
+    assert TEXT[span.start : span.end] == "the minister lied" and span.note == "first note"
+
+    app = create_app(
+        {"DATABASE_URL": empty_database_url, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False}
+    )
+    try:
+        with app.app_context():
+            session = db.session()
+            project = store.project_by_slug(session, "old")
+            assert (project.name, project.overlap) == ("Old project", 2)
+            assert [label.name for label in store.labels_of(session, project.id)] == ["claim"]
+            assert store.user_by_name(session, "ana").password_hash is None
+        client = app.test_client()
+        login = client.post("/login", data={"username": "mia", "password": "password-123"})
+        assert login.status_code == 302
+        page = client.get("/p/old")
+        assert page.status_code == 200
+        assert "An old article" in page.get_data(as_text=True)
+    finally:
+        app.extensions["annotator.engine"].dispose()
+
+
+def test_init_db_creates_the_schema_then_reports_it_up_to_date(empty_database_url):
+    app = create_app({"DATABASE_URL": empty_database_url, "SECRET_KEY": "test"})
+    runner = app.test_cli_runner()
+    try:
+        first = runner.invoke(args=["init-db"])
+        with app.app_context():
+            session = db.session()
+            store.create_project(session, "kept")
+            session.commit()
+        second = runner.invoke(args=["init-db"])
+        third = runner.invoke(args=["init-db"])
+        with app.app_context():
+            head = _head(db.engine())
+            kept = store.project_by_slug(db.session(), "kept")
+    finally:
+        app.extensions["annotator.engine"].dispose()
+
+    assert first.exit_code == 0, first.output
+    assert f"upgraded from empty to schema {head}." in first.output
+    for again in (second, third):
+        assert again.exit_code == 0, again.output
+        assert f"is up to date (schema {head})." in again.output
+    assert kept is not None
+
+
+# --- constraints in the database -----------------------------------------------------------------
+
+
+@pytest.fixture
+def rows(app, world):
+    """Ids of a document in project ``news`` and labels of ``news`` and of another project."""
+    world.user("ana")
+    world.project("news", annotators=["ana"])
+    world.project("other")
+    world.import_jsonl("news", [{"id": "doc-1", "text": TEXT}])
+    with app.app_context():
+        session = db.session()
+        news, other = (
+            store.project_by_slug(session, "news"),
+            store.project_by_slug(session, "other"),
+        )
+        document = session.execute(
+            sql("SELECT id FROM document WHERE external_id = 'doc-1'")
+        ).scalar()
+        return {
+            "project_id": news.id,
+            "other_project_id": other.id,
+            "document_id": document,
+            "label_id": store.labels_of(session, news.id)[0].id,
+            "other_label_id": store.labels_of(session, other.id)[0].id,
+            "user_id": store.user_by_name(session, "ana").id,
+        }
+
+
+def _insert_span(app, table: str, rows: dict, **changes) -> None:
+    values = {
+        "id": str(uuid.uuid4()),
+        "project_id": rows["project_id"],
+        "document_id": rows["document_id"],
+        "document_length": len(TEXT),
+        "label_id": rows["label_id"],
+        "start": 0,
+        "end": 8,
+        "now": datetime.now(UTC),
+    } | changes
+    annotator = ("annotator_id, ", ":annotator_id, ") if table == "span" else ("", "")
+    values["annotator_id"] = rows["user_id"]
+    with app.extensions["annotator.engine"].begin() as connection:
+        connection.execute(
+            sql(
+                f"INSERT INTO {table} (id, project_id, document_id, document_length, "
+                f'{annotator[0]}label_id, start, "end", note, created_at, updated_at) VALUES '
+                f"(:id, :project_id, :document_id, :document_length, {annotator[1]}:label_id, "
+                ":start, :end, '', :now, :now)"
+            ),
+            values,
+        )
+
+
+@pytest.mark.parametrize("table", ["span", "gold_span"])
+def test_database_accepts_a_span_inside_its_document(app, rows, table):
+    _insert_span(app, table, rows, start=0, end=len(TEXT))
+
+    with app.extensions["annotator.engine"].connect() as connection:
+        assert connection.execute(sql(f"SELECT count(*) FROM {table}")).scalar() == 1
+
+
+BROKEN_SPANS = [
+    pytest.param({"end": len(TEXT) + 1}, id="end past the text"),
+    pytest.param(
+        {"end": len(TEXT) + 1, "document_length": len(TEXT) + 1},
+        id="end past the text with a made-up document length",
+    ),
+    pytest.param({"label_id": "other_label_id"}, id="label of another project"),
+    pytest.param({"start": 5, "end": 5}, id="start equals end"),
+    pytest.param({"start": 6, "end": 5}, id="start after end"),
+    pytest.param({"start": -1}, id="negative start"),
+    pytest.param(
+        {"project_id": "other_project_id", "label_id": "other_label_id"},
+        id="document of another project",
+    ),
+]
+
+
+@pytest.mark.parametrize("table", ["span", "gold_span"])
+@pytest.mark.parametrize("changes", BROKEN_SPANS)
+def test_database_refuses_a_span_that_breaks_the_rules_even_without_python(
+    app, rows, table, changes
+):
+    changes = {key: rows.get(value, value) for key, value in changes.items()}
+
+    with pytest.raises(IntegrityError):
+        _insert_span(app, table, rows, **changes)
+
+    with app.extensions["annotator.engine"].connect() as connection:
+        assert connection.execute(sql(f"SELECT count(*) FROM {table}")).scalar() == 0
+
+
+def _insert_document(app, project_id: int, external_id: str) -> None:
+    with app.extensions["annotator.engine"].begin() as connection:
+        connection.execute(
+            sql(
+                "INSERT INTO document (project_id, external_id, text, length, meta, position, "
+                "created_at) VALUES (:project_id, :external_id, 'x', 1, '{}', 9, :now)"
+            ),
+            {"project_id": project_id, "external_id": external_id, "now": datetime.now(UTC)},
+        )
+
+
+def test_database_refuses_a_duplicate_external_id_within_a_project_only(app, rows):
+    with pytest.raises(IntegrityError):
+        _insert_document(app, rows["project_id"], "doc-1")
+
+    _insert_document(app, rows["other_project_id"], "doc-1")  # another project may reuse it
+    with app.extensions["annotator.engine"].connect() as connection:
+        owners = connection.execute(
+            sql("SELECT project_id FROM document WHERE external_id = 'doc-1' ORDER BY project_id")
+        ).scalars()
+        assert list(owners) == [rows["project_id"], rows["other_project_id"]]
