@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 
-.PHONY: run test install test-deps chromium lint unit e2e js bench serve clean
+.PHONY: run test install test-deps chromium lint unit e2e js serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

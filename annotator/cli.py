@@ -189,20 +189,21 @@ def import_(slug: str, files: tuple[str, ...]) -> None:
     project = store.project_by_slug(session, slug)
     if project is None:
         raise click.ClickException(f"no project {slug!r}")
-    handles = [open(path, "rb") for path in files]  # noqa: SIM115 - closed below
     try:
         summary = import_files(
-            session,
-            project,
-            zip(files, handles, strict=True),
-            max_chars=current_app.config["MAX_DOCUMENT_CHARS"],
+            session, project, _opened(files), max_chars=current_app.config["MAX_DOCUMENT_CHARS"]
         )
     except ImportRejected as problem:
         raise click.ClickException(f"nothing was imported: {problem}") from None
-    finally:
-        for handle in handles:
-            handle.close()
     click.echo(str(summary).capitalize() + ".")
+
+
+def _opened(paths):
+    """Open each file only when its turn comes: thousands of .txt files stay within the limit
+    of open files."""
+    for path in paths:
+        with open(path, "rb") as handle:
+            yield path, handle
 
 
 @click.command("demo")

@@ -26,15 +26,38 @@
   }
 
   const WORD = /[\p{L}\p{N}\p{M}_'’\u200d\ufe0f]/u;
+  const MARK = /\p{M}/u;
+  const ZWJ = "\u200d";
 
-  /** Trim whitespace, and optionally widen to whole words; works on arrays of code points. */
+  /** A character that belongs to the grapheme cluster before it (mirrors annotator/offsets.py). */
+  function extendsCluster(c) {
+    const code = c.codePointAt(0);
+    return c === ZWJ || (code >= 0xfe00 && code <= 0xfe0f) || (code >= 0x1f3fb && code <= 0x1f3ff)
+      || (code >= 0xe0020 && code <= 0xe007f) || MARK.test(c);
+  }
+  function isRegional(c) { const code = c.codePointAt(0); return code >= 0x1f1e6 && code <= 0x1f1ff; }
+
+  /** True when `offset` falls inside a user-perceived character (simplified UAX #29). */
+  function insideCluster(chars, offset) {
+    if (offset <= 0 || offset >= chars.length) return false;
+    if (extendsCluster(chars[offset]) || chars[offset - 1] === ZWJ) return true;
+    if (isRegional(chars[offset]) && isRegional(chars[offset - 1])) {
+      let run = offset;
+      while (run > 0 && isRegional(chars[run - 1])) run--;
+      return (offset - run) % 2 === 1;
+    }
+    return false;
+  }
+
+  /** Trim whitespace, and optionally widen to whole words; works on arrays of code points.
+   * Same rules as annotator/offsets.py snap_to_words, so browser and server agree. */
   function adjust(chars, start, end, snap) {
     const space = (c) => /\s/u.test(c);
     while (start < end && space(chars[start])) start++;
     while (end > start && space(chars[end - 1])) end--;
     if (start === end || !snap) return [start, end];
-    while (start > 0 && WORD.test(chars[start - 1]) && WORD.test(chars[start])) start--;
-    while (end < chars.length && WORD.test(chars[end]) && WORD.test(chars[end - 1])) end++;
+    while (start > 0 && (insideCluster(chars, start) || (WORD.test(chars[start - 1]) && WORD.test(chars[start])))) start--;
+    while (end < chars.length && (insideCluster(chars, end) || (WORD.test(chars[end]) && WORD.test(chars[end - 1])))) end++;
     return [start, end];
   }
 

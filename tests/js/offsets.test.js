@@ -42,3 +42,13 @@ test("combining marks stay with their letter when snapping", () => {
   const chars = Array.from("cafe\u0301 noir");
   assert.deepStrictEqual(adjust(chars, 0, 2, true), [0, 5]);
 });
+
+test("snapping never cuts a flag, a ZWJ sequence or a skin tone in two", () => {
+  const chars = Array.from("go 🇺🇦🇵🇱 and 👩\u200d👩\u200d👧 or 👍🏽 now");
+  const flagPair = chars.indexOf("🇺") ;
+  assert.deepStrictEqual(adjust(chars, flagPair + 1, flagPair + 3, true), [flagPair, flagPair + 4]);
+  const family = chars.indexOf("👩");
+  assert.deepStrictEqual(adjust(chars, family + 2, family + 3, true), [family, family + 5]);
+  const thumb = chars.indexOf("👍");
+  assert.deepStrictEqual(adjust(chars, thumb, thumb + 1, true), [thumb, thumb + 2]);
+});
