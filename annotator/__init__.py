@@ -39,8 +39,9 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,  # a token lives as long as the session: long annotation days
     )
 
-    from annotator import auth, db, errors, web
+    from annotator import auth, db, errors, logs, web
 
+    logs.init_app(app)
     db.init_app(app)
     auth.init_app(app)
     errors.init_app(app)

@@ -109,6 +109,7 @@ def app(database_url, tmp_path):
             "SECRET_KEY": "test-secret",
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,
+            "LOG_REQUESTS": False,
         }
     )
     _empty_all_tables(application)
