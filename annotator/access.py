@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask import abort
+from sqlalchemy.dialects import postgresql, sqlite
 
 from annotator import assignments, db, store
 from annotator.auth import me, project_for
-from annotator.models import Assignment, Document, Project
+from annotator.models import Assignment, Document, Project, utcnow
 
 
 def document_for(slug: str, document_id: int) -> tuple[Project, str, Document, Assignment | None]:
@@ -25,10 +26,26 @@ def document_for(slug: str, document_id: int) -> tuple[Project, str, Document, A
 
 
 def document_for_writing(slug: str, document_id: int) -> tuple[Project, str, Document]:
-    """As :func:`document_for`; a manager who annotates a document gets an assignment for it."""
+    """As :func:`document_for`; a manager who annotates a document gets an assignment for it.
+
+    The assignment is written in the transaction of the change that follows and is not committed
+    here: a refused change (another annotator's span id, invalid values) leaves no trace.
+    """
     project, role, document, item = document_for(slug, document_id)
     if item is None:
         session = db.session()
-        session.add(Assignment(document_id=document.id, user_id=me().id, project_id=project.id))
-        session.commit()
+        module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        now = utcnow()
+        session.execute(
+            module.insert(Assignment)
+            .values(
+                document_id=document.id,
+                user_id=me().id,
+                project_id=project.id,
+                status="in_progress",
+                assigned_at=now,
+                updated_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["document_id", "user_id"])
+        )
     return project, role, document

@@ -1,14 +1,25 @@
 """Handing out documents so every document reaches k annotators and work is spread evenly.
 
-Each participating annotator has a quota of ``ceil(documents × k / annotators)``; the next document
-for an annotator is the one they do not have yet with the fewest annotators so far (then the
-earliest). Project-level locking (see :func:`annotator.db.lock_project`) keeps concurrent requests
-from over-assigning a document.
+Who counts: the project's **annotators** (members with the annotator role). Their assignments fill
+a document's k places; a manager who annotates a document does not take one. Of them, those who can
+log in **take part** and share the work still to do: each has a quota of
+``ceil(places left to them / annotators taking part)`` (annotations imported for accounts without
+password already fill places).
+
+Which document: the one that keeps every document completable. Handing out greedily ("the
+document with the fewest annotators") can strand a document whose only missing annotator is
+someone who already has it while everyone else is at quota. So the choice is checked with a
+maximum flow (documents grouped by who already has them → annotators with quota left): among the
+choices after which all remaining places can still be filled, the annotator gets the document with
+the fewest annotators so far, then the earliest. Project-level locking
+(:func:`annotator.db.lock_project`) makes concurrent requests decide one after the other.
 """
 
 from __future__ import annotations
 
 import math
+from collections import defaultdict, deque
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,22 +29,217 @@ from sqlmodel import Session, select
 from annotator import db as database
 from annotator.models import Assignment, Document, Label, Membership, Project, Span, User, utcnow
 
+# --- pure planning -----------------------------------------------------------------------------
 
-def quota(documents: int, overlap: int, annotators: int) -> int:
-    """Most documents one annotator may take so that the work spreads evenly."""
-    if annotators == 0:
-        return 0
-    return math.ceil(documents * min(overlap, annotators) / annotators)
+
+def quota(places: int, annotators: int) -> int:
+    """Most documents one of ``annotators`` may take so that ``places`` spread evenly."""
+    return math.ceil(places / annotators) if annotators else 0
+
+
+@dataclass(frozen=True)
+class Group:
+    """Documents that the same annotators already have (``holders``), each needing ``need``."""
+
+    holders: frozenset[int]
+    documents: int
+    need: int
+
+
+def fillable(groups: list[Group], capacity: Mapping[int, int]) -> int:
+    """How many of the places still open can be filled: a max flow documents → annotators.
+
+    An annotator can take each document of a group once (at most ``documents`` of the group) and
+    ``capacity[annotator]`` documents in all. Grouping documents is exact: a group's places can be
+    spread over its documents whenever no annotator takes more documents than the group has.
+    """
+    graph: dict[object, dict[object, int]] = defaultdict(dict)
+
+    def edge(start, end, amount: int) -> None:
+        graph[start][end] = graph[start].get(end, 0) + amount
+        graph[end].setdefault(start, 0)
+
+    for index, group in enumerate(groups):
+        if group.documents and group.need:
+            edge("source", ("group", index), group.documents * group.need)
+            for annotator, left in capacity.items():
+                if left > 0 and annotator not in group.holders:
+                    edge(("group", index), ("annotator", annotator), group.documents)
+    for annotator, left in capacity.items():
+        if left > 0:
+            edge(("annotator", annotator), "sink", left)
+    flow = 0
+    while True:
+        parent: dict[object, object] = {"source": None}
+        queue = deque(["source"])
+        while queue and "sink" not in parent:
+            node = queue.popleft()
+            for following, room in graph[node].items():
+                if room > 0 and following not in parent:
+                    parent[following] = node
+                    queue.append(following)
+        if "sink" not in parent:
+            return flow
+        path, node = [], "sink"
+        while parent[node] is not None:
+            path.append((parent[node], node))
+            node = parent[node]
+        amount = min(graph[start][end] for start, end in path)
+        for start, end in path:
+            graph[start][end] -= amount
+            graph[end][start] += amount
+        flow += amount
+
+
+def choose(
+    groups: list[Group], capacity: Mapping[int, int], user: int, overlap: int
+) -> frozenset[int] | None:
+    """The holders of the group ``user`` should take a document from, or None (nothing left).
+
+    ``groups`` come in order of preference (fewest holders, then earliest document).
+    """
+    if capacity.get(user, 0) <= 0:
+        return None
+    candidates = [g for g in groups if g.documents and g.need and user not in g.holders]
+    if not candidates:
+        return None
+    best = fillable(groups, capacity) - 1  # taking one place can never make more fillable
+    left = {**capacity, user: capacity[user] - 1}
+    fallback, fallback_fill = None, -1
+    for group in candidates:
+        after = fillable(_taken(groups, group, user, overlap), left)
+        if after >= best:
+            return group.holders
+        if after > fallback_fill:
+            fallback, fallback_fill = group.holders, after
+    return fallback  # nothing keeps every place fillable (members changed): do the least harm
+
+
+def _taken(groups: list[Group], taken: Group, user: int, overlap: int) -> list[Group]:
+    """``groups`` after ``user`` took one document of ``taken``."""
+    holders = taken.holders | {user}
+    result, joined = [], len(holders) >= overlap
+    for group in groups:
+        if group is taken:
+            group = Group(group.holders, group.documents - 1, group.need)
+        elif group.holders == holders:
+            group, joined = Group(holders, group.documents + 1, group.need), True
+        result.append(group)
+    if not joined:
+        result.append(Group(holders, 1, overlap - len(holders)))
+    return result
+
+
+# --- queries -----------------------------------------------------------------------------------
+
+
+def _annotators(project_id: int):
+    return select(Membership.user_id).where(
+        Membership.project_id == project_id, Membership.role == "annotator"
+    )
 
 
 def participants(db: Session, project_id: int) -> list[int]:
+    """Annotators taking part: annotator members who can log in, by id."""
     return list(
         db.exec(
-            select(Membership.user_id).where(
-                Membership.project_id == project_id, Membership.role == "annotator"
+            select(Membership.user_id)
+            .join(User, User.id == Membership.user_id)
+            .where(
+                Membership.project_id == project_id,
+                Membership.role == "annotator",
+                User.password_hash.is_not(None),
             )
+            .order_by(Membership.user_id)
         )
     )
+
+
+def _share(db: Session, project: Project, people: list[int]) -> int:
+    """The quota of each annotator taking part."""
+    if not people:
+        return 0
+    documents = db.exec(
+        select(func.count()).select_from(Document).where(Document.project_id == project.id)
+    ).one()
+    per_document = min(project.overlap, len(people))
+    places = documents * per_document
+    filled_by_others = db.exec(  # places filled by annotators who cannot log in
+        select(Assignment.document_id, func.count())
+        .where(
+            Assignment.project_id == project.id,
+            Assignment.user_id.in_(_annotators(project.id)),
+            Assignment.user_id.not_in(people),
+        )
+        .group_by(Assignment.document_id)
+    )
+    for _document_id, others in filled_by_others:
+        places -= per_document - min(max(project.overlap - others, 0), len(people))
+    return quota(places, len(people))
+
+
+def _load(db: Session, project: Project, people: list[int]) -> dict[int, int]:
+    load = dict.fromkeys(people, 0)
+    rows = db.exec(
+        select(Assignment.user_id, func.count())
+        .where(Assignment.project_id == project.id, Assignment.user_id.in_(people))
+        .group_by(Assignment.user_id)
+    )
+    for user_id, count in rows:
+        load[user_id] = count
+    return load
+
+
+def _unstarted(project_id: int):
+    """Condition on ``Document``: no annotator of the project has it yet."""
+    return ~(
+        select(Assignment.document_id)
+        .where(
+            Assignment.document_id == Document.id,
+            Assignment.user_id.in_(_annotators(project_id)),
+        )
+        .exists()
+    )
+
+
+def _open_documents(db: Session, project: Project) -> tuple[list[Group], dict, int | None]:
+    """Groups of documents still short of k annotators, in order of preference; for each group's
+    holders the earliest document (None for the group of documents nobody has yet); and the
+    position of the earliest of those."""
+    counted = _annotators(project.id)
+    short = (
+        select(Assignment.document_id)
+        .where(Assignment.project_id == project.id, Assignment.user_id.in_(counted))
+        .group_by(Assignment.document_id)
+        .having(func.count() < project.overlap)
+    )
+    rows = db.exec(
+        select(Assignment.document_id, Assignment.user_id, Document.position)
+        .join(Document, Document.id == Assignment.document_id)
+        .where(Assignment.document_id.in_(short), Assignment.user_id.in_(counted))
+    )
+    holders: dict[int, set[int]] = defaultdict(set)
+    order: dict[int, tuple[int, int]] = {}
+    for document_id, user_id, position in rows:
+        holders[document_id].add(user_id)
+        order[document_id] = (position, document_id)
+    fresh = db.exec(
+        select(func.count(), func.min(Document.position))
+        .select_from(Document)
+        .where(Document.project_id == project.id, _unstarted(project.id))
+    ).one()
+    members: dict[frozenset[int], list[int]] = defaultdict(list)
+    for document_id, who in holders.items():
+        members[frozenset(who)].append(document_id)
+    earliest = {who: min(ids, key=order.__getitem__) for who, ids in members.items()}
+    first_position = {who: order[document_id][0] for who, document_id in earliest.items()}
+    groups = [Group(who, len(ids), project.overlap - len(who)) for who, ids in members.items()]
+    if fresh[0]:
+        groups.append(Group(frozenset(), fresh[0], project.overlap))
+        earliest[frozenset()] = None
+        first_position[frozenset()] = fresh[1]
+    groups.sort(key=lambda g: (len(g.holders), first_position[g.holders], sorted(g.holders)))
+    return groups, earliest, fresh[1]
 
 
 def current_assignment(db: Session, project: Project, user: User) -> Assignment | None:
@@ -59,6 +265,13 @@ def next_document(db: Session, project: Project, user: User) -> Document | None:
         return db.get(Document, open_assignment.document_id)
     db.commit()  # end the read transaction: the lock must be the first statement of the next
     database.lock_project(db, project.id)
+    # Another request of the same annotator (a double click, a second tab) may have just
+    # handed them a document: that one is the answer.
+    open_assignment = current_assignment(db, project, user)
+    if open_assignment:
+        db.commit()
+        return db.get(Document, open_assignment.document_id)
+    db.refresh(project)  # overlap as it is now, under the lock
     document = _pick(db, project, user)
     if document is None:
         db.commit()
@@ -72,33 +285,22 @@ def _pick(db: Session, project: Project, user: User) -> Document | None:
     people = participants(db, project.id)
     if user.id not in people:
         return None
-    total = db.exec(
-        select(func.count()).select_from(Document).where(Document.project_id == project.id)
-    ).one()
-    mine = db.exec(
-        select(func.count())
-        .select_from(Assignment)
-        .where(Assignment.project_id == project.id, Assignment.user_id == user.id)
-    ).one()
-    if mine >= quota(total, project.overlap, len(people)):
+    share = _share(db, project, people)
+    capacity = {person: share - taken for person, taken in _load(db, project, people).items()}
+    groups, earliest, first_unstarted = _open_documents(db, project)
+    holders = choose(groups, capacity, user.id, project.overlap)
+    if holders is None:
         return None
-    counts = (
-        select(Assignment.document_id, func.count().label("n"))
-        .where(Assignment.project_id == project.id)
-        .group_by(Assignment.document_id)
-        .subquery()
-    )
-    taken = select(Assignment.document_id).where(Assignment.user_id == user.id)
-    n = func.coalesce(counts.c.n, 0)
+    if earliest[holders] is not None:
+        return db.get(Document, earliest[holders])
     return db.exec(
         select(Document)
-        .outerjoin(counts, counts.c.document_id == Document.id)
         .where(
             Document.project_id == project.id,
-            n < project.overlap,
-            Document.id.not_in(taken),
+            Document.position == first_unstarted,
+            _unstarted(project.id),
         )
-        .order_by(n, Document.position, Document.id)
+        .order_by(Document.id)
         .limit(1)
     ).first()
 
@@ -133,11 +335,8 @@ def progress(db: Session, project: Project, user: User) -> Progress:
             func.coalesce(func.sum(case((Assignment.status == "done", 1), else_=0)), 0),
         ).where(Assignment.project_id == project.id, Assignment.user_id == user.id)
     ).one()
-    total = db.exec(
-        select(func.count()).select_from(Document).where(Document.project_id == project.id)
-    ).one()
     people = participants(db, project.id)
-    share = quota(total, project.overlap, len(people)) if user.id in people else row[0]
+    share = _share(db, project, people) if user.id in people else row[0]
     return Progress(assigned=row[0], done=row[1], quota=max(share, row[0]))
 
 

@@ -6,6 +6,8 @@ anonymous → 302 to the log-in page, not a member → 404, a member without the
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from urllib.parse import urlsplit
 
 from flask import (
@@ -47,10 +49,19 @@ class LoginUser:
     is_anonymous = False
 
     def get_id(self) -> str:
-        return str(self.id)
+        return f"{self.id}:{_fingerprint(self.user)}"
+
+
+def _fingerprint(user: User) -> str:
+    """Changes when the password does: a reset password ends every session of the account."""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(key, (user.password_hash or "").encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def init_app(app: Flask) -> None:
+    # The limiter is one object for every app of the process and keeps the last app's setting:
+    # an app that does not turn throttling off explicitly must get it on.
+    app.config.setdefault("RATELIMIT_ENABLED", True)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to continue."
@@ -60,13 +71,19 @@ def init_app(app: Flask) -> None:
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> LoginUser | None:
+def _load_user(session_id: str) -> LoginUser | None:
+    user_id, _, fingerprint = session_id.partition(":")
     user = db.session().get(User, int(user_id)) if user_id.isdigit() else None
-    return LoginUser(user) if user and user.password_hash else None
+    if user is None or not user.password_hash:
+        return None
+    if not hmac.compare_digest(fingerprint, _fingerprint(user)):
+        return None  # the password changed since this session logged in
+    return LoginUser(user)
 
 
 def _login_key() -> str:
-    return f"{get_remote_address()}|{request.form.get('username', '')}"
+    # The name as the log-in looks it up: " ann" must not buy a fresh allowance for "ann".
+    return f"{get_remote_address()}|{request.form.get('username', '').strip()}"
 
 
 def _login_limit() -> str:

@@ -75,14 +75,18 @@ def _close_session(_exc: BaseException | None) -> None:
 def lock_project(db_session: Session, project_id: int) -> None:
     """Serialise read-then-write work on one project (e.g. handing out documents).
 
-    PostgreSQL locks the project row; SQLite's write transactions are already serialised by
-    BEGIN IMMEDIATE, so the statement there only makes sure the transaction has started.
+    PostgreSQL locks the project row until the transaction ends. ``FOR NO KEY UPDATE``, not
+    ``FOR UPDATE``: the foreign-key checks of rows written meanwhile in the project (spans,
+    assignments) take a key-share lock on it, which this one leaves free, so saving a span never
+    waits for an import or for a document being handed out. SQLite's write transactions are
+    already serialised by BEGIN IMMEDIATE, so the statement there only makes sure the transaction
+    has started.
     """
     from sqlalchemy import text
 
     if db_session.get_bind().dialect.name == "postgresql":
         db_session.execute(
-            text("SELECT id FROM project WHERE id = :id FOR UPDATE"), {"id": project_id}
+            text("SELECT id FROM project WHERE id = :id FOR NO KEY UPDATE"), {"id": project_id}
         )
     else:
         db_session.execute(text("UPDATE project SET id = id WHERE id = :id"), {"id": project_id})

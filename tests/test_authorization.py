@@ -1,0 +1,270 @@
+"""Every route of the app, asked by every kind of visitor, answers as designed.
+
+The routes come from ``app.url_map``: a route that is not in :data:`ROUTES` below fails
+``test_every_route_of_the_app_has_an_authorization_rule`` with its name, so nobody can add a page
+or an endpoint without deciding who may use it.
+
+Designed answers: anonymous visitors are sent to the log-in page (302 to ``/login``); a user who is
+not a member of the project gets 404 (the project's existence is not revealed); a member without
+the needed role gets 403; everyone else gets the page (200), the created thing (201) or a redirect
+(302 elsewhere). A refused request changes nothing in the database.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import pytest
+from argon2 import PasswordHasher
+from flask import url_for
+from sqlalchemy import select
+
+from annotator import assignments, db, store
+from annotator.models import metadata
+from annotator.spans import SpanValues, save_span
+
+PASSWORD = "password-123"
+ACTORS = ("anonymous", "outsider", "annotator", "manager", "admin")
+USERNAMES = {"outsider": "otto", "annotator": "ann", "manager": "mia", "admin": "ada"}
+LOGIN = "302 to /login"
+AWAY = "302 elsewhere"
+REFUSED = {LOGIN, 400, 403, 404}
+IGNORED_METHODS = {"HEAD", "OPTIONS"}  # answered by Flask from GET, never by our views
+
+
+@dataclass
+class Realm:
+    """The ids a route's URL needs, all of real rows: ``ann``'s assigned document and span."""
+
+    app: object
+    slug: str
+    document_id: int
+    span_id: str
+    user_id: int
+
+    def url_values(self, rule) -> dict:
+        known = {
+            "slug": self.slug,
+            "document_id": self.document_id,
+            "span_id": self.span_id,
+            "user_id": self.user_id,
+        }
+        unknown = set(rule.arguments) - set(known)
+        assert not unknown, (
+            f"route {rule.rule} ({rule.endpoint}) has URL parameters {sorted(unknown)} that "
+            "Realm.url_values in tests/test_authorization.py cannot fill yet: add real ids for them"
+        )
+        return {name: known[name] for name in rule.arguments}
+
+    def client(self, actor: str, password: str = PASSWORD):
+        client = self.app.test_client()
+        if actor != "anonymous":
+            response = client.post(
+                "/login", data={"username": USERNAMES[actor], "password": password}
+            )
+            assert response.status_code == 302, f"log-in of {actor} failed"
+        return client
+
+
+def _nothing(_realm: Realm) -> dict:
+    return {}
+
+
+def _form(**fields: str) -> Callable[[Realm], dict]:
+    return lambda _realm: {"data": dict(fields)}
+
+
+def _upload(_realm: Realm) -> dict:
+    line = b'{"id": "n-new", "text": "A new article arrived."}'
+    return {"data": {"files": (io.BytesIO(line), "new.jsonl")}}
+
+
+def _span_payload(_realm: Realm) -> dict:
+    return {"json": {"label": "evidence", "start": 0, "end": 5, "text": "Mayor"}}
+
+
+@dataclass(frozen=True)
+class Route:
+    endpoint: str
+    method: str
+    answers: tuple  # one per actor, in the order of ACTORS
+    body: Callable[[Realm], dict] = _nothing
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.endpoint}"
+
+    def answer(self, actor: str):
+        return self.answers[ACTORS.index(actor)]
+
+
+# fmt: off
+ROUTES = [
+    #                                                  anonymous outsider annotator manager admin
+    Route("auth.login", "GET",                        (200,      200,     200,      200,    200)),
+    Route("auth.login", "POST",                       (AWAY,     AWAY,    AWAY,     AWAY,   AWAY),
+          _form(username="ann", password=PASSWORD)),
+    Route("auth.logout", "POST",                      (LOGIN,    LOGIN,   LOGIN,    LOGIN,  LOGIN)),
+    Route("projects.index", "GET",                    (LOGIN,    200,     200,      200,    200)),
+    Route("projects.create", "POST",                  (LOGIN,    403,     403,      403,    AWAY),
+          _form(slug="fresh", name="Fresh")),
+    Route("projects.show", "GET",                     (LOGIN,    404,     200,      200,    200)),
+    Route("projects.next_document", "POST",           (LOGIN,    404,     AWAY,     AWAY,   AWAY)),
+    Route("projects.import_page", "GET",              (LOGIN,    404,     403,      200,    200)),
+    Route("projects.import_page", "POST",             (LOGIN,    404,     403,      AWAY,   AWAY),
+          _upload),
+    Route("projects.guidelines", "GET",               (LOGIN,    404,     200,      200,    200)),
+    Route("projects.settings", "GET",                 (LOGIN,    404,     403,      200,    200)),
+    Route("projects.settings", "POST",                (LOGIN,    404,     403,      AWAY,   AWAY),
+          _form(action="project", overlap="2", guidelines="Mark every claim.")),
+    Route("projects.dashboard", "GET",                (LOGIN,    404,     403,      200,    200)),
+    Route("admin.users", "GET",                       (LOGIN,    403,     403,      403,    200)),
+    Route("admin.create_user", "POST",                (LOGIN,    403,     403,      403,    AWAY),
+          _form(username="newcomer", password="newcomer-pass", role="annotator")),
+    Route("admin.reset_password", "POST",             (LOGIN,    403,     403,      403,    AWAY),
+          _form(password="another-pass-1")),
+    Route("workspace.document", "GET",                (LOGIN,    404,     200,      200,    200)),
+    Route("workspace.body", "GET",                    (LOGIN,    404,     200,      200,    200)),
+    # Managers and admins have no assignment of their own for ann's document: nothing to mark.
+    Route("workspace.status", "POST",                 (LOGIN,    404,     AWAY,     400,    400),
+          _form(status="done")),
+    Route("workspace.label_css", "GET",               (LOGIN,    404,     200,      200,    200)),
+    Route("api.list_spans", "GET",                    (LOGIN,    404,     200,      200,    200)),
+    # A span belongs to its annotator: managers read it but cannot change it through its id.
+    Route("api.put_span", "PUT",                      (LOGIN,    404,     200,      404,    404),
+          _span_payload),
+    Route("api.remove_span", "DELETE",                (LOGIN,    404,     200,      404,    404)),
+    Route("export.form", "GET",                       (LOGIN,    404,     403,      200,    200)),
+    Route("export.download", "GET",                   (LOGIN,    404,     403,      200,    200)),
+    Route("health", "GET",                            (200,      200,     200,      200,    200)),
+    Route("agreement.page", "GET",                    (LOGIN,    404,     403,      200,    200)),
+    Route("agreement.spans", "GET",                   (LOGIN,    404,     403,      200,    200)),
+    # Blind: ann has not finished the document and the comparison is closed to annotators.
+    Route("compare.document", "GET",                  (LOGIN,    404,     404,      200,    200)),
+    Route("compare.accept", "POST",                   (LOGIN,    404,     403,      AWAY,   AWAY),
+          lambda realm: {"data": {"span_id": realm.span_id}}),
+    Route("compare.accept_agreed", "POST",            (LOGIN,    404,     403,      AWAY,   AWAY),
+          _form(at_least="1")),
+    Route("compare.edit_gold", "POST",                (LOGIN,    404,     403,      AWAY,   AWAY),
+          _form(label="claim", start="0", end="5")),
+    Route("compare.gold_workspace", "GET",            (LOGIN,    404,     403,      200,    200)),
+    Route("compare.gold_body", "GET",                 (LOGIN,    404,     403,      200,    200)),
+    Route("compare.list_gold", "GET",                 (LOGIN,    404,     403,      200,    200)),
+    Route("compare.put_gold", "PUT",                  (LOGIN,    404,     403,      201,    201),
+          _span_payload),
+    Route("compare.remove_gold", "DELETE",            (LOGIN,    404,     403,      200,    200)),
+]
+# fmt: on
+
+
+def served_routes(app) -> dict[tuple[str, str], object]:
+    """(endpoint, method) → rule, for every rule of the app except static files."""
+    return {
+        (rule.endpoint, method): rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        for method in sorted(rule.methods - IGNORED_METHODS)
+    }
+
+
+def snapshot(app) -> dict[str, list[tuple]]:
+    """Every row of every table: equal snapshots mean nothing was written."""
+    engine = app.extensions["annotator.engine"]
+    with engine.connect() as connection:
+        return {
+            table.name: sorted(
+                (tuple(map(repr, row)) for row in connection.execute(select(table))),
+            )
+            for table in metadata.sorted_tables
+        }
+
+
+def send(realm: Realm, client, route: Route, rule):
+    with realm.app.test_request_context():
+        url = url_for(route.endpoint, **realm.url_values(rule))
+    return url, client.open(url, method=route.method, **route.body(realm))
+
+
+def check_answer(response, expected, what: str) -> None:
+    location = response.headers.get("Location", "")
+    got = f"{response.status_code} {location}".strip()
+    if expected == LOGIN:
+        assert response.status_code == 302 and urlsplit(location).path == "/login", (
+            f"{what}: expected a redirect to the log-in page, got {got}"
+        )
+    elif expected == AWAY:
+        assert response.status_code == 302 and urlsplit(location).path != "/login", (
+            f"{what}: expected a redirect (not to log-in), got {got}"
+        )
+    else:
+        assert response.status_code == expected, f"{what}: expected {expected}, got {got}"
+
+
+@pytest.fixture(autouse=True)
+def quick_hashing(monkeypatch):
+    """Cheap argon2 parameters: these tests log in hundreds of times, not to test hashing."""
+    monkeypatch.setattr(store, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
+
+
+def build_realm(app, world) -> Realm:
+    """Project ``news`` (manager mia, annotator ann with a document and a span), project ``other``
+    (annotator otto), site admin ada who is in no project."""
+    world.user("ada", admin=True)
+    for name in ("mia", "ann", "otto"):
+        world.user(name)
+    world.project("news", manager="mia", annotators=["ann"])
+    world.import_jsonl(
+        "news",
+        [
+            {"id": "n1", "text": "Mayor says the bridge is safe, engineers disagree."},
+            {"id": "n2", "text": "Port authority blames faulty wiring."},
+        ],
+    )
+    world.project("other", annotators=["otto"])
+    world.import_jsonl("other", [{"id": "o1", "text": "Elsewhere, nothing happened."}])
+    with app.app_context():
+        session = db.session()
+        project = store.project_by_slug(session, "news")
+        ann = store.user_by_name(session, "ann")
+        document = assignments.next_document(session, project, ann)
+        claim = store.labels_of(session, project.id)[0]
+        span, _created = save_span(
+            session, document, ann, "ann-span-0001", SpanValues(claim.id, 0, 5, "")
+        )
+        return Realm(app, "news", document.id, span.id, ann.id)
+
+
+@pytest.fixture
+def realm(app, world) -> Realm:
+    return build_realm(app, world)
+
+
+def test_every_route_of_the_app_has_an_authorization_rule(app):
+    served = served_routes(app)
+    tabled = {(route.endpoint, route.method) for route in ROUTES}
+    missing = sorted(set(served) - tabled)
+    assert not missing, (
+        "routes without an authorization rule in ROUTES of tests/test_authorization.py "
+        "(add the designed answer per actor): "
+        + "; ".join(
+            f"{method} {served[endpoint, method].rule} ({endpoint})" for endpoint, method in missing
+        )
+    )
+    stale = sorted(tabled - set(served))
+    assert not stale, f"ROUTES names routes the app does not serve: {stale}"
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("route", ROUTES, ids=str)
+def test_route_answers_each_actor_as_designed_and_refusals_change_nothing(app, realm, route, actor):
+    rule = served_routes(app).get((route.endpoint, route.method))
+    assert rule is not None, f"the app no longer serves {route}"
+    client = realm.client(actor)
+    before = snapshot(app)
+    url, response = send(realm, client, route, rule)
+    expected = route.answer(actor)
+    check_answer(response, expected, f"{actor} {route.method} {url}")
+    if expected in REFUSED:
+        assert snapshot(app) == before, f"{actor} {route.method} {url} was refused but wrote"
