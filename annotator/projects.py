@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from annotator import assignments, db, store
+from annotator import assignments, db, relation_settings, store
 from annotator.auth import me, project_for, require_admin
+from annotator.definitions import format_attribute_lines
 from annotator.guidelines import render_markdown
 from annotator.importers import ImportRejected
 from annotator.importing import import_files
@@ -129,6 +130,8 @@ def settings(slug: str):
         "projects/settings.html",
         project=project,
         labels=store.labels_of(session, project.id),
+        relation_types=relation_settings.relation_types_of(session, project.id),
+        attribute_lines=format_attribute_lines,
         members=store.members(session, project.id),
     )
 
@@ -146,6 +149,24 @@ def _apply_settings(session, project, form) -> None:
         session.add(project)
     elif action == "label":
         store.add_label(session, project, form.get("name", ""), form.get("color") or None)
+    elif action == "attributes":
+        relation_settings.set_label_attributes(
+            session, project, form.get("label", ""), form.get("attributes", "")
+        )
+    elif action == "relation_type":
+        relation_settings.save_relation_type(
+            session,
+            project,
+            form.get("original") or None,
+            form.get("name", ""),
+            form.getlist("source_labels"),
+            form.getlist("target_labels"),
+            form.get("choices", ""),
+        )
+    elif action == "relation_type_delete":
+        relation_settings.delete_relation_type(
+            session, project, form.get("name", ""), form.get("confirm") == "on"
+        )
     elif action == "member":
         username = form.get("username", "").strip()
         user = store.user_by_name(session, username)
@@ -155,6 +176,26 @@ def _apply_settings(session, project, form) -> None:
         store.set_member(session, project, user, role if role != "remove" else None)
     else:
         raise store.Invalid("unknown settings action")
+
+
+@bp.post("/p/<slug>/d/<int:document_id>/reopen")
+@login_required
+def reopen(slug: str, document_id: int):
+    """The manager sends a finished document back to its annotator (form field ``annotator``)."""
+    project, _role = project_for(slug, manager=True)
+    session = db.session()
+    document = store.document_in(session, project, document_id)
+    annotator = store.user_by_name(session, request.form.get("annotator", ""))
+    item = (
+        assignments.assignment(session, document.id, annotator.id)
+        if document and annotator
+        else None
+    )
+    if item is None:
+        abort(404, "that annotator has no assignment for this document")
+    assignments.set_status(session, item, "in_progress")
+    flash(f"Reopened for {annotator.username}.", "success")
+    return redirect(request.referrer or url_for("projects.show", slug=slug))
 
 
 @bp.get("/p/<slug>/dashboard")

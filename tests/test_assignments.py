@@ -526,3 +526,20 @@ def test_dashboard_shows_per_annotator_done_in_progress_and_spans_per_label(app,
     assert rows["bob"][:6] == ["bob", "0", "1", "0", "0", "1"]
     assert rows["cat"] == ["cat", "0", "0", "0", "0", "0", "—"]
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", rows["ann"][6])
+
+
+def test_manager_reopens_an_annotators_finished_document(world):
+    world.user("lead")
+    world.user("ana")
+    world.project("news", manager="lead", annotators=["ana"])
+    world.import_jsonl("news", [{"id": "d1", "text": "The mayor said the water is safe."}])
+    ana = world.client("ana")
+    ana.post("/p/news/next")
+    ana.post("/p/news/d/1/status", data={"status": "done"})
+    assert "done" in ana.get("/p/news").get_data(as_text=True)
+    lead = world.client("lead")
+    answer = lead.post("/p/news/d/1/reopen", data={"annotator": "ana"})
+    assert answer.status_code == 302
+    assert "in progress" in ana.get("/p/news").get_data(as_text=True)
+    assert lead.post("/p/news/d/1/reopen", data={"annotator": "nobody"}).status_code == 404
+    assert ana.post("/p/news/d/1/reopen", data={"annotator": "ana"}).status_code == 403

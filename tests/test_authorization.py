@@ -112,6 +112,8 @@ ROUTES = [
           _form(slug="fresh", name="Fresh")),
     Route("projects.show", "GET",                     (LOGIN,    404,     200,      200,    200)),
     Route("projects.next_document", "POST",           (LOGIN,    404,     AWAY,     AWAY,   AWAY)),
+    Route("projects.reopen", "POST",                  (LOGIN,    404,     403,      AWAY,   AWAY),
+          _form(annotator="ann")),
     Route("projects.import_page", "GET",              (LOGIN,    404,     403,      200,    200)),
     Route("projects.import_page", "POST",             (LOGIN,    404,     403,      AWAY,   AWAY),
           _upload),
