@@ -18,8 +18,19 @@ def _create_app():
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True)
-def main() -> None:
+def cli() -> None:
     """annotator: annotate claims, evidence and attributions; compare annotators; export."""
+
+
+def main() -> None:
+    """The console script: a malformed setting is a message, not a traceback."""
+    from annotator.config import ConfigError
+
+    try:
+        cli.main(standalone_mode=True)
+    except ConfigError as problem:
+        click.echo(f"Error: {problem}", err=True)
+        sys.exit(2)
 
 
 def register_commands(app) -> None:

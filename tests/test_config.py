@@ -1,0 +1,67 @@
+"""Settings come from ANNOTATOR_* variables; a malformed one stops the app with a clear message."""
+
+import pytest
+
+from annotator import create_app
+from annotator.config import ConfigError, load_settings
+
+
+def test_defaults_apply_when_nothing_is_set():
+    settings = load_settings({})
+    assert settings["DATABASE_URL"] is None  # the app then uses instance/annotator.db
+    assert settings["MAX_UPLOAD_MB"] == 50 and settings["SECURE_COOKIES"] is False
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "words"),
+    [
+        (
+            "ANNOTATOR_MAX_UPLOAD_MB",
+            "lots",
+            "ANNOTATOR_MAX_UPLOAD_MB='lots': expected a whole number",
+        ),
+        ("ANNOTATOR_MAX_UPLOAD_MB", "0", "must be greater than 0"),
+        ("ANNOTATOR_SECURE_COOKIES", "perhaps", "expected one of true/false"),
+        (
+            "ANNOTATOR_DATABASE_URL",
+            "postgresql://x@y/z",
+            "name the driver, e.g. postgresql+psycopg",
+        ),
+        (
+            "ANNOTATOR_DATABASE_URL",
+            "mysql://x@y/z",
+            "expected sqlite:///path or postgresql+psycopg",
+        ),
+    ],
+)
+def test_malformed_setting_names_the_variable_and_the_reason(variable, value, words):
+    with pytest.raises(ConfigError) as problem:
+        load_settings({variable: value})
+    assert words in str(problem.value)
+
+
+def test_the_app_refuses_to_start_with_a_malformed_setting(monkeypatch):
+    monkeypatch.setenv("ANNOTATOR_MAX_DOCUMENT_CHARS", "-5")
+    with pytest.raises(ConfigError, match="ANNOTATOR_MAX_DOCUMENT_CHARS"):
+        create_app()
+
+
+def test_cli_reports_a_malformed_setting_without_a_traceback(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = os.environ | {
+        "ANNOTATOR_SECURE_COOKIES": "maybe",
+        "ANNOTATOR_INSTANCE_PATH": str(tmp_path),
+    }
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "annotator"), "init-db"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode != 0
+    assert "ANNOTATOR_SECURE_COOKIES='maybe'" in done.stderr
+    assert "Traceback" not in done.stderr
