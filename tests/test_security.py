@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 
 import orjson
@@ -177,3 +178,17 @@ def test_every_answer_carries_the_security_headers(client, path):
     assert "frame-ancestors 'none'" in csp
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["X-Frame-Options"] == "DENY"
+
+
+def test_a_10_mb_line_is_refused_with_the_size_limit_and_nothing_changes(app, manager):
+    before = counts(app)
+    huge = orjson.dumps({"id": "huge", "text": "x" * (10 * 1024 * 1024)})
+    answer = manager.post(
+        "/p/news/import",
+        data={"files": (io.BytesIO(b'{"text": "fine"}\n' + huge), "huge.jsonl")},
+        content_type="multipart/form-data",
+    )
+    assert answer.status_code == 400
+    page = html.unescape(answer.get_data(as_text=True))
+    assert "huge.jsonl, line 2: field 'text': over the size limit" in page
+    assert counts(app) == before
