@@ -105,7 +105,12 @@ def measure_server(app, document_id: int, body: str, saves: int) -> dict[str, fl
     rng = random.Random(3)
     for _ in range(saves):
         start = rng.randrange(0, len(body) - 50)
-        payload = {"label": "claim", "start": start, "end": start + 20, "text": body[start : start + 20]}
+        payload = {
+            "label": "claim",
+            "start": start,
+            "end": start + 20,
+            "text": body[start : start + 20],
+        }
         started = time.perf_counter()
         response = client.put(api + str(uuid.uuid4()), json=payload)
         timings.append((time.perf_counter() - started) * 1000)
@@ -144,7 +149,9 @@ def app_for(url: str):
     return app
 
 
-def measure_browser(sqlite_path: Path, document_id: int, body: str, presses: int = 20) -> list[float]:
+def measure_browser(
+    sqlite_path: Path, document_id: int, body: str, presses: int = 20
+) -> list[float]:
     sys.path.insert(0, str(ROOT / "e2e"))
     from conftest import CHROMIUM, CHROMIUM_ARGS, Server  # noqa: PLC0415
     from playwright.sync_api import sync_playwright  # noqa: PLC0415
@@ -172,7 +179,8 @@ def measure_browser(sqlite_path: Path, document_id: int, body: str, presses: int
                       const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
                       let node, n = 0;
                       while ((node = walker.nextNode())) {
-                        if (node.parentElement === root && node.data.length > 40 && n++ === i) break;
+                        const long = node.parentElement === root && node.data.length > 40;
+                        if (long && n++ === i) break;
                       }
                       const range = document.createRange();
                       range.setStart(node, 5); range.setEnd(node, 25);
@@ -180,7 +188,9 @@ def measure_browser(sqlite_path: Path, document_id: int, body: str, presses: int
                       selection.removeAllRanges(); selection.addRange(range);
                       window.__marks = document.querySelectorAll('#text mark').length;
                       window.__t0 = null; window.__t1 = null;
-                      document.addEventListener('keydown', () => { window.__t0 = performance.now(); }, {once: true, capture: true});
+                      document.addEventListener('keydown', () => {
+                        window.__t0 = performance.now();
+                      }, {once: true, capture: true});
                     }""",
                     index,
                 )
@@ -191,14 +201,18 @@ def measure_browser(sqlite_path: Path, document_id: int, body: str, presses: int
                       const shown = window.annotatorWorkspace.pending() > 0
                         || document.querySelectorAll('#text mark').length > window.__marks;
                       if (!shown) return false;
-                      if (window.__t1 === null) requestAnimationFrame(() => { window.__t1 = performance.now(); });
+                      if (window.__t1 === null) {
+                        requestAnimationFrame(() => { window.__t1 = performance.now(); });
+                      }
                       return window.__t1 !== null;
                     }""",
                     polling="raf",
                 )
                 results.append(page.evaluate("window.__t1 - window.__t0"))
-                page.wait_for_function("() => window.annotatorWorkspace.queue().length === 0 "
-                                       "&& window.annotatorWorkspace.pending() === 0")
+                page.wait_for_function(
+                    "() => window.annotatorWorkspace.queue().length === 0 "
+                    "&& window.annotatorWorkspace.pending() === 0"
+                )
             browser.close()
     finally:
         server.stop()
@@ -206,7 +220,9 @@ def measure_browser(sqlite_path: Path, document_id: int, body: str, presses: int
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--saves", type=int, default=200)
     parser.add_argument("--spans", type=int, default=1000)
     parser.add_argument("--no-browser", action="store_true")
@@ -219,11 +235,16 @@ def main() -> None:
     if not args.no_postgres and (found := postgres_url()):
         targets.append(("PostgreSQL", found[0], found[1]))
     print(f"document: 50,000 characters, {args.spans} spans; {args.saves} saves")
-    print(f"{'database':<11} {'render median':>14} {'render p95':>11} {'save median':>12} {'save p95':>9}")
+    print(
+        f"{'database':<11} {'render median':>14} {'render p95':>11} "
+        f"{'save median':>12} {'save p95':>9}"
+    )
     document_id, body = None, None
     for name, url, cleanup in targets:
         app = app_for(url)
-        document_id, body = populate(app, args.spans) if name == "SQLite" else populate(app, args.spans)
+        document_id, body = (
+            populate(app, args.spans) if name == "SQLite" else populate(app, args.spans)
+        )
         figures = measure_server(app, document_id, body, args.saves)
         print(
             f"{name:<11} {figures['render_median']:>11.1f} ms {figures['render_p95']:>8.1f} ms "

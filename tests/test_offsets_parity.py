@@ -45,7 +45,8 @@ def test_javascript_and_python_adjust_selections_identically():
     script = (
         "const {adjust} = require(process.argv[1]);"
         "const cases = JSON.parse(require('fs').readFileSync(0, 'utf8'));"
-        "console.log(JSON.stringify(cases.map(c => [adjust(Array.from(c.text), c.start, c.end, true),"
+        "console.log(JSON.stringify(cases.map(c => ["
+        "adjust(Array.from(c.text), c.start, c.end, true),"
         " adjust(Array.from(c.text), c.start, c.end, false)])));"
     )
     done = subprocess.run(
