@@ -16,13 +16,15 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Mark:
-    """One annotator's span: code-point offsets, half-open."""
+    """One annotator's span: code-point offsets, half-open, and its attribute values (which do
+    not take part in alignment or comparison of marks)."""
 
     id: str
     annotator: str
     label: str
     start: int
     end: int
+    attributes: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def key(self) -> tuple[str, int, int]:
@@ -105,6 +107,53 @@ def agreed_keys(
         for key, marks in region.support().items()
         if len(marks) >= at_least
     ]
+
+
+def agreed_attributes(marks: Sequence[Mark]) -> dict[str, str]:
+    """The attribute values every one of ``marks`` gives alike (an attribute some leave unset is
+    not agreed)."""
+    if not marks:
+        return {}
+    first = marks[0].attributes
+    return {
+        name: value
+        for name, value in first.items()
+        if all(mark.attributes.get(name) == value for mark in marks[1:])
+    }
+
+
+@dataclass(frozen=True)
+class LinkRow:
+    """One distinct link on a document: (type, source key, target key), where a key is a span's
+    (label, start, end), with each annotator's relation id and value for it."""
+
+    type: str
+    source: tuple[str, int, int]
+    target: tuple[str, int, int]
+    ids: dict[str, str]  # annotator -> relation id
+    values: dict[str, str | None]  # annotator -> value
+
+    @property
+    def key(self) -> tuple:
+        return (self.type, self.source, self.target)
+
+
+def link_rows(
+    links: Sequence[tuple[str, str, str, str | None, Mark, Mark]],
+) -> list[LinkRow]:
+    """Group annotators' links ``(relation id, annotator, type, value, source, target)`` by
+    (type, source key, target key), in the text order of their sources, then targets."""
+    rows: dict[tuple, LinkRow] = {}
+    for relation_id, annotator, type_name, value, source, target in links:
+        key = (type_name, source.key, target.key)
+        row = rows.setdefault(key, LinkRow(type_name, source.key, target.key, {}, {}))
+        row.ids.setdefault(annotator, relation_id)
+        row.values.setdefault(annotator, value)
+
+    def order(row: LinkRow) -> tuple:
+        return (row.source[1], -row.source[2], row.target[1], -row.target[2], row.type)
+
+    return sorted(rows.values(), key=order)
 
 
 def summary(regions: Sequence[Region]) -> Mapping[str, int]:

@@ -1,7 +1,10 @@
-"""JSON API for spans: what the workspace page uses, and what scripts and tests can call.
+"""JSON API for spans and relations: what the workspace page uses, and what scripts and tests call.
 
 ``PUT /api/projects/<slug>/documents/<id>/spans/<span_id>`` creates or updates (idempotent),
-``DELETE`` removes (idempotent), ``GET …/spans`` lists. Same authorization and validation as pages.
+``DELETE`` removes (idempotent), ``GET …/spans`` lists. ``…/relations/<relation_id>`` does the
+same for links between the caller's spans (see ``annotator.relations``). Same authorization and
+validation as pages: an annotator reads and writes only their own work (blind), a manager may read
+anyone's with ``?annotator=name``.
 """
 
 from __future__ import annotations
@@ -12,10 +15,20 @@ from flask_login import login_required
 from annotator import db, store
 from annotator.access import document_for, document_for_writing
 from annotator.auth import me
+from annotator.relations import as_json as relation_json
+from annotator.relations import (
+    check_relation,
+    delete_relation,
+    refuse_foreign,
+    relation_types_of,
+    relations_of,
+    save_relation,
+)
 from annotator.spans import SpanRefused, as_json, check_values, delete_span, save_span, spans_of
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 BASE = "/projects/<slug>/documents/<int:document_id>/spans"
+RELATIONS = "/projects/<slug>/documents/<int:document_id>/relations"
 
 
 @bp.errorhandler(SpanRefused)
@@ -23,9 +36,8 @@ def _refused(error: SpanRefused):
     return jsonify(error=str(error), field=error.field, status=error.status), error.status
 
 
-@bp.get(BASE)
-@login_required
-def list_spans(slug: str, document_id: int):
+def _readable(slug: str, document_id: int):
+    """The document and whose work to read: the caller's, or (managers only) ``?annotator=``."""
     _project, role, document, _item = document_for(slug, document_id)
     annotator = me()
     name = request.args.get("annotator")
@@ -33,6 +45,13 @@ def list_spans(slug: str, document_id: int):
         if role != "manager":
             abort(404)
         annotator = store.user_by_name(db.session(), name) or abort(404)
+    return document, annotator
+
+
+@bp.get(BASE)
+@login_required
+def list_spans(slug: str, document_id: int):
+    document, annotator = _readable(slug, document_id)
     rows = spans_of(db.session(), document.id, annotator.id)
     return jsonify(
         document=document.external_id,
@@ -60,4 +79,41 @@ def put_span(slug: str, document_id: int, span_id: str):
 def remove_span(slug: str, document_id: int, span_id: str):
     _project, _role, document = document_for_writing(slug, document_id)
     existed = delete_span(db.session(), document, me(), span_id)
+    return jsonify(deleted=existed), 200
+
+
+@bp.get(RELATIONS)
+@login_required
+def list_relations(slug: str, document_id: int):
+    document, annotator = _readable(slug, document_id)
+    rows = relations_of(db.session(), document.id, annotator.id)
+    return jsonify(
+        document=document.external_id,
+        annotator=annotator.username,
+        relations=[relation_json(relation, name) for relation, name in rows],
+    )
+
+
+@bp.put(RELATIONS + "/<relation_id>")
+@login_required
+def put_relation(slug: str, document_id: int, relation_id: str):
+    project, _role, document = document_for_writing(slug, document_id)
+    session = db.session()
+    refuse_foreign(session, document, me(), relation_id)
+    values = check_relation(
+        session,
+        request.get_json(silent=True),
+        document,
+        relation_types_of(session, project.id),
+        me(),
+    )
+    relation, created = save_relation(session, document, me(), relation_id, values)
+    return jsonify(relation_json(relation, values.type)), 201 if created else 200
+
+
+@bp.delete(RELATIONS + "/<relation_id>")
+@login_required
+def remove_relation(slug: str, document_id: int, relation_id: str):
+    _project, _role, document = document_for_writing(slug, document_id)
+    existed = delete_relation(db.session(), document, me(), relation_id)
     return jsonify(deleted=existed), 200

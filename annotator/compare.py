@@ -2,6 +2,9 @@
 
 Gold spans accepted from annotators get an id derived from (document, label, start, end), so
 accepting the same span twice, from two annotators or by a retried request, never duplicates it.
+Accepting a span copies its note and attribute values. Links compare by (type, source span,
+target span), spans taken by (label, start, end); accepting a link accepts its two spans too (if
+gold lacks them) and gets an id derived from (document, type, gold source, gold target).
 """
 
 from __future__ import annotations
@@ -14,10 +17,21 @@ from sqlmodel import select
 
 from annotator import db, store
 from annotator.access import document_for
-from annotator.alignment import Mark, agreed_keys, align, summary
+from annotator.alignment import Mark, agreed_attributes, agreed_keys, align, link_rows, summary
 from annotator.auth import me, project_for
-from annotator.highlight import render, render_list
-from annotator.models import Assignment, Label, Span, User
+from annotator.definitions import keep_defined
+from annotator.highlight import render, render_links, render_list
+from annotator.models import Assignment, GoldSpan, Label, Relation, RelationType, Span, User
+from annotator.relations import as_json as relation_json
+from annotator.relations import (
+    as_links,
+    check_relation,
+    delete_gold_relation,
+    gold_relations_of,
+    relation_types_of,
+    save_gold_relation,
+    type_menu,
+)
 from annotator.spans import (
     SpanRefused,
     SpanValues,
@@ -35,6 +49,10 @@ GOLD_NAMESPACE = uuid.UUID("6f1c8f52-5d0e-4b53-9a43-5b1f3f0f6a10")
 
 def gold_id(document_id: int, label_id: int, start: int, end: int) -> str:
     return str(uuid.uuid5(GOLD_NAMESPACE, f"{document_id}:{label_id}:{start}:{end}"))
+
+
+def gold_relation_id(document_id: int, type_id: int, source: str, target: str) -> str:
+    return str(uuid.uuid5(GOLD_NAMESPACE, f"{document_id}:link:{type_id}:{source}:{target}"))
 
 
 def _viewable(slug: str, document_id: int):
@@ -59,7 +77,7 @@ def _context(slug: str, document_id: int) -> dict:
     )
     annotators = [name for name, _status in people]
     rows = session.exec(
-        select(Span.id, User.username, Label.name, Span.start, Span.end)
+        select(Span.id, User.username, Label.name, Span.start, Span.end, Span.attributes)
         .join(User, User.id == Span.annotator_id)
         .join(Label, Label.id == Span.label_id)
         .where(Span.document_id == document.id)
@@ -68,6 +86,8 @@ def _context(slug: str, document_id: int) -> dict:
     regions = align(marks, annotators)
     gold = gold_highlights_of(session, document.id)
     gold_keys = {(g.label, g.start, g.end) for g in gold}
+    gold_by_id = {g.id: g for g in gold}
+    gold_links = as_links(gold_relations_of(session, document.id))
     return {
         "project": project,
         "role": role,
@@ -78,11 +98,43 @@ def _context(slug: str, document_id: int) -> dict:
         "counts": summary(regions),
         "gold": gold,
         "gold_keys": gold_keys,
+        "gold_attributes": {(g.label, g.start, g.end): dict(g.attributes) for g in gold},
         "gold_html": render(document.text, gold),
         "gold_list": render_list(document.text, gold),
+        "gold_links": gold_links,
+        "gold_by_id": gold_by_id,
+        "gold_link_keys": {
+            (link.type, _key(gold_by_id[link.source]), _key(gold_by_id[link.target]))
+            for link in gold_links
+        },
+        "link_rows": link_rows(_links(session, document.id, {m.id: m for m in marks})),
         "labels": store.labels_of(session, project.id),
         "at_least": min(max(project.overlap, 2), max(len(annotators), 1)),
     }
+
+
+def _key(span) -> tuple[str, int, int]:
+    return (span.label, span.start, span.end)
+
+
+def _links(session, document_id: int, marks: dict[str, Mark]) -> list[tuple]:
+    rows = session.execute(
+        select(
+            Relation.id,
+            User.username,
+            RelationType.name,
+            Relation.value,
+            Relation.source_id,
+            Relation.target_id,
+        )
+        .join(User, User.id == Relation.annotator_id)
+        .join(RelationType, RelationType.id == Relation.type_id)
+        .where(Relation.document_id == document_id)
+    )
+    return [
+        (relation_id, name, type_name, value, marks[source], marks[target])
+        for relation_id, name, type_name, value, source, target in rows
+    ]
 
 
 def _answer(slug: str, document_id: int):
@@ -114,10 +166,81 @@ def accept(slug: str, document_id: int):
     span = session.get(Span, request.form.get("span_id", ""))
     if span is None or span.document_id != document.id:
         abort(404)
-    values = SpanValues(span.label_id, span.start, span.end, span.note)
-    span_gold_id = gold_id(document.id, span.label_id, span.start, span.end)
-    save_gold(session, document, me(), span_gold_id, values, source_span_id=span.id)
+    _accept_span(session, document, span, overwrite=True)
     return _answer(slug, document_id)
+
+
+def _accept_span(session, document, span: Span, overwrite: bool) -> str:
+    """The id of the gold span for ``span``'s (label, start, end), made from ``span`` (its note
+    and attributes) when missing, or when ``overwrite``."""
+    span_gold_id = gold_id(document.id, span.label_id, span.start, span.end)
+    if overwrite or session.get(GoldSpan, span_gold_id) is None:
+        values = SpanValues(
+            span.label_id, span.start, span.end, span.note, dict(span.attributes or {})
+        )
+        save_gold(session, document, me(), span_gold_id, values, source_span_id=span.id)
+    return span_gold_id
+
+
+@bp.post("/p/<slug>/compare/<int:document_id>/accept-attributes")
+@login_required
+def accept_attributes(slug: str, document_id: int):
+    """Give the gold span at one annotator's span the attribute values of that span (the gold
+    span is made from it if gold has none there)."""
+    _project, document = _manager_document(slug, document_id)
+    session = db.session()
+    span = session.get(Span, request.form.get("span_id", ""))
+    if span is None or span.document_id != document.id:
+        abort(404)
+    gold_span = session.get(GoldSpan, _accept_span(session, document, span, overwrite=False))
+    label = session.get(Label, gold_span.label_id)
+    values = SpanValues(
+        gold_span.label_id,
+        gold_span.start,
+        gold_span.end,
+        gold_span.note,
+        keep_defined(span.attributes or {}, label.attributes),
+    )
+    save_gold(session, document, me(), gold_span.id, values)
+    return _answer(slug, document_id)
+
+
+@bp.post("/p/<slug>/compare/<int:document_id>/accept-relation")
+@login_required
+def accept_relation(slug: str, document_id: int):
+    """Copy one annotator's link into gold, with its two spans if gold lacks them."""
+    _project, document = _manager_document(slug, document_id)
+    relation = db.session().get(Relation, request.form.get("relation_id", ""))
+    if relation is None or relation.document_id != document.id:
+        abort(404)
+    _accept_relation(document, relation)
+    return _answer(slug, document_id)
+
+
+def _accept_relation(document, relation: Relation) -> None:
+    session = db.session()
+    source = _accept_span(session, document, session.get(Span, relation.source_id), False)
+    target = _accept_span(session, document, session.get(Span, relation.target_id), False)
+    relation_type = session.get(RelationType, relation.type_id)
+    payload = {
+        "type": relation_type.name,
+        "source": source,
+        "target": target,
+        "value": relation.value,
+    }
+    try:
+        values = check_relation(session, payload, document, [relation_type], None)
+        save_gold_relation(
+            session,
+            document,
+            me(),
+            gold_relation_id(document.id, relation.type_id, source, target),
+            values,
+            source_relation_id=relation.id,
+        )
+    except SpanRefused as problem:
+        if problem.status != 409:  # 409: gold has this link already, under another id
+            raise
 
 
 @bp.post("/p/<slug>/compare/<int:document_id>/accept-agreed")
@@ -131,15 +254,13 @@ def accept_agreed(slug: str, document_id: int):
     session = db.session()
     for (label, start, end), marks in agreed_keys(context["regions"], max(at_least, 1)):
         label_id = label_ids[label]
-        values = SpanValues(label_id, start, end, "")
-        save_gold(
-            session,
-            document,
-            me(),
-            gold_id(document.id, label_id, start, end),
-            values,
-            source_span_id=marks[0].id,
-        )
+        span_gold_id = gold_id(document.id, label_id, start, end)
+        fresh = session.get(GoldSpan, span_gold_id) is None
+        values = SpanValues(label_id, start, end, "", agreed_attributes(marks) if fresh else None)
+        save_gold(session, document, me(), span_gold_id, values, source_span_id=marks[0].id)
+    for row in context["link_rows"]:
+        if len(row.ids) >= max(at_least, 1) and row.key not in context["gold_link_keys"]:
+            _accept_relation(document, session.get(Relation, next(iter(row.ids.values()))))
     return _answer(slug, document_id)
 
 
@@ -169,9 +290,22 @@ def edit_gold(slug: str, document_id: int, span_id: str):
     return _answer(slug, document_id)
 
 
+@bp.post("/p/<slug>/compare/<int:document_id>/gold-relation/<relation_id>")
+@login_required
+def edit_gold_relation(slug: str, document_id: int, relation_id: str):
+    """Delete a gold link (the only change the comparison page offers; the gold workspace and
+    the API make and change them)."""
+    _project, document = _manager_document(slug, document_id)
+    if request.form.get("action") != "delete":
+        abort(400, "expected action=delete")
+    delete_gold_relation(db.session(), document, relation_id)
+    return _answer(slug, document_id)
+
+
 # --- the gold layer in the workspace (same selection tools as annotators) and its JSON API ----
 
 GOLD_API = "/api/projects/<slug>/documents/<int:document_id>/gold"
+GOLD_RELATIONS_API = "/api/projects/<slug>/documents/<int:document_id>/gold-relations"
 
 
 @bp.get("/p/<slug>/d/<int:document_id>/gold")
@@ -190,6 +324,7 @@ def _gold_workspace(slug: str, document_id: int) -> dict:
     project, document = _manager_document(slug, document_id)
     session = db.session()
     gold = gold_highlights_of(session, document.id)
+    links = as_links(gold_relations_of(session, document.id))
     from annotator import assignments
 
     return {
@@ -201,9 +336,12 @@ def _gold_workspace(slug: str, document_id: int) -> dict:
         "read_only": False,
         "gold_mode": True,
         "labels": store.labels_of(session, project.id),
+        "relation_types": type_menu(relation_types_of(session, project.id)),
         "spans": gold,
+        "links": links,
         "html": render(document.text, gold),
         "span_list": render_list(document.text, gold),
+        "link_list": render_links(document.text, gold, links),
         "progress": assignments.progress(session, project, me()),
     }
 
@@ -241,3 +379,32 @@ def put_gold(slug: str, document_id: int, span_id: str):
 def remove_gold(slug: str, document_id: int, span_id: str):
     _project, document = _manager_document(slug, document_id)
     return jsonify(deleted=delete_gold(db.session(), document, span_id))
+
+
+@bp.get(GOLD_RELATIONS_API)
+@login_required
+def list_gold_relations(slug: str, document_id: int):
+    _project, document = _manager_document(slug, document_id)
+    rows = gold_relations_of(db.session(), document.id)
+    return jsonify(
+        document=document.external_id,
+        relations=[relation_json(relation, name) for relation, name in rows],
+    )
+
+
+@bp.put(GOLD_RELATIONS_API + "/<relation_id>")
+@login_required
+def put_gold_relation(slug: str, document_id: int, relation_id: str):
+    project, document = _manager_document(slug, document_id)
+    session = db.session()
+    types = relation_types_of(session, project.id)
+    values = check_relation(session, request.get_json(silent=True), document, types, None)
+    relation, created = save_gold_relation(session, document, me(), relation_id, values)
+    return jsonify(relation_json(relation, values.type)), 201 if created else 200
+
+
+@bp.delete(GOLD_RELATIONS_API + "/<relation_id>")
+@login_required
+def remove_gold_relation(slug: str, document_id: int, relation_id: str):
+    _project, document = _manager_document(slug, document_id)
+    return jsonify(deleted=delete_gold_relation(db.session(), document, relation_id))

@@ -18,15 +18,16 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, func, literal, select, union_all
+from sqlalchemy import Connection, String, cast, func, literal, select, union_all
 from sqlmodel import Session
 
-from annotator.agreement import Span, classify_pair, compute_agreement
-from annotator.models import Assignment, Document, Label, Membership, User
+from annotator.agreement import Relation, Span, classify_pair, compute_agreement
+from annotator.models import Assignment, Document, Label, Membership, RelationType, User
+from annotator.models import Relation as RelationRow
 from annotator.models import Span as SpanRow
 from annotator.store import Invalid
 
@@ -66,6 +67,8 @@ class Inputs:
     labels: list[str]
     annotators: list[str] | None
     documents: dict[str, DocumentRef]
+    relations: list[Relation] = field(default_factory=list)
+    attributes: dict[str, list[str]] = field(default_factory=dict)  # label -> attribute names
 
 
 @dataclass(frozen=True)
@@ -137,12 +140,19 @@ def load_inputs(db: Session, project_id: int, filters: Filters = Filters()) -> I
     """
     connection = db.connection()
     label_rows = connection.execute(
-        select(Label.id, Label.name).where(Label.project_id == project_id).order_by(Label.position)
+        select(Label.id, Label.name, Label.attributes)
+        .where(Label.project_id == project_id)
+        .order_by(Label.position)
     ).all()
     label_of = {
         label_id: name
-        for label_id, name in label_rows
+        for label_id, name, _attributes in label_rows
         if filters.labels is None or name in filters.labels
+    }
+    defined = {
+        name: [item["name"] for item in attributes or ()]
+        for label_id, name, attributes in label_rows
+        if label_id in label_of
     }
     query = (
         select(Assignment.document_id, Assignment.user_id, User.username)
@@ -172,7 +182,12 @@ def load_inputs(db: Session, project_id: int, filters: Filters = Filters()) -> I
 
     query = (
         select(
-            SpanRow.document_id, SpanRow.annotator_id, SpanRow.label_id, SpanRow.start, SpanRow.end
+            SpanRow.document_id,
+            SpanRow.annotator_id,
+            SpanRow.label_id,
+            SpanRow.start,
+            SpanRow.end,
+            SpanRow.id,
         )
         .join(
             Assignment,
@@ -184,12 +199,53 @@ def load_inputs(db: Session, project_id: int, filters: Filters = Filters()) -> I
     )
     if filters.annotators is not None:
         query = query.where(SpanRow.annotator_id.in_(list(user_of)))
+    # Attribute values, only of the spans that have any (most have none).
+    valued = dict(
+        connection.execute(
+            select(SpanRow.id, SpanRow.attributes).where(
+                SpanRow.project_id == project_id, cast(SpanRow.attributes, String) != "{}"
+            )
+        ).all()
+    )
     spans = [
-        Span(keys[document_id], user_of[user_id], label_of[label_id], start, end)
-        for document_id, user_id, label_id, start, end in _plain_rows(connection, query)
+        Span(
+            keys[document_id],
+            user_of[user_id],
+            label_of[label_id],
+            start,
+            end,
+            span_id,
+            valued.get(span_id) or {},
+        )
+        for document_id, user_id, label_id, start, end, span_id in _plain_rows(connection, query)
+    ]
+    query = (
+        select(
+            RelationRow.document_id,
+            RelationRow.annotator_id,
+            RelationType.name,
+            RelationRow.source_id,
+            RelationRow.target_id,
+        )
+        .join(RelationType, RelationType.id == RelationRow.type_id)
+        .where(RelationRow.project_id == project_id)
+    )
+    relations = [
+        Relation(keys[document_id], user_of[user_id], type_name, source, target)
+        for document_id, user_id, type_name, source, target in connection.execute(query).all()
+        if document_id in keys and user_id in user_of
     ]
     labels = list(label_of.values())
-    return Inputs(spans, lengths, finished, labels, _listed(filters.annotators), documents)
+    return Inputs(
+        spans,
+        lengths,
+        finished,
+        labels,
+        _listed(filters.annotators),
+        documents,
+        relations,
+        defined,
+    )
 
 
 def _plain_rows(connection: Connection, query) -> list[tuple]:
@@ -298,12 +354,20 @@ def version(db: Session, project_id: int) -> tuple:
                 select(
                     literal(1).label("part"), func.count(), func.max(Assignment.updated_at)
                 ).where(Assignment.project_id == project_id),
+                select(
+                    literal(2).label("part"), func.count(), func.max(RelationRow.updated_at)
+                ).where(RelationRow.project_id == project_id),
             )
         )
         .all()
     )
     parts = tuple((count, str(latest)) for _part, count, latest in sorted(rows))
-    return (*parts, tuple(label_names(db, project_id)))
+    definitions = db.connection().execute(
+        select(Label.name, cast(Label.attributes, String))
+        .where(Label.project_id == project_id)
+        .order_by(Label.position)
+    )
+    return (*parts, tuple(tuple(row) for row in definitions))
 
 
 class _Cache:
@@ -371,6 +435,8 @@ def agreement(
         annotators=inputs.annotators,
         bootstrap=bootstrap,
         seed=seed,
+        relations=inputs.relations,
+        attributes=inputs.attributes,
     )
     result = Result(report, inputs.documents, current, time.perf_counter() - started)
     if use_cache:
@@ -398,3 +464,37 @@ def cached_pairs(
 def clear_cache() -> None:
     _reports.clear()
     _items.clear()
+
+
+def summary(
+    db: Session, project_id: int, labels: Sequence[str] = (), annotators: Sequence[str] = ()
+) -> dict | None:
+    """The agreement figures a dataset card shows (no intervals: a card is read, not studied).
+
+    None when fewer than two annotators finished the same document.
+    """
+    filters = make_filters(db, project_id, labels, annotators)
+    report = agreement(db, project_id, filters, bootstrap=0).report
+    if not report["documents"] or not report["pairwise"]:
+        return None
+
+    def mean(key: str) -> float | None:
+        values = [pair[key] for pair in report["pairwise"] if pair[key] is not None]
+        return round(sum(values) / len(values), 3) if values else None
+
+    def rounded(value: float | None) -> float | None:
+        return None if value is None else round(value, 3)
+
+    return {
+        "documents compared": report["documents"],
+        "annotators": ", ".join(report["annotators"]),
+        "mean pairwise exact span F1": mean("exact_f1"),
+        "mean pairwise overlap span F1": mean("overlap_f1"),
+        "Krippendorff's alpha per label (characters)": {
+            label: rounded(figures["alpha"]) for label, figures in report["per_label"].items()
+        },
+        "unitizing alpha per label": {
+            label: rounded(figures["alpha_u"]) for label, figures in report["per_label"].items()
+        },
+        "unitizing alpha, all labels": rounded(report["alpha_u_pooled"]),
+    }

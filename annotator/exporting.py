@@ -9,9 +9,10 @@ saving.
 
 The filters run in SQL and mean what ``formats.filter_record`` means: annotators restrict the
 annotator list and their spans, labels restrict annotator spans and gold spans alike, and
-``gold_only`` drops annotators and their spans. Two filters choose documents: ``min_done`` keeps
-documents finished by at least k annotators (counting only the chosen annotators, if any), and
-``gold_only`` keeps documents with at least one gold span (of the chosen labels).
+``gold_only`` drops annotators and their spans; a relation is exported when both its spans are.
+Two filters choose documents: ``min_done`` keeps documents finished by at least k annotators
+(counting only the chosen annotators, if any), and ``gold_only`` keeps documents with at least one
+gold span (of the chosen labels).
 
 Offsets are Unicode code points, half-open ``[start, end)``, as stored; ``formats`` converts
 where a format asks for another unit (doccano).
@@ -32,7 +33,19 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
 
 from annotator.formats import DOCCANO_OFFSETS, FORMATS, Record, dataset_card, dumps_line
-from annotator.models import Assignment, Document, GoldSpan, Label, Membership, Project, Span, User
+from annotator.models import (
+    Assignment,
+    Document,
+    GoldRelation,
+    GoldSpan,
+    Label,
+    Membership,
+    Project,
+    Relation,
+    RelationType,
+    Span,
+    User,
+)
 from annotator.store import Invalid
 
 BATCH = 1000
@@ -210,6 +223,7 @@ def _span_query(ids: list[int], options: ExportOptions):
             Span.start,
             Span.end,
             Span.note,
+            Span.attributes,
             utc_iso(Span.created_at),
             utc_iso(Span.updated_at),
         )
@@ -233,6 +247,7 @@ def _gold_query(ids: list[int], options: ExportOptions):
             GoldSpan.start,
             GoldSpan.end,
             GoldSpan.note,
+            GoldSpan.attributes,
             User.username,
             utc_iso(GoldSpan.created_at),
             utc_iso(GoldSpan.updated_at),
@@ -244,6 +259,48 @@ def _gold_query(ids: list[int], options: ExportOptions):
     if options.labels is not None:
         query = query.where(Label.name.in_(options.labels))
     return query
+
+
+def _relation_query(ids: list[int], options: ExportOptions):
+    """Relations of the batch; those whose spans the label filter drops go in Python."""
+    query = (
+        select(
+            Relation.document_id,
+            Relation.id,
+            User.username,
+            RelationType.name,
+            Relation.source_id,
+            Relation.target_id,
+            Relation.value,
+            utc_iso(Relation.created_at),
+            utc_iso(Relation.updated_at),
+        )
+        .join(User, User.id == Relation.annotator_id)
+        .join(RelationType, RelationType.id == Relation.type_id)
+        .where(Relation.document_id.in_(ids))
+    )
+    if options.annotators is not None:
+        query = query.where(User.username.in_(options.annotators))
+    return query
+
+
+def _gold_relation_query(ids: list[int]):
+    return (
+        select(
+            GoldRelation.document_id,
+            GoldRelation.id,
+            RelationType.name,
+            GoldRelation.source_id,
+            GoldRelation.target_id,
+            GoldRelation.value,
+            User.username,
+            utc_iso(GoldRelation.created_at),
+            utc_iso(GoldRelation.updated_at),
+        )
+        .join(RelationType, RelationType.id == GoldRelation.type_id)
+        .outerjoin(User, User.id == GoldRelation.curator_id)
+        .where(GoldRelation.document_id.in_(ids))
+    )
 
 
 def _assignment_query(ids: list[int], options: ExportOptions):
@@ -308,6 +365,8 @@ def _batch_records(connection: Connection, batch, options: ExportOptions) -> Ite
     annotations: defaultdict[int, list[dict]] = defaultdict(list)
     annotators: defaultdict[int, list[dict]] = defaultdict(list)
     gold: defaultdict[int, list[dict]] = defaultdict(list)
+    relations: defaultdict[int, list[dict]] = defaultdict(list)
+    gold_relations: defaultdict[int, list[dict]] = defaultdict(list)
     if not options.gold_only:
         for (
             document_id,
@@ -317,6 +376,7 @@ def _batch_records(connection: Connection, batch, options: ExportOptions) -> Ite
             start,
             end,
             note,
+            attributes,
             created,
             updated,
         ) in connection.execute(_span_query(ids, options)).all():
@@ -328,6 +388,30 @@ def _batch_records(connection: Connection, batch, options: ExportOptions) -> Ite
                     "start": start,
                     "end": end,
                     "note": note,
+                    "attributes": attributes or {},
+                    "created_at": created,
+                    "updated_at": updated,
+                }
+            )
+        for (
+            document_id,
+            relation_id,
+            name,
+            type_name,
+            source,
+            target,
+            value,
+            created,
+            updated,
+        ) in connection.execute(_relation_query(ids, options)).all():
+            relations[document_id].append(
+                {
+                    "id": relation_id,
+                    "annotator": name,
+                    "type": type_name,
+                    "source": source,
+                    "target": target,
+                    "value": value,
                     "created_at": created,
                     "updated_at": updated,
                 }
@@ -345,6 +429,7 @@ def _batch_records(connection: Connection, batch, options: ExportOptions) -> Ite
         start,
         end,
         note,
+        attributes,
         curator,
         created,
         updated,
@@ -356,12 +441,38 @@ def _batch_records(connection: Connection, batch, options: ExportOptions) -> Ite
                 "start": start,
                 "end": end,
                 "note": note,
+                "attributes": attributes or {},
+                "curator": curator,
+                "created_at": created,
+                "updated_at": updated,
+            }
+        )
+    for (
+        document_id,
+        relation_id,
+        type_name,
+        source,
+        target,
+        value,
+        curator,
+        created,
+        updated,
+    ) in connection.execute(_gold_relation_query(ids)).all():
+        gold_relations[document_id].append(
+            {
+                "id": relation_id,
+                "type": type_name,
+                "source": source,
+                "target": target,
+                "value": value,
                 "curator": curator,
                 "created_at": created,
                 "updated_at": updated,
             }
         )
     for row in batch:
+        record_spans = annotations.pop(row.id, [])
+        record_gold = gold.pop(row.id, [])
         yield {
             "id": row.external_id,
             "title": row.title,
@@ -369,9 +480,17 @@ def _batch_records(connection: Connection, batch, options: ExportOptions) -> Ite
             "meta": row.meta or {},
             "text": row.text,
             "annotators": annotators.pop(row.id, []),
-            "annotations": annotations.pop(row.id, []),
-            "gold": gold.pop(row.id, []),
+            "annotations": record_spans,
+            "relations": _joining(relations.pop(row.id, []), record_spans),
+            "gold": record_gold,
+            "gold_relations": _joining(gold_relations.pop(row.id, []), record_gold),
         }
+
+
+def _joining(relations: list[dict], spans: list[dict]) -> list[dict]:
+    """The relations whose two spans are both exported (the label filter may drop one)."""
+    kept = {span["id"] for span in spans}
+    return [item for item in relations if item["source"] in kept and item["target"] in kept]
 
 
 # --- lines and card ----------------------------------------------------------------------------
@@ -385,6 +504,8 @@ class ExportStats:
     annotators: set[str] = field(default_factory=set)
     spans_per_label: Counter[str] = field(default_factory=Counter)
     gold_spans: int = 0
+    relations: int = 0
+    gold_relations: int = 0
 
     def add(self, record: Record) -> None:
         self.documents += 1
@@ -392,15 +513,28 @@ class ExportStats:
         self.annotators.update(span["annotator"] for span in record["annotations"])
         self.spans_per_label.update(span["label"] for span in record["annotations"])
         self.gold_spans += len(record["gold"])
+        self.relations += len(record.get("relations", []))
+        self.gold_relations += len(record.get("gold_relations", []))
 
     @property
     def spans(self) -> int:
         return sum(self.spans_per_label.values())
 
     def summary(self) -> str:
-        return f"{self.documents} documents, {self.spans} spans, {self.gold_spans} gold spans"
+        text = f"{self.documents} documents, {self.spans} spans, {self.gold_spans} gold spans"
+        if self.relations or self.gold_relations:
+            text += (
+                f", {_count(self.relations, 'link')}, {_count(self.gold_relations, 'gold link')}"
+            )
+        return text
 
-    def card(self, project: ProjectRef, options: ExportOptions, exported_at: datetime) -> str:
+    def card(
+        self,
+        project: ProjectRef,
+        options: ExportOptions,
+        exported_at: datetime,
+        agreement: dict | None = None,
+    ) -> str:
         stats = {
             "project": project.name,
             "format": options.format,
@@ -409,12 +543,18 @@ class ExportStats:
             "annotators": sorted(self.annotators),
             "spans_per_label": dict(self.spans_per_label),
             "gold_spans": self.gold_spans,
+            "relations": self.relations,
+            "gold_relations": self.gold_relations,
             "filters": options.filters(),
-            "agreement": None,  # filled once the agreement area offers a summary
+            "agreement": agreement,
         }
         if options.format == "doccano":
             stats["offsets"] = options.offsets
         return dataset_card(stats)
+
+
+def _count(number: int, what: str) -> str:
+    return f"{number} {what}{'' if number == 1 else 's'}"
 
 
 def format_options(project: ProjectRef, options: ExportOptions) -> dict[str, Any]:

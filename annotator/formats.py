@@ -10,14 +10,24 @@ slice: it is re-derived from the document here, never copied from the record.
 One format differs: doccano counts in UTF-16 code units (JavaScript string indices), so
 ``doccano_lines`` converts by default; see its docstring.
 
+Relations between spans and span attribute values are written only where there are some: a
+project that uses neither exports exactly what it did before they existed.
+
 The record (see ``docs/formats.md``)::
 
     {"id", "title", "url", "meta", "text",
      "annotators": [{"annotator", "status", "updated_at"}],
      "annotations": [{"id", "annotator", "label", "start", "end", "text", "note",
-                      "created_at", "updated_at"}],
-     "gold": [{"id", "label", "start", "end", "text", "note", "curator",
-               "created_at", "updated_at"}]}
+                      "attributes"?, "created_at", "updated_at"}],
+     "relations"?: [{"id", "annotator", "type", "source", "target", "value",
+                     "created_at", "updated_at"}],
+     "gold": [{"id", "label", "start", "end", "text", "note", "attributes"?, "curator",
+               "created_at", "updated_at"}],
+     "gold_relations"?: [{"id", "type", "source", "target", "value", "curator",
+                          "created_at", "updated_at"}]}
+
+A relation's ``source`` and ``target`` are ids of spans of the same record and layer
+(``annotations`` of its annotator, or ``gold``).
 """
 
 from __future__ import annotations
@@ -63,8 +73,22 @@ def _span_text(text: str, span: Mapping[str, Any]) -> str:
     return text[start:end]
 
 
+def _with_attributes(entry: dict[str, Any], span: Mapping[str, Any], before: str) -> dict:
+    """``entry`` with the span's attribute values (keys sorted) inserted before key ``before``,
+    when it has any."""
+    attributes = span.get("attributes")
+    if not attributes:
+        return entry
+    out = {}
+    for key, value in entry.items():
+        if key == before:
+            out["attributes"] = _sorted_json(attributes)
+        out[key] = value
+    return out
+
+
 def _annotation(text: str, span: Mapping[str, Any]) -> dict[str, Any]:
-    return {
+    entry = {
         "id": span["id"],
         "annotator": span["annotator"],
         "label": span["label"],
@@ -75,10 +99,11 @@ def _annotation(text: str, span: Mapping[str, Any]) -> dict[str, Any]:
         "created_at": span["created_at"],
         "updated_at": span["updated_at"],
     }
+    return _with_attributes(entry, span, "created_at")
 
 
 def _gold(text: str, span: Mapping[str, Any]) -> dict[str, Any]:
-    return {
+    entry = {
         "id": span["id"],
         "label": span["label"],
         "start": span["start"],
@@ -89,6 +114,64 @@ def _gold(text: str, span: Mapping[str, Any]) -> dict[str, Any]:
         "created_at": span["created_at"],
         "updated_at": span["updated_at"],
     }
+    return _with_attributes(entry, span, "curator")
+
+
+def _relation(relation: Mapping[str, Any], gold: bool) -> dict[str, Any]:
+    entry = {"id": relation["id"]}
+    if not gold:
+        entry["annotator"] = relation["annotator"]
+    entry |= {
+        "type": relation["type"],
+        "source": relation["source"],
+        "target": relation["target"],
+        "value": relation.get("value"),
+    }
+    if gold:
+        entry["curator"] = relation.get("curator")
+    entry |= {"created_at": relation["created_at"], "updated_at": relation["updated_at"]}
+    return entry
+
+
+def _relations(
+    spans: Iterable[Mapping[str, Any]], relations: Iterable[Mapping[str, Any]], gold: bool
+) -> list[Mapping[str, Any]]:
+    """``relations`` sorted by (annotator, source span, target span, type, id), each checked to
+    join two spans of ``spans`` of its own layer; ValueError otherwise (a bug, as for offsets)."""
+    by_id = {span["id"]: span for span in spans}
+
+    def end(relation: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+        span = by_id.get(relation[key])
+        if span is None or (not gold and span["annotator"] != relation["annotator"]):
+            raise ValueError(
+                f"relation {relation.get('id')!r}: its {key} {relation[key]!r} is not a span "
+                "of the record's same layer"
+            )
+        return span
+
+    def order(relation: Mapping[str, Any]) -> tuple:
+        source, target = end(relation, "source"), end(relation, "target")
+        return (
+            "" if gold else relation["annotator"],
+            source["start"],
+            source["end"],
+            target["start"],
+            target["end"],
+            relation["type"],
+            relation["id"],
+        )
+
+    return sorted(relations, key=order)
+
+
+def _annotation_relations(record: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return _relations(record.get("annotations", []), record.get("relations", []), gold=False)
+
+
+def _gold_relations(record: Mapping[str, Any], include_gold: bool) -> list[Mapping[str, Any]]:
+    if not include_gold:
+        return []
+    return _relations(record.get("gold", []), record.get("gold_relations", []), gold=True)
 
 
 def _annotation_order(span: Mapping[str, Any]) -> tuple:
@@ -124,33 +207,39 @@ def native_lines(record: Record, *, include_gold: bool = True) -> list[dict]:
     """The record itself as one line, in a stable key order; ``docs/native.schema.json``.
 
     Re-importable. Annotations are sorted by (annotator, start, end, label), gold by
-    (start, end, label), annotators by name, and ``meta`` keys alphabetically, so the same
-    record always gives the same bytes.
+    (start, end, label), relations by (annotator, source, target, type), annotators by name, and
+    ``meta`` and attribute keys alphabetically, so the same record always gives the same bytes.
+    ``relations``, ``gold_relations`` and a span's ``attributes`` are left out when empty.
     """
     text = record["text"]
     annotators = sorted(record.get("annotators", []), key=lambda entry: entry["annotator"])
-    return [
-        {
-            "id": record["id"],
-            "title": record.get("title"),
-            "url": record.get("url"),
-            "meta": _sorted_json(record.get("meta") or {}),
-            "text": text,
-            "annotators": [
-                {
-                    "annotator": entry["annotator"],
-                    "status": entry["status"],
-                    "updated_at": entry["updated_at"],
-                }
-                for entry in annotators
-            ],
-            "annotations": [
-                _annotation(text, span)
-                for span in sorted(record.get("annotations", []), key=_annotation_order)
-            ],
-            "gold": [_gold(text, span) for span in _gold_spans(record, include_gold)],
-        }
-    ]
+    relations = [_relation(item, gold=False) for item in _annotation_relations(record)]
+    gold_relations = [_relation(item, gold=True) for item in _gold_relations(record, include_gold)]
+    line = {
+        "id": record["id"],
+        "title": record.get("title"),
+        "url": record.get("url"),
+        "meta": _sorted_json(record.get("meta") or {}),
+        "text": text,
+        "annotators": [
+            {
+                "annotator": entry["annotator"],
+                "status": entry["status"],
+                "updated_at": entry["updated_at"],
+            }
+            for entry in annotators
+        ],
+        "annotations": [
+            _annotation(text, span)
+            for span in sorted(record.get("annotations", []), key=_annotation_order)
+        ],
+    }
+    if relations:
+        line["relations"] = relations
+    line["gold"] = [_gold(text, span) for span in _gold_spans(record, include_gold)]
+    if gold_relations:
+        line["gold_relations"] = gold_relations
+    return [line]
 
 
 # --- doccano -----------------------------------------------------------------------------------
@@ -185,29 +274,71 @@ def doccano_lines(
     ``offsets="codepoint"`` keeps our offsets, for Python readers (``text[start:end]``). Both
     agree on text without characters above U+FFFF. doccano's optional grapheme mode is not
     supported.
+
+    When the document has relations or span attributes, every line also carries doccano's
+    relation format ("JSONL(Relation)"): ``"entities": [{"id", "start_offset", "end_offset",
+    "label", "attributes"?}]`` (the same spans as ``label``, in the same order and unit, with
+    ids 0, 1, … within the line) and ``"relations": [{"id", "from_id", "to_id", "type",
+    "value"?}]`` (ids of those entities). doccano reads them in a project with relation labeling
+    and ignores ``attributes`` and ``value``; its sequence-labelling import keeps them as meta.
     """
     if offsets not in DOCCANO_OFFSETS:
         raise ValueError(f"offsets must be one of {DOCCANO_OFFSETS}, not {offsets!r}")
     text = record["text"]
     convert = utf16_offsets(text) if offsets == "utf16" else (lambda offset: offset)
+    relations = _annotation_relations(record)
+    gold_relations = _gold_relations(record, include_gold)
+    gold = _gold_spans(record, include_gold)
+    linked = bool(relations or gold_relations) or any(
+        span.get("attributes") for span in [*record.get("annotations", []), *gold]
+    )
 
-    def line(annotator: str, spans: Iterable[Mapping[str, Any]]) -> dict:
-        labels = []
+    def line(
+        annotator: str, spans: Iterable[Mapping[str, Any]], links: Iterable[Mapping[str, Any]]
+    ) -> dict:
+        labels, entities, index = [], [], {}
         for span in spans:
             _span_text(text, span)  # validates the offsets
-            labels.append([convert(span["start"]), convert(span["end"]), span["label"]])
-        return {
+            start, end = convert(span["start"]), convert(span["end"])
+            labels.append([start, end, span["label"]])
+            entity = {
+                "id": len(entities),
+                "start_offset": start,
+                "end_offset": end,
+                "label": span["label"],
+            }
+            if span.get("attributes"):
+                entity["attributes"] = _sorted_json(span["attributes"])
+            index[span["id"]] = entity["id"]
+            entities.append(entity)
+        out = {
             "text": text,
             "label": labels,
             "id": record["id"],
             "annotator": annotator,
             "meta": _sorted_json(record.get("meta") or {}),
         }
+        if linked:
+            out["entities"] = entities
+            out["relations"] = []
+            for link in links:
+                relation = {
+                    "id": len(out["relations"]),
+                    "from_id": index[link["source"]],
+                    "to_id": index[link["target"]],
+                    "type": link["type"],
+                }
+                if link.get("value") is not None:
+                    relation["value"] = link["value"]
+                out["relations"].append(relation)
+        return out
 
-    lines = [line(name, spans) for name, spans in _spans_by_annotator(record).items()]
-    gold = _gold_spans(record, include_gold)
+    lines = [
+        line(name, spans, [link for link in relations if link["annotator"] == name])
+        for name, spans in _spans_by_annotator(record).items()
+    ]
     if gold:
-        lines.append(line(GOLD, gold))
+        lines.append(line(GOLD, gold, gold_relations))
     return lines
 
 
@@ -223,32 +354,64 @@ def prodigy_lines(record: Record, *, include_gold: bool = True) -> list[dict]:
     depend on a tokenizer, and Prodigy adds them), ``_input_hash``/``_task_hash`` (Prodigy
     computes them on load; a hash of ours would not match its own). Spans may overlap, so
     use them with ``spans.manual`` / spaCy ``doc.spans`` rather than ``ner``.
+
+    A span's attribute values, when it has any, are in its ``attributes``. A line whose spans
+    are linked has ``"relations": [{"head_span", "child_span", "label", "value"?}]`` like
+    Prodigy's ``rel.manual`` tasks (head = our source, child = our target), each end as
+    ``{"start", "end", "label"}``; the token indices ``head`` and ``child`` are left out, as are
+    tokens.
     """
     text = record["text"]
     base_meta = _sorted_json(record.get("meta") or {})
+    relations = _annotation_relations(record)
 
-    def line(annotator: str, spans: Iterable[Mapping[str, Any]]) -> dict:
-        return {
+    def task_span(span: Mapping[str, Any]) -> dict:
+        entry = {
+            "start": span["start"],
+            "end": span["end"],
+            "label": span["label"],
+            "text": _span_text(text, span),
+        }
+        if span.get("attributes"):
+            entry["attributes"] = _sorted_json(span["attributes"])
+        return entry
+
+    def line(
+        annotator: str, spans: list[Mapping[str, Any]], links: list[Mapping[str, Any]]
+    ) -> dict:
+        task = {
             "text": text,
-            "spans": [
-                {
-                    "start": span["start"],
-                    "end": span["end"],
-                    "label": span["label"],
-                    "text": _span_text(text, span),
-                }
-                for span in spans
-            ],
+            "spans": [task_span(span) for span in spans],
             # Ours win over same-named keys in the document's meta.
             "meta": {**base_meta, "id": record["id"], "annotator": annotator},
             "answer": "accept",
         }
+        if links:
+            by_id = {span["id"]: span for span in spans}
+            task["relations"] = []
+            for link in links:
+                relation = {
+                    "head_span": _relation_end(by_id[link["source"]]),
+                    "child_span": _relation_end(by_id[link["target"]]),
+                    "label": link["type"],
+                }
+                if link.get("value") is not None:
+                    relation["value"] = link["value"]
+                task["relations"].append(relation)
+        return task
 
-    lines = [line(name, spans) for name, spans in _spans_by_annotator(record).items()]
+    lines = [
+        line(name, spans, [link for link in relations if link["annotator"] == name])
+        for name, spans in _spans_by_annotator(record).items()
+    ]
     gold = _gold_spans(record, include_gold)
     if gold:
-        lines.append(line(GOLD, gold))
+        lines.append(line(GOLD, gold, _gold_relations(record, include_gold)))
     return lines
+
+
+def _relation_end(span: Mapping[str, Any]) -> dict:
+    return {"start": span["start"], "end": span["end"], "label": span["label"]}
 
 
 # --- W3C Web Annotation ------------------------------------------------------------------------
@@ -271,6 +434,13 @@ def w3c_lines(record: Record, base_uri: str, *, include_gold: bool = True) -> li
     a ``Person``; the creator of a gold span is ``{"type": "Software", "nickname": "gold"}``
     with the curator in its ``name``, so a consumer tells gold apart by ``creator.type``.
     Names and ids are percent-encoded inside IRIs.
+
+    Each attribute value of a span is one more body, ``{"type": "TextualBody", "purpose":
+    "classifying", "value": "name: value"}`` (names never hold a colon). Each relation is an
+    annotation of its own after the spans' ones, with ``"motivation": "linking"``, the relation
+    type as a ``tagging`` body (and its value, if any, as a ``describing`` body), and as target
+    the two span annotations in order, source first: ``{"type": "List", "items": [source IRI,
+    target IRI]}`` (the model's ordered multiplicity construct).
     """
     base = base_uri.rstrip("/")
     text = record["text"]
@@ -282,6 +452,10 @@ def w3c_lines(record: Record, base_uri: str, *, include_gold: bool = True) -> li
         body = [{"type": "TextualBody", "purpose": "tagging", "value": span["label"]}]
         if span.get("note"):
             body.append({"type": "TextualBody", "purpose": "commenting", "value": span["note"]})
+        for name, value in sorted((span.get("attributes") or {}).items()):
+            body.append(
+                {"type": "TextualBody", "purpose": "classifying", "value": f"{name}: {value}"}
+            )
         return {
             "@context": W3C_CONTEXT,
             "id": f"{base}/annotations/{_iri_segment(span['id'])}",
@@ -304,28 +478,46 @@ def w3c_lines(record: Record, base_uri: str, *, include_gold: bool = True) -> li
             },
         }
 
+    def person(name: str) -> dict:
+        return {"id": f"{base}/annotators/{_iri_segment(name)}", "type": "Person", "nickname": name}
+
+    def software(curator: str | None) -> dict:
+        return {
+            "id": f"{base}/{GOLD}",
+            "type": "Software",
+            "nickname": GOLD,
+            "name": f"gold standard, curated by {curator}",
+        }
+
+    def link(relation: Mapping[str, Any], creator: dict) -> dict:
+        body = [{"type": "TextualBody", "purpose": "tagging", "value": relation["type"]}]
+        if relation.get("value") is not None:
+            body.append(
+                {"type": "TextualBody", "purpose": "describing", "value": relation["value"]}
+            )
+        ends = [f"{base}/annotations/{_iri_segment(relation[key])}" for key in ("source", "target")]
+        return {
+            "@context": W3C_CONTEXT,
+            "id": f"{base}/annotations/{_iri_segment(relation['id'])}",
+            "type": "Annotation",
+            "motivation": "linking",
+            "creator": creator,
+            "created": relation["created_at"],
+            "modified": relation["updated_at"],
+            "body": body,
+            "target": {"type": "List", "items": ends},
+        }
+
     lines = [
-        annotation(
-            span,
-            {
-                "id": f"{base}/annotators/{_iri_segment(span['annotator'])}",
-                "type": "Person",
-                "nickname": span["annotator"],
-            },
-        )
+        annotation(span, person(span["annotator"]))
         for span in sorted(record.get("annotations", []), key=_annotation_order)
     ]
     lines += [
-        annotation(
-            span,
-            {
-                "id": f"{base}/{GOLD}",
-                "type": "Software",
-                "nickname": GOLD,
-                "name": f"gold standard, curated by {span['curator']}",
-            },
-        )
-        for span in _gold_spans(record, include_gold)
+        annotation(span, software(span["curator"])) for span in _gold_spans(record, include_gold)
+    ]
+    lines += [link(item, person(item["annotator"])) for item in _annotation_relations(record)]
+    lines += [
+        link(item, software(item.get("curator"))) for item in _gold_relations(record, include_gold)
     ]
     return lines
 
@@ -354,7 +546,8 @@ def filter_record(
     ``None`` means no restriction; an empty collection keeps nothing. Annotators filter the
     annotator list and their spans; labels filter annotations and gold (the annotator list
     stays, so an annotator who used none of those labels still shows as having annotated).
-    ``gold_only`` drops all annotations and annotators.
+    ``gold_only`` drops all annotations and annotators. Relations go with their spans: one whose
+    source or target is filtered out is dropped too (and a list left empty, like a native line's).
     """
     result = copy.deepcopy(record)
     keep_annotators = None if annotators is None else set(annotators)
@@ -375,6 +568,16 @@ def filter_record(
             span for span in result.get("annotations", []) if by_annotator(span) and by_label(span)
         ]
     result["gold"] = [span for span in result.get("gold", []) if by_label(span)]
+    for spans, relations in (("annotations", "relations"), ("gold", "gold_relations")):
+        if relations in result:
+            kept = {span["id"] for span in result[spans]}
+            result[relations] = [
+                item
+                for item in result[relations]
+                if item["source"] in kept and item["target"] in kept
+            ]
+            if not result[relations]:
+                del result[relations]  # as native lines leave out an empty list
     return result
 
 
@@ -441,7 +644,8 @@ def dataset_card(stats: Mapping[str, Any]) -> str:
 
     ``stats``: ``project``, ``format``, ``exported_at``, ``documents``, ``annotators`` (names),
     ``spans_per_label`` ({label: n}, annotators' spans), ``gold_spans``, ``filters`` and
-    ``agreement`` (a summary dict, or None). A doccano export may add ``offsets``.
+    ``agreement`` (a summary dict, or None). A doccano export may add ``offsets``; an export
+    with links adds ``relations`` and ``gold_relations`` (counts), shown when not both 0.
     """
     spans = stats.get("spans_per_label") or {}
     annotators = list(stats.get("annotators") or [])
@@ -455,6 +659,11 @@ def dataset_card(stats: Mapping[str, Any]) -> str:
         f"- Annotators ({len(annotators)}): {', '.join(annotators) or 'none'}",
         f"- Annotator spans: {sum(spans.values())}",
         f"- Gold spans: {stats.get('gold_spans', 0)}",
+        *(
+            [f"- Links: {stats['relations']} (gold: {stats.get('gold_relations', 0)})"]
+            if stats.get("relations") or stats.get("gold_relations")
+            else []
+        ),
         f"- Offsets: {_offsets_note(stats)}",
         "",
         "## Spans per label",

@@ -1,4 +1,5 @@
-"""Render a document's text with its spans as nested ``<mark>`` elements. Pure.
+"""Render a document's text with its spans as nested ``<mark>`` elements, and the side panel's
+span and link lists. Pure.
 
 Overlapping spans that cross each other are split into fragments (sharing ``data-span``), so the
 HTML stays well nested and every span remains visible and clickable. The text inside is exactly the
@@ -7,8 +8,9 @@ stored text (HTML-escaped), so the browser's text offsets map back to stored off
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from html import escape as _html_escape
 
 from markupsafe import Markup
@@ -28,6 +30,7 @@ class Highlight:
     start: int
     end: int
     note: str = ""
+    attributes: Mapping[str, str] = field(default_factory=dict, compare=False)
 
 
 def _nesting_key(span: Highlight) -> tuple:
@@ -66,29 +69,97 @@ def render(text: str, spans: Sequence[Highlight]) -> Markup:
     return Markup("".join(out))
 
 
+def _attributes_text(attributes: Mapping[str, str]) -> str:
+    return ", ".join(f"{name}: {value}" for name, value in attributes.items())
+
+
 def _open(span: Highlight, depth: int) -> str:
     title = span.label + (f": {span.note}" if span.note else "")
+    if span.attributes:
+        title += f" ({_attributes_text(span.attributes)})"
     return (
         f'<mark class="span lab-{span.label_id} d{min(depth, 4)}" data-span="{escape(span.id)}" '
         f'title="{escape(title)}">'
     )
 
 
+def _preview(text: str, span: Highlight, preview: int) -> str:
+    covered = text[span.start : span.end]
+    return covered[: preview - 1] + "…" if len(covered) > preview else covered
+
+
 def render_list(text: str, spans: Sequence[Highlight], preview: int = 80) -> Markup:
-    """The side panel's list items, in text order: label, a preview of the text, the note."""
+    """The side panel's list items, in text order: label, a preview of the text, the note and the
+    attribute values (also as JSON in ``data-attributes``, for the popover)."""
     if not spans:
         return Markup('<li class="muted empty">No spans yet.</li>')
     items = []
     for span in spans:
-        covered = text[span.start : span.end]
-        if len(covered) > preview:
-            covered = covered[: preview - 1] + "…"
+        covered = _preview(text, span, preview)
         note = f'<span class="span-note">{escape(span.note)}</span>' if span.note else ""
+        values = (
+            f'<span class="span-attributes">{escape(_attributes_text(span.attributes))}</span>'
+            if span.attributes
+            else ""
+        )
+        data = escape(json.dumps(dict(span.attributes or {}), ensure_ascii=False))
         items.append(
             f'<li data-span="{escape(span.id)}" data-label="{escape(span.label)}" '
-            f'data-start="{span.start}" data-end="{span.end}" data-note="{escape(span.note)}">'
+            f'data-start="{span.start}" data-end="{span.end}" data-note="{escape(span.note)}" '
+            f'data-attributes="{data}">'
             f'<button type="button" class="span-item"><span class="swatch lab-{span.label_id}">'
             f'</span><span class="span-label">{escape(span.label)}</span> '
-            f'<span class="span-text">{escape(covered)}</span>{note}</button></li>'
+            f'<span class="span-text">{escape(covered)}</span>{note}{values}</button></li>'
+        )
+    return Markup("".join(items))
+
+
+@dataclass(frozen=True)
+class Link:
+    """A relation as the side panel shows it: ends are span ids of the listed highlights."""
+
+    id: str
+    type: str
+    source: str
+    target: str
+    value: str | None = None
+
+
+def render_links(
+    text: str,
+    spans: Sequence[Highlight],
+    links: Sequence[Link],
+    preview: int = 40,
+    editable: bool = True,
+) -> Markup:
+    """The side panel's links, in the order given: source → type → target (and value). Each item
+    carries its ends' span ids, so hovering a span or a link can light up the other side."""
+    if not links:
+        return Markup('<li class="muted empty">No links yet.</li>')
+    by_id = {span.id: span for span in spans}
+    items = []
+    for link in links:
+        ends = []
+        for span_id in (link.source, link.target):
+            span = by_id.get(span_id)
+            quoted = f"«{escape(_preview(text, span, preview))}»" if span else "?"
+            chip = f'<span class="swatch lab-{span.label_id}"></span>' if span else ""
+            ends.append(
+                f'<span class="link-end" data-span="{escape(span_id)}">{chip}{quoted}</span>'
+            )
+        value = f' <span class="link-value">{escape(link.value)}</span>' if link.value else ""
+        remove = (
+            '<button type="button" class="link link-delete" aria-label="Delete this link" '
+            'title="Delete this link">×</button>'
+            if editable
+            else ""
+        )
+        items.append(
+            f'<li data-relation="{escape(link.id)}" data-type="{escape(link.type)}" '
+            f'data-source="{escape(link.source)}" data-target="{escape(link.target)}" '
+            f'data-value="{escape(link.value or "")}">'
+            f'{ends[0]} <span class="link-arrow">→</span> <span class="link-type">'
+            f'{escape(link.type)}</span>{value} <span class="link-arrow">→</span> {ends[1]}'
+            f"{remove}</li>"
         )
     return Markup("".join(items))

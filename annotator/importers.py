@@ -6,21 +6,37 @@ document ids it already has) and stores what comes out inside one transaction, s
 
 Offsets in an import file are code points into the text *as written in the file*; line endings
 are normalised to ``\\n`` afterwards and the offsets are moved with the text.
+
+Native files may carry span ``attributes`` (checked against the project's label definitions) and
+``relations`` / ``gold_relations`` between spans of the same layer, naming their ends by the
+spans' ``id`` in the file (the stored spans get new ids; the relations follow them).
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Container, Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
+from annotator.definitions import Problem, TypeRule, check_attributes
 from annotator.offsets import normalise_newlines
 
-DOCUMENT_KEYS = {"id", "title", "url", "meta", "text", "annotations", "annotators", "gold"}
+DOCUMENT_KEYS = {
+    "id",
+    "title",
+    "url",
+    "meta",
+    "text",
+    "annotations",
+    "annotators",
+    "gold",
+    "relations",
+    "gold_relations",
+}
 STATUSES = ("in_progress", "done")
 #: The rule for user names (``store.USERNAME``): an imported annotator becomes an account.
 ANNOTATOR_NAME = re.compile(r"^[\w.@+-]{1,80}$")
@@ -43,6 +59,19 @@ class ImportedSpan:
     end: int
     note: str = ""
     annotator: str | None = None  # None for gold spans
+    attributes: dict[str, str] = field(default_factory=dict)
+    id: str | None = None  # the span's id in the file, for relations to refer to
+
+
+@dataclass
+class ImportedRelation:
+    """A link between two spans of one layer, given by their indices in that layer's list."""
+
+    type: str
+    source: int
+    target: int
+    value: str | None = None
+    annotator: str | None = None  # None for gold relations
 
 
 @dataclass
@@ -56,6 +85,8 @@ class ImportedDocument:
     gold: list[ImportedSpan] = field(default_factory=list)
     statuses: dict[str, str] = field(default_factory=dict)  # annotator -> status
     line: int | None = None
+    relations: list[ImportedRelation] = field(default_factory=list)
+    gold_relations: list[ImportedRelation] = field(default_factory=list)
 
 
 @dataclass
@@ -65,6 +96,9 @@ class ImportRules:
     labels: Container[str]
     existing_ids: Container[str] = frozenset()
     max_chars: int = 1_000_000
+    attributes: Mapping[str, Sequence[Mapping[str, Any]]] = field(default_factory=dict)
+    """Label name -> its attribute definitions (``Label.attributes``)."""
+    relation_types: Mapping[str, TypeRule] = field(default_factory=dict)
 
     @property
     def max_line_bytes(self) -> int:
@@ -165,7 +199,72 @@ def parse_document(
         if status not in STATUSES:
             raise reject(f"{where}.status", f"expected one of {', '.join(STATUSES)}")
         document.statuses[name] = status
+    for key, spans, out in (
+        ("relations", document.annotations, document.relations),
+        ("gold_relations", document.gold, document.gold_relations),
+    ):
+        ids = _span_ids(spans)
+        seen: set[tuple[str, int, int]] = set()
+        for index, item in enumerate(_list(value, key, reject)):
+            relation = _parse_relation(item, f"{key}[{index}]", spans, ids, rules, reject)
+            triple = (relation.type, relation.source, relation.target)
+            if triple in seen:
+                raise reject(f"{key}[{index}]", "the same two spans are linked twice as this type")
+            seen.add(triple)
+            out.append(relation)
     return document
+
+
+def _span_ids(spans: list[ImportedSpan]) -> dict[str, int | None]:
+    """The file's span id -> index in ``spans``; None for an id given to several spans."""
+    ids: dict[str, int | None] = {}
+    for index, span in enumerate(spans):
+        if span.id is not None:
+            ids[span.id] = None if span.id in ids else index
+    return ids
+
+
+def _parse_relation(
+    item: Any,
+    where: str,
+    spans: list[ImportedSpan],
+    ids: dict[str, int | None],
+    rules: ImportRules,
+    reject,
+) -> ImportedRelation:
+    if not isinstance(item, dict):
+        raise reject(where, f"expected an object, got {_json_type(item)}")
+    gold = where.startswith("gold")
+    annotator = None if gold else _annotator_name(item, where, reject)
+    type_name = item.get("type")
+    if not isinstance(type_name, str) or type_name not in rules.relation_types:
+        known = ", ".join(rules.relation_types) or "none"
+        raise reject(
+            f"{where}.type",
+            f"unknown relation type {type_name!r} for this project (known: {known})",
+        )
+    rule = rules.relation_types[type_name]
+    ends = {}
+    for key in ("source", "target"):
+        span_id = item.get(key)
+        if isinstance(span_id, int) and not isinstance(span_id, bool):
+            span_id = str(span_id)
+        if not isinstance(span_id, str) or span_id not in ids:
+            layer = "gold" if gold else "annotations"
+            raise reject(f"{where}.{key}", f"{span_id!r} is not the id of a span in {layer}")
+        if ids[span_id] is None:
+            raise reject(f"{where}.{key}", f"several spans have the id {span_id!r}")
+        ends[key] = ids[span_id]
+        if not gold and spans[ends[key]].annotator != annotator:
+            raise reject(f"{where}.{key}", f"{span_id!r} is a span of another annotator")
+    if ends["source"] == ends["target"]:
+        raise reject(where, "a span cannot be linked to itself")
+    try:
+        rule.check_ends(spans[ends["source"]].label, spans[ends["target"]].label)
+        value = rule.check_value(item.get("value"))
+    except Problem as problem:
+        raise reject(f"{where}.{problem.field}", str(problem)) from None
+    return ImportedRelation(type_name, ends["source"], ends["target"], value, annotator)
 
 
 def _parse_span(
@@ -204,7 +303,15 @@ def _parse_span(
     if not isinstance(note, str):
         raise reject(f"{where}.note", f"expected a string, got {_json_type(note)}")
     _refuse_nul(note, f"{where}.note", reject)
-    return ImportedSpan(label, start, end, note, annotator)
+    try:
+        attributes = check_attributes(item.get("attributes"), rules.attributes.get(label, ()))
+    except Problem as problem:
+        raise reject(f"{where}.attributes", str(problem)) from None
+    span_id = item.get("id")
+    if span_id is not None and (isinstance(span_id, bool) or not isinstance(span_id, str | int)):
+        raise reject(f"{where}.id", f"expected a string, got {_json_type(span_id)}")
+    span_id = None if span_id is None else str(span_id)
+    return ImportedSpan(label, start, end, note, annotator, attributes, span_id)
 
 
 def _annotator_name(item: dict, where: str, reject) -> str:

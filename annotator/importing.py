@@ -1,4 +1,4 @@
-"""Store parsed import files in one transaction: all documents and spans, or nothing."""
+"""Store parsed import files in one transaction: all documents, spans and relations, or nothing."""
 
 from __future__ import annotations
 
@@ -15,13 +15,16 @@ from annotator.importers import ImportedDocument, ImportRules, parse_files
 from annotator.models import (
     Assignment,
     Document,
+    GoldRelation,
     GoldSpan,
     Membership,
     Project,
+    Relation,
     Span,
     User,
     utcnow,
 )
+from annotator.relations import relation_types_of, rule_of
 
 BATCH = 500
 
@@ -31,12 +34,18 @@ class ImportSummary:
     documents: int = 0
     spans: int = 0
     gold_spans: int = 0
+    relations: int = 0
+    gold_relations: int = 0
     new_accounts: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         text = f"imported {self.documents} documents, {self.spans} spans"
         if self.gold_spans:
             text += f", {self.gold_spans} gold spans"
+        if self.relations:
+            text += f", {self.relations} links"
+        if self.gold_relations:
+            text += f", {self.gold_relations} gold links"
         if self.new_accounts:
             text += f"; new accounts without password: {', '.join(self.new_accounts)}"
         return text
@@ -65,15 +74,23 @@ def import_files(
 
 def _store(db: Session, project: Project, files, max_chars: int) -> ImportSummary:
     lock_project(db, project.id)
-    labels = {label.name: label.id for label in store.labels_of(db, project.id)}
+    label_rows = store.labels_of(db, project.id)
+    labels = {label.name: label.id for label in label_rows}
+    types = relation_types_of(db, project.id)
     existing = set(db.exec(select(Document.external_id).where(Document.project_id == project.id)))
     position = db.exec(
         select(func.coalesce(func.max(Document.position), -1)).where(
             Document.project_id == project.id
         )
     ).one()
-    rules = ImportRules(labels=labels, existing_ids=existing, max_chars=max_chars)
-    writer = _Writer(db, project, labels)
+    rules = ImportRules(
+        labels=labels,
+        existing_ids=existing,
+        max_chars=max_chars,
+        attributes={label.name: label.attributes for label in label_rows},
+        relation_types={item.name: rule_of(item) for item in types},
+    )
+    writer = _Writer(db, project, labels, {item.name: item.id for item in types})
     batch: list[ImportedDocument] = []
     for document in parse_files(files, rules):
         position += 1
@@ -93,8 +110,10 @@ class _Writer:
     the database itself here.
     """
 
-    def __init__(self, db: Session, project: Project, labels: dict[str, int]):
-        self.db, self.project, self.labels = db, project, labels
+    def __init__(
+        self, db: Session, project: Project, labels: dict[str, int], types: dict[str, int]
+    ):
+        self.db, self.project, self.labels, self.types = db, project, labels, types
         self.users: dict[str, int] = {}
         self.members: set[int] = {
             user_id
@@ -157,7 +176,7 @@ class _Writer:
             # 20,000 documents). Fresh statistics, which also see this transaction's rows, make
             # it plan an index lookup again.
             self.db.execute(text("ANALYZE document"))
-        spans, gold, assignments = [], [], []
+        spans, gold, assignments, relations, gold_relations = [], [], [], [], []
         for document_id, document in zip(ids, documents, strict=True):
             base = {
                 "project_id": self.project.id,
@@ -180,32 +199,67 @@ class _Writer:
                         "done_at": now if status == "done" else None,
                     }
                 )
-            for span in document.annotations:
-                spans.append(
-                    base
-                    | {
-                        "id": str(uuid.uuid4()),
-                        "annotator_id": self.user_id(span.annotator),
-                        "label_id": self.labels[span.label],
-                        "start": span.start,
-                        "end": span.end,
-                        "note": span.note,
-                    }
-                )
-            for span in document.gold:
-                gold.append(
-                    base
-                    | {
-                        "id": str(uuid.uuid4()),
-                        "label_id": self.labels[span.label],
-                        "start": span.start,
-                        "end": span.end,
-                        "note": span.note,
-                    }
-                )
-        for model, values in ((Assignment, assignments), (Span, spans), (GoldSpan, gold)):
+            span_rows = [
+                base
+                | {
+                    "id": str(uuid.uuid4()),
+                    "annotator_id": self.user_id(span.annotator),
+                    "label_id": self.labels[span.label],
+                    "start": span.start,
+                    "end": span.end,
+                    "note": span.note,
+                    "attributes": span.attributes,
+                }
+                for span in document.annotations
+            ]
+            gold_rows = [
+                base
+                | {
+                    "id": str(uuid.uuid4()),
+                    "label_id": self.labels[span.label],
+                    "start": span.start,
+                    "end": span.end,
+                    "note": span.note,
+                    "attributes": span.attributes,
+                }
+                for span in document.gold
+            ]
+            spans += span_rows
+            gold += gold_rows
+            relations += [
+                self._relation(relation, span_rows)
+                | {"annotator_id": span_rows[relation.source]["annotator_id"]}
+                for relation in document.relations
+            ]
+            gold_relations += [
+                self._relation(relation, gold_rows) for relation in document.gold_relations
+            ]
+        for model, values in (
+            (Assignment, assignments),
+            (Span, spans),
+            (GoldSpan, gold),
+            (Relation, relations),
+            (GoldRelation, gold_relations),
+        ):
             if values:
                 self.db.execute(insert(model.__table__), values)
         self.summary.documents += len(documents)
         self.summary.spans += len(spans)
         self.summary.gold_spans += len(gold)
+        self.summary.relations += len(relations)
+        self.summary.gold_relations += len(gold_relations)
+
+    def _relation(self, relation, rows: list[dict]) -> dict:
+        """A relation row between two of ``rows`` (new ids), as the file linked their spans."""
+        source = rows[relation.source]
+        return {
+            "id": str(uuid.uuid4()),
+            "project_id": source["project_id"],
+            "document_id": source["document_id"],
+            "type_id": self.types[relation.type],
+            "source_id": source["id"],
+            "target_id": rows[relation.target]["id"],
+            "value": relation.value,
+            "created_at": source["created_at"],
+            "updated_at": source["updated_at"],
+        }

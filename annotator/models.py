@@ -4,6 +4,8 @@ Offsets everywhere are Unicode code points, half-open ``[start, end)``, into ``D
 Composite foreign keys make the database refuse a span whose label or document belongs to another
 project, and a span that ends past its document's text (``document_length`` is copied from the
 document through a foreign key on ``(project_id, id, length)``, so a CHECK can compare with it).
+Likewise a relation's two ends are spans of the relation's own document and annotator (gold
+relations: gold spans of its document), and deleting a span deletes its relations.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from sqlalchemy import (
     MetaData,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlmodel import Field, SQLModel
 
@@ -40,6 +43,23 @@ DEFAULT_LABELS = (
     ("evidence", "#4c78a8", "2"),
     ("attribution", "#54a24b", "3"),
 )
+#: Relation types every new project starts with: (name, source labels, target labels, choices).
+#: A type is created only when the project has at least one of its labels at each end.
+DEFAULT_RELATION_TYPES = (
+    ("attributed_to", ("claim", "evidence"), ("attribution",), ()),
+    ("supports", ("evidence",), ("claim",), ()),
+    ("refutes", ("evidence",), ("claim",), ()),
+)
+#: Span attributes of the default labels (news): label name -> definitions.
+DEFAULT_ATTRIBUTES = {
+    "attribution": (
+        {
+            "name": "source_type",
+            "choices": ["named person", "official body", "media outlet", "anonymous", "document"],
+        },
+    ),
+    "claim": ({"name": "certainty", "choices": ["asserted", "hedged", "questioned"]},),
+}
 
 
 def utcnow() -> datetime:
@@ -79,12 +99,19 @@ class Membership(SQLModel, table=True):
 
 
 class Label(SQLModel, table=True):
+    """A span label. ``attributes`` defines the label's span attributes, each with fixed choices:
+    ``[{"name": "source_type", "choices": ["named person", ...]}]`` (see annotator.definitions)."""
+
     id: int | None = Field(default=None, primary_key=True)
     project_id: int = Field(foreign_key="project.id", ondelete="CASCADE")
     name: str = Field(max_length=64)
     color: str = Field(max_length=7)
     shortcut: str | None = Field(default=None, max_length=1)
     position: int = Field(default=0)
+    attributes: list[dict[str, Any]] = Field(
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False, server_default=text("'[]'")),
+    )
 
     __table_args__ = (
         UniqueConstraint("project_id", "name"),
@@ -131,6 +158,7 @@ class Assignment(SQLModel, table=True):
 
 
 def _span_table_args(prefix: str) -> tuple:
+    """Constraints shared by ``span`` and ``gold_span``."""
     return (
         ForeignKeyConstraint(
             ["project_id", "document_id", "document_length"],
@@ -159,12 +187,17 @@ class Span(SQLModel, table=True):
     start: int
     end: int
     note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    attributes: dict[str, str] = Field(  # attribute name -> chosen value (Label.attributes)
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default=text("'{}'"))
+    )
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
     __table_args__ = (
         *_span_table_args("span"),
         Index("ix_span_annotator_document", "annotator_id", "document_id"),
+        # Target of the relations' foreign keys: both ends in one document, of one annotator.
+        UniqueConstraint("id", "project_id", "document_id", "annotator_id"),
     )
 
 
@@ -181,9 +214,106 @@ class GoldSpan(SQLModel, table=True):
     start: int
     end: int
     note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    attributes: dict[str, str] = Field(  # attribute name -> chosen value (Label.attributes)
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default=text("'{}'"))
+    )
     curator_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     source_span_id: str | None = Field(default=None, max_length=36)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
-    __table_args__ = _span_table_args("gold_span")
+    __table_args__ = (
+        *_span_table_args("gold_span"),
+        UniqueConstraint("id", "project_id", "document_id"),
+    )
+
+
+class RelationType(SQLModel, table=True):
+    """A kind of link between two spans of a project, e.g. ``attributed_to`` (claim or evidence →
+    attribution). ``source_labels`` and ``target_labels`` are the label names allowed at each end
+    (empty: any label); ``choices`` the values a link of this type may carry (empty: no value)."""
+
+    __tablename__ = "relation_type"
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", ondelete="CASCADE")
+    name: str = Field(max_length=64)
+    source_labels: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    target_labels: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    choices: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    position: int = Field(default=0)
+
+    __table_args__ = (
+        UniqueConstraint("project_id", "name"),
+        UniqueConstraint("project_id", "id"),
+        CheckConstraint("length(name) > 0", name="name_not_empty"),
+    )
+
+
+def _relation_table_args(prefix: str, spans: str, owner: tuple[str, ...]) -> tuple:
+    """Constraints shared by ``relation`` and ``gold_relation``: both ends are spans of ``spans``
+    in the relation's document (and of its annotator), and go when their span goes."""
+    ends = [
+        ForeignKeyConstraint(
+            [end, "project_id", "document_id", *owner],
+            [f"{spans}.id", f"{spans}.project_id", f"{spans}.document_id"]
+            + [f"{spans}.{column}" for column in owner],
+            ondelete="CASCADE",
+        )
+        for end in ("source_id", "target_id")
+    ]
+    return (
+        *ends,
+        ForeignKeyConstraint(
+            ["project_id", "type_id"],
+            ["relation_type.project_id", "relation_type.id"],
+            ondelete="CASCADE",
+        ),
+        UniqueConstraint("source_id", "target_id", "type_id"),
+        CheckConstraint("source_id <> target_id", name="ends_differ"),
+        Index(f"ix_{prefix}_target", "target_id"),
+    )
+
+
+class Relation(SQLModel, table=True):
+    """An annotator's link from one of their spans to another in the same document. ``id`` is made
+    by the client, as a span's is, so a retried save is a no-op."""
+
+    id: str = Field(primary_key=True, max_length=36)
+    project_id: int = Field(foreign_key="project.id", ondelete="CASCADE")
+    document_id: int
+    annotator_id: int = Field(foreign_key="user.id", ondelete="CASCADE")
+    type_id: int
+    source_id: str = Field(max_length=36)
+    target_id: str = Field(max_length=36)
+    value: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+    __table_args__ = (
+        *_relation_table_args("relation", "span", ("annotator_id",)),
+        Index("ix_relation_annotator_document", "annotator_id", "document_id"),
+    )
+
+
+class GoldRelation(SQLModel, table=True):
+    """A link of the gold layer, between two gold spans of one document."""
+
+    __tablename__ = "gold_relation"
+
+    id: str = Field(primary_key=True, max_length=36)
+    project_id: int = Field(foreign_key="project.id", ondelete="CASCADE")
+    document_id: int
+    type_id: int
+    source_id: str = Field(max_length=36)
+    target_id: str = Field(max_length=36)
+    value: str | None = Field(default=None, max_length=64)
+    curator_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    source_relation_id: str | None = Field(default=None, max_length=36)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+    __table_args__ = (
+        *_relation_table_args("gold_relation", "gold_span", ()),
+        Index("ix_gold_relation_document", "document_id"),
+    )

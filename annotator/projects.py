@@ -5,11 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from annotator import assignments, db, store
+from annotator import assignments, db, relation_settings, store
 from annotator.auth import me, project_for, require_admin
+from annotator.definitions import format_attribute_lines
 from annotator.guidelines import render_markdown
 from annotator.importers import ImportRejected
 from annotator.importing import import_files
+from annotator.relations import relation_types_of
 
 bp = Blueprint("projects", __name__)
 PAGE = 200
@@ -129,6 +131,8 @@ def settings(slug: str):
         "projects/settings.html",
         project=project,
         labels=store.labels_of(session, project.id),
+        relation_types=relation_types_of(session, project.id),
+        attribute_lines=format_attribute_lines,
         members=store.members(session, project.id),
     )
 
@@ -146,6 +150,24 @@ def _apply_settings(session, project, form) -> None:
         session.add(project)
     elif action == "label":
         store.add_label(session, project, form.get("name", ""), form.get("color") or None)
+    elif action == "attributes":
+        relation_settings.set_label_attributes(
+            session, project, form.get("label", ""), form.get("attributes", "")
+        )
+    elif action == "relation_type":
+        relation_settings.save_relation_type(
+            session,
+            project,
+            form.get("original") or None,
+            form.get("name", ""),
+            form.getlist("source_labels"),
+            form.getlist("target_labels"),
+            form.get("choices", ""),
+        )
+    elif action == "relation_type_delete":
+        relation_settings.delete_relation_type(
+            session, project, form.get("name", ""), form.get("confirm") == "on"
+        )
     elif action == "member":
         username = form.get("username", "").strip()
         user = store.user_by_name(session, username)

@@ -2,6 +2,11 @@
 
 A span's id is made by the client (a UUID). ``PUT`` with an id creates the span or updates it to the
 given values, so a retried request leaves exactly one span; ``DELETE`` of an absent id succeeds.
+Deleting a span deletes its relations (the database cascades).
+
+Span attributes (``{"source_type": "media outlet"}``) come in the payload's ``attributes``, checked
+against the label's definitions. Leaving ``attributes`` out keeps the stored values (those still
+defined for the span's label, if the label changes): older clients never wipe them.
 """
 
 from __future__ import annotations
@@ -13,7 +18,18 @@ from typing import Any
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
-from annotator.models import Document, GoldSpan, Label, Span, User, utcnow
+from annotator.definitions import Problem, check_attributes, keep_defined
+from annotator.models import (
+    Document,
+    GoldRelation,
+    GoldSpan,
+    Label,
+    Relation,
+    RelationType,
+    Span,
+    User,
+    utcnow,
+)
 
 SPAN_ID = re.compile(r"^[0-9A-Za-z_-]{8,36}$")
 
@@ -32,13 +48,15 @@ class SpanValues:
     start: int
     end: int
     note: str
+    attributes: dict[str, str] | None = None  # None: keep what is stored
 
 
 def check_values(payload: Any, document: Document, labels: list[Label]) -> SpanValues:
-    """Validate a span payload ``{label, start, end, text?, note?}`` against the document.
+    """Validate a span payload ``{label, start, end, text?, note?, attributes?}``.
 
     ``label`` is the label's name (or id); offsets are code points; ``text``, when sent, must equal
-    the stored text in ``[start, end)``: the browser's view and the server's must agree.
+    the stored text in ``[start, end)``: the browser's view and the server's must agree;
+    ``attributes`` must fit the label's definitions (see ``definitions.check_attributes``).
     """
     if not isinstance(payload, dict):
         raise SpanRefused(400, "expected a JSON object")
@@ -74,10 +92,17 @@ def check_values(payload: Any, document: Document, labels: list[Label]) -> SpanV
         note = ""
     if not isinstance(note, str) or len(note) > 10_000:
         raise SpanRefused(422, "note must be text of at most 10,000 characters", "note")
-    return SpanValues(chosen.id, start, end, note)
+    attributes = None
+    if "attributes" in payload:
+        try:
+            attributes = check_attributes(payload["attributes"], chosen.attributes)
+        except Problem as problem:
+            raise SpanRefused(422, str(problem), "attributes") from None
+    return SpanValues(chosen.id, start, end, note, attributes)
 
 
-def _insert_ignoring_conflict(db: Session, model, row: dict) -> None:
+def insert_ignoring_conflict(db: Session, model, row: dict) -> None:
+    """INSERT that does nothing when a row with the same ``id`` exists (a retried save)."""
     dialect = db.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
     db.execute(module.insert(model).values(**row).on_conflict_do_nothing(index_elements=["id"]))
@@ -124,11 +149,12 @@ def _save(db, model, owner_field, document, user, span_id, values, extra=None):
             "start": values.start,
             "end": values.end,
             "note": values.note,
+            "attributes": values.attributes or {},
             "created_at": now,
             "updated_at": now,
             **(extra or {}),
         }
-        _insert_ignoring_conflict(db, model, row)
+        insert_ignoring_conflict(db, model, row)
         db.commit()
         existing = db.get(model, span_id, populate_existing=True)
         if foreign(existing):
@@ -136,16 +162,46 @@ def _save(db, model, owner_field, document, user, span_id, values, extra=None):
         return existing, True
     if foreign(existing):
         raise SpanRefused(404, "no such span")  # another user's id: do not reveal it exists
-    current = (existing.label_id, existing.start, existing.end, existing.note)
-    if current != (values.label_id, values.start, values.end, values.note):
+    attributes = values.attributes
+    if existing.label_id != values.label_id:
+        label = db.get(Label, values.label_id)
+        _refuse_relabel_breaking_links(db, model, span_id, label.name)
+        if attributes is None:
+            attributes = keep_defined(existing.attributes or {}, label.attributes)
+    if attributes is None:
+        attributes = existing.attributes or {}
+    current = (existing.label_id, existing.start, existing.end, existing.note, existing.attributes)
+    if current != (values.label_id, values.start, values.end, values.note, attributes):
         existing.label_id, existing.start, existing.end = values.label_id, values.start, values.end
         existing.note = values.note
+        existing.attributes = dict(attributes)
         existing.updated_at = utcnow()
         if not owned:
             existing.curator_id = user.id
         db.add(existing)
         db.commit()
     return existing, False
+
+
+def _refuse_relabel_breaking_links(db: Session, model, span_id: str, label: str) -> None:
+    """409 when the span has a link whose type does not allow ``label`` at the span's end."""
+    relation = Relation if model is Span else GoldRelation
+    rows = db.execute(
+        select(RelationType.name, RelationType.source_labels, RelationType.target_labels)
+        .join(relation, relation.type_id == RelationType.id)
+        .where((relation.source_id == span_id) | (relation.target_id == span_id))
+        .add_columns(relation.source_id == span_id)
+    )
+    for name, sources, targets, is_source in rows:
+        allowed = sources if is_source else targets
+        if allowed and label not in allowed:
+            end = "start" if is_source else "end"
+            raise SpanRefused(
+                409,
+                f"this span is linked ({name}), and a {name} link cannot {end} at a {label} "
+                "span: delete the link first",
+                "label",
+            )
 
 
 def delete_span(db: Session, document: Document, annotator: User, span_id: str) -> bool:
@@ -190,7 +246,7 @@ def highlights_of(db: Session, document_id: int, annotator_id: int) -> list:
     from annotator.highlight import Highlight
 
     rows = db.execute(
-        select(Span.id, Span.label_id, Label.name, Span.start, Span.end, Span.note)
+        select(Span.id, Span.label_id, Label.name, Span.start, Span.end, Span.note, Span.attributes)
         .join(Label, Label.id == Span.label_id)
         .where(Span.document_id == document_id, Span.annotator_id == annotator_id)
         .order_by(Span.start, Span.end.desc(), Span.id)
@@ -214,7 +270,13 @@ def gold_highlights_of(db: Session, document_id: int) -> list:
 
     rows = db.execute(
         select(
-            GoldSpan.id, GoldSpan.label_id, Label.name, GoldSpan.start, GoldSpan.end, GoldSpan.note
+            GoldSpan.id,
+            GoldSpan.label_id,
+            Label.name,
+            GoldSpan.start,
+            GoldSpan.end,
+            GoldSpan.note,
+            GoldSpan.attributes,
         )
         .join(Label, Label.id == GoldSpan.label_id)
         .where(GoldSpan.document_id == document_id)
@@ -231,6 +293,7 @@ def as_json(span: Span | GoldSpan, label: Label, text: str) -> dict:
         "end": span.end,
         "text": text[span.start : span.end],
         "note": span.note,
+        "attributes": dict(span.attributes or {}),
         "created_at": span.created_at.isoformat(),
         "updated_at": span.updated_at.isoformat(),
     }

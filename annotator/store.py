@@ -14,13 +14,16 @@ from sqlalchemy import case, func
 from sqlmodel import Session, select
 
 from annotator.models import (
+    DEFAULT_ATTRIBUTES,
     DEFAULT_LABELS,
+    DEFAULT_RELATION_TYPES,
     ROLES,
     Assignment,
     Document,
     Label,
     Membership,
     Project,
+    RelationType,
     Span,
     User,
 )
@@ -127,10 +130,51 @@ def create_project(
                 color=color,
                 shortcut=shortcut,
                 position=position,
+                attributes=_default_attributes(label_name),
             )
         )
     db.flush()
+    add_default_relation_types(db, project)
     return project
+
+
+def _default_attributes(label_name: str) -> list[dict]:
+    return [
+        dict(item, choices=list(item["choices"])) for item in DEFAULT_ATTRIBUTES.get(label_name, ())
+    ]
+
+
+def add_default_relation_types(
+    db: Session, project: Project, involving: str | None = None
+) -> list[RelationType]:
+    """Create the default relation types the project lacks and has labels for at both ends
+    (allowing only those labels); with ``involving``, only types with that label at an end.
+    Types of the same name, whatever a manager made of them, are left alone."""
+    labels = {label.name for label in labels_of(db, project.id)}
+    existing = list(db.exec(select(RelationType).where(RelationType.project_id == project.id)))
+    names = {item.name for item in existing}
+    position = max((item.position for item in existing), default=-1) + 1
+    added = []
+    for name, sources, targets, choices in DEFAULT_RELATION_TYPES:
+        kept_sources = [label for label in sources if label in labels]
+        kept_targets = [label for label in targets if label in labels]
+        if name in names or not kept_sources or not kept_targets:
+            continue
+        if involving is not None and involving not in kept_sources + kept_targets:
+            continue
+        item = RelationType(
+            project_id=project.id,
+            name=name,
+            source_labels=kept_sources,
+            target_labels=kept_targets,
+            choices=list(choices),
+            position=position,
+        )
+        db.add(item)
+        added.append(item)
+        position += 1
+    db.flush()
+    return added
 
 
 def labels_of(db: Session, project_id: int) -> list[Label]:
@@ -152,10 +196,16 @@ def add_label(db: Session, project: Project, name: str, color: str | None = None
     used = {label.shortcut for label in existing}
     shortcut = next((str(k) for k in range(1, 10) if str(k) not in used), None)
     label = Label(
-        project_id=project.id, name=name, color=color, shortcut=shortcut, position=len(existing)
+        project_id=project.id,
+        name=name,
+        color=color,
+        shortcut=shortcut,
+        position=len(existing),
+        attributes=_default_attributes(name),
     )
     db.add(label)
     db.flush()
+    add_default_relation_types(db, project, involving=name)
     return label
 
 

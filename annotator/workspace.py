@@ -1,4 +1,4 @@
-"""The annotation workspace: one document, the current user's spans, labels and progress."""
+"""The annotation workspace: one document, the current user's spans and links, labels, progress."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from flask_login import login_required
 from annotator import assignments, db, store
 from annotator.access import document_for
 from annotator.auth import me, project_for
-from annotator.highlight import render, render_list
+from annotator.highlight import render, render_links, render_list
+from annotator.relations import as_links, relation_types_of, relations_of, type_menu
 from annotator.spans import highlights_of
 
 bp = Blueprint("workspace", __name__)
@@ -25,17 +26,22 @@ def _context(slug: str, document_id: int) -> dict:
             abort(404)  # blind: an annotator never sees another annotator's spans
         annotator = store.user_by_name(session, name) or abort(404)
     highlights = highlights_of(session, document.id, annotator.id)
+    links = as_links(relations_of(session, document.id, annotator.id))
+    read_only = annotator.id != viewer.id
     return {
         "project": project,
         "role": role,
         "document": document,
         "assignment": item,
         "annotator": annotator,
-        "read_only": annotator.id != viewer.id,
+        "read_only": read_only,
         "labels": store.labels_of(session, project.id),
+        "relation_types": type_menu(relation_types_of(session, project.id)),
         "spans": highlights,
+        "links": links,
         "html": render(document.text, highlights),
         "span_list": render_list(document.text, highlights),
+        "link_list": render_links(document.text, highlights, links, editable=not read_only),
         "progress": assignments.progress(session, project, viewer),
     }
 

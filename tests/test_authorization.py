@@ -24,7 +24,8 @@ from sqlalchemy import select
 
 from annotator import assignments, db, store
 from annotator.models import metadata
-from annotator.spans import SpanValues, save_span
+from annotator.relations import RelationValues, relation_types_of, save_relation
+from annotator.spans import SpanValues, save_gold, save_span
 
 PASSWORD = "password-123"
 ACTORS = ("anonymous", "outsider", "annotator", "manager", "admin")
@@ -37,13 +38,15 @@ IGNORED_METHODS = {"HEAD", "OPTIONS"}  # answered by Flask from GET, never by ou
 
 @dataclass
 class Realm:
-    """The ids a route's URL needs, all of real rows: ``ann``'s assigned document and span."""
+    """The ids a route's URL needs, all of real rows: ``ann``'s assigned document, span and
+    link (from that span to a second one of ann's)."""
 
     app: object
     slug: str
     document_id: int
     span_id: str
     user_id: int
+    relation_id: str = "ann-link-0001"
 
     def url_values(self, rule) -> dict:
         known = {
@@ -51,6 +54,7 @@ class Realm:
             "document_id": self.document_id,
             "span_id": self.span_id,
             "user_id": self.user_id,
+            "relation_id": self.relation_id,
         }
         unknown = set(rule.arguments) - set(known)
         assert not unknown, (
@@ -84,6 +88,15 @@ def _upload(_realm: Realm) -> dict:
 
 def _span_payload(_realm: Realm) -> dict:
     return {"json": {"label": "evidence", "start": 0, "end": 5, "text": "Mayor"}}
+
+
+def _link_payload(_realm: Realm) -> dict:
+    return {"json": {"type": "attributed_to", "source": "ann-span-0001", "target": "ann-span-0002"}}
+
+
+def _gold_link_payload(_realm: Realm) -> dict:
+    link = {"type": "attributed_to", "source": "gold-span-0001", "target": "gold-span-0002"}
+    return {"json": link}
 
 
 @dataclass(frozen=True)
@@ -138,6 +151,11 @@ ROUTES = [
     Route("api.put_span", "PUT",                      (LOGIN,    404,     200,      404,    404),
           _span_payload),
     Route("api.remove_span", "DELETE",                (LOGIN,    404,     200,      404,    404)),
+    Route("api.list_relations", "GET",                (LOGIN,    404,     200,      200,    200)),
+    # A link belongs to its annotator, like a span.
+    Route("api.put_relation", "PUT",                  (LOGIN,    404,     200,      404,    404),
+          _link_payload),
+    Route("api.remove_relation", "DELETE",            (LOGIN,    404,     200,      404,    404)),
     Route("export.form", "GET",                       (LOGIN,    404,     403,      200,    200)),
     Route("export.download", "GET",                   (LOGIN,    404,     403,      200,    200)),
     Route("health", "GET",                            (200,      200,     200,      200,    200)),
@@ -157,6 +175,16 @@ ROUTES = [
     Route("compare.put_gold", "PUT",                  (LOGIN,    404,     403,      201,    201),
           _span_payload),
     Route("compare.remove_gold", "DELETE",            (LOGIN,    404,     403,      200,    200)),
+    Route("compare.accept_relation", "POST",          (LOGIN,    404,     403,      AWAY,   AWAY),
+          lambda realm: {"data": {"relation_id": realm.relation_id}}),
+    Route("compare.accept_attributes", "POST",        (LOGIN,    404,     403,      AWAY,   AWAY),
+          lambda realm: {"data": {"span_id": realm.span_id}}),
+    Route("compare.edit_gold_relation", "POST",       (LOGIN,    404,     403,      AWAY,   AWAY),
+          _form(action="delete")),
+    Route("compare.list_gold_relations", "GET",       (LOGIN,    404,     403,      200,    200)),
+    Route("compare.put_gold_relation", "PUT",         (LOGIN,    404,     403,      201,    201),
+          _gold_link_payload),
+    Route("compare.remove_gold_relation", "DELETE",   (LOGIN,    404,     403,      200,    200)),
 ]
 # fmt: on
 
@@ -231,11 +259,20 @@ def build_realm(app, world) -> Realm:
         project = store.project_by_slug(session, "news")
         ann = store.user_by_name(session, "ann")
         document = assignments.next_document(session, project, ann)
-        claim = store.labels_of(session, project.id)[0]
+        claim, _evidence, attribution = store.labels_of(session, project.id)
         span, _created = save_span(
             session, document, ann, "ann-span-0001", SpanValues(claim.id, 0, 5, "")
         )
-        return Realm(app, "news", document.id, span.id, ann.id)
+        save_span(session, document, ann, "ann-span-0002", SpanValues(attribution.id, 6, 10, ""))
+        attributed_to = relation_types_of(session, project.id)[0]
+        link = RelationValues(
+            attributed_to.id, attributed_to.name, "ann-span-0001", "ann-span-0002", None
+        )
+        save_relation(session, document, ann, "ann-link-0001", link)
+        mia = store.user_by_name(session, "mia")
+        save_gold(session, document, mia, "gold-span-0001", SpanValues(claim.id, 0, 5, ""))
+        save_gold(session, document, mia, "gold-span-0002", SpanValues(attribution.id, 6, 10, ""))
+        return Realm(app, "news", document.id, span.id, ann.id, "ann-link-0001")
 
 
 @pytest.fixture

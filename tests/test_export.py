@@ -2,8 +2,9 @@
 
 The fixture project holds a document that makes offsets hard (Cyrillic, a ZWJ emoji sequence,
 a flag, a combining mark, right-to-left scripts, CRLF line endings written in the import file),
-annotated by alice and bob, with gold spans. Every test reads the export back with the standard
-library's JSON parser, not the orjson that wrote it.
+annotated by alice and bob, with gold spans, links between spans (annotators' and gold) and span
+attributes. Every test reads the export back with the standard library's JSON parser, not the
+orjson that wrote it.
 """
 
 from __future__ import annotations
@@ -31,14 +32,25 @@ WRITTEN = (  # as written in the import file, with Windows line endings
 )
 
 
-def _span(fragment, label, annotator=None, note="", text=WRITTEN):
+def _span(fragment, label, annotator=None, note="", text=WRITTEN, id=None, attributes=None):
     start = text.index(fragment)
     span = {"label": label, "start": start, "end": start + len(fragment), "text": fragment}
     if note:
         span["note"] = note
     if annotator:
         span["annotator"] = annotator
+    if id:
+        span["id"] = id
+    if attributes:
+        span["attributes"] = attributes
     return span
+
+
+def _link(type_, source, target, annotator=None):
+    link = {"type": type_, "source": source, "target": target}
+    if annotator:
+        link["annotator"] = annotator
+    return link
 
 
 MULTILINGUAL = {
@@ -52,21 +64,43 @@ MULTILINGUAL = {
         {"annotator": "bob", "status": "done"},
     ],
     "annotations": [
-        _span("Захарова", "attribution", "alice"),
-        _span("The report is false.", "claim", "alice", note="hedged 🤔"),
-        _span(f"{FAMILY} {FLAG}", "evidence", "alice"),
+        _span(
+            "Захарова", "attribution", "alice", id="a1", attributes={"source_type": "named person"}
+        ),
+        _span(
+            "The report is false.",
+            "claim",
+            "alice",
+            note="hedged 🤔",
+            id="a2",
+            attributes={"certainty": "hedged"},
+        ),
+        _span(f"{FAMILY} {FLAG}", "evidence", "alice", id="a3"),
         _span("Cafe\u0301", "claim", "alice"),
         _span("مرحبا بالعالم", "evidence", "alice"),
-        _span("Захарова said", "attribution", "bob"),
-        _span('false."\r\nFamily', "claim", "bob"),  # crosses a CRLF
+        _span(
+            "Захарова said",
+            "attribution",
+            "bob",
+            id="b1",
+            attributes={"source_type": "media outlet"},
+        ),
+        _span('false."\r\nFamily', "claim", "bob", id="b2"),  # crosses a CRLF
         _span("שלום עולם", "evidence", "bob"),
-        _span("End.", "evidence", "bob"),
+        _span("End.", "evidence", "bob", id="b4"),
+    ],
+    "relations": [
+        _link("attributed_to", "a2", "a1", "alice"),
+        _link("supports", "a3", "a2", "alice"),
+        _link("attributed_to", "b2", "b1", "bob"),
+        _link("refutes", "b4", "b2", "bob"),
     ],
     "gold": [
-        _span("Захарова", "attribution"),
-        _span("The report is false.", "claim", note="agreed"),
+        _span("Захарова", "attribution", id="g1", attributes={"source_type": "named person"}),
+        _span("The report is false.", "claim", note="agreed", id="g2"),
         _span(FLAG, "evidence"),
     ],
+    "gold_relations": [_link("attributed_to", "g2", "g1")],
 }
 PLAIN = "Officials said the bridge will reopen. Critics doubt it."
 HALF_DONE = {
@@ -125,8 +159,18 @@ def _texts(app):
         return dict(rows.all())
 
 
+def _key(fragment, label):
+    """(label, start, end) of a fragment of the stored (LF) text of doc-ru."""
+    stored = WRITTEN.replace("\r\n", "\n")
+    return (label, stored.index(fragment), stored.index(fragment) + len(fragment))
+
+
 def _comparable(record):
-    """What must survive a round trip: everything but ids and timestamps the database makes."""
+    """What must survive a round trip: everything but ids and timestamps the database makes.
+    Relations name their spans by (label, start, end), since span ids change."""
+    keys = {
+        s["id"]: (s["label"], s["start"], s["end"]) for s in record["annotations"] + record["gold"]
+    }
     return {
         "id": record["id"],
         "title": record["title"],
@@ -136,9 +180,22 @@ def _comparable(record):
         "annotators": [(a["annotator"], a["status"]) for a in record["annotators"]],
         "annotations": [
             (s["annotator"], s["label"], s["start"], s["end"], s["text"], s["note"])
+            + tuple(sorted(s.get("attributes", {}).items()))
             for s in record["annotations"]
         ],
-        "gold": [(s["label"], s["start"], s["end"], s["text"], s["note"]) for s in record["gold"]],
+        "relations": [
+            (r["annotator"], r["type"], keys[r["source"]], keys[r["target"]], r["value"])
+            for r in record.get("relations", [])
+        ],
+        "gold": [
+            (s["label"], s["start"], s["end"], s["text"], s["note"])
+            + tuple(sorted(s.get("attributes", {}).items()))
+            for s in record["gold"]
+        ],
+        "gold_relations": [
+            (r["type"], keys[r["source"]], keys[r["target"]], r["value"])
+            for r in record.get("gold_relations", [])
+        ],
     }
 
 
@@ -154,6 +211,24 @@ def test_native_export_imported_into_a_new_project_exports_the_same_documents_sp
     second = _export(runner, "copy")
 
     assert [_comparable(r) for r in second] == [_comparable(r) for r in first]
+    linked = _comparable(first[0])
+    report, zakharova = _key("The report is false.", "claim"), _key("Захарова", "attribution")
+    bobs_claim = _key('false."\nFamily', "claim")
+    assert linked["relations"] == [  # sorted by annotator, then source and target position
+        ("alice", "attributed_to", report, zakharova, None),
+        ("alice", "supports", _key(f"{FAMILY} {FLAG}", "evidence"), report, None),
+        ("bob", "attributed_to", bobs_claim, _key("Захарова said", "attribution"), None),
+        ("bob", "refutes", _key("End.", "evidence"), bobs_claim, None),
+    ]
+    assert linked["gold_relations"] == [("attributed_to", report, zakharova, None)]
+    assert (*zakharova, "Захарова", "", ("source_type", "named person")) in linked["gold"]
+    assert (
+        "bob",
+        *_key("Захарова said", "attribution"),
+        "Захарова said",
+        "",
+        ("source_type", "media outlet"),
+    ) in linked["annotations"]
     assert [r["id"] for r in first] == ["doc-ru", "doc-en", "doc-new"]
     assert first[0]["text"] == WRITTEN.replace("\r\n", "\n")
     assert first[0]["meta"] == MULTILINGUAL["meta"]
@@ -217,7 +292,8 @@ def _read_native(lines, texts):
 def _read_doccano(lines, texts, slice_=_utf16):
     spans = []
     for line in lines:
-        assert set(line) == {"text", "label", "id", "annotator", "meta"}
+        linked = {"entities", "relations"} if line["id"] == "doc-ru" else set()
+        assert set(line) == {"text", "label", "id", "annotator", "meta"} | linked
         assert line["text"] == texts[line["id"]]
         for start, end, label in line["label"]:
             spans.append((line["id"], line["annotator"], label, slice_(line["text"], start, end)))
@@ -242,6 +318,8 @@ def _read_w3c(lines, texts, base="urn:annotator:news"):
         assert (
             line["@context"] == "http://www.w3.org/ns/anno.jsonld" and line["type"] == "Annotation"
         )
+        if line.get("motivation") == "linking":
+            continue  # a relation, read by _w3c_links
         source = line["target"]["source"]
         assert source.startswith(f"{base}/documents/")
         text = texts[source.rsplit("/", 1)[1]]
@@ -270,6 +348,49 @@ def test_each_format_reads_back_as_json_with_every_span_text_matching_its_docume
 ):
     lines = _export(runner, "news", "--format", name)
     assert sorted(READERS[name](lines, _texts(app))) == _expected_spans()
+
+
+def _links_and_values(name, lines):
+    """(annotator or "gold", link type) of every link, and every attribute value, of a format."""
+    links, values = [], []
+    for line in lines:
+        if name == "native":
+            links += [(r["annotator"], r["type"]) for r in line.get("relations", [])]
+            links += [("gold", r["type"]) for r in line.get("gold_relations", [])]
+            spans = line["annotations"] + line["gold"]
+            values += [v for s in spans for v in s.get("attributes", {}).values()]
+        elif name == "doccano":
+            links += [(line["annotator"], r["type"]) for r in line.get("relations", [])]
+            values += [
+                v for e in line.get("entities", []) for v in e.get("attributes", {}).values()
+            ]
+        elif name == "prodigy":
+            links += [(line["meta"]["annotator"], r["label"]) for r in line.get("relations", [])]
+            values += [v for s in line["spans"] for v in s.get("attributes", {}).values()]
+        else:
+            who = "gold" if line["creator"]["type"] == "Software" else line["creator"]["nickname"]
+            tags = [body["value"] for body in line["body"] if body["purpose"] == "tagging"]
+            if line.get("motivation") == "linking":
+                links += [(who, tags[0])]
+            values += [
+                body["value"].split(": ", 1)[1]
+                for body in line["body"]
+                if body["purpose"] == "classifying"
+            ]
+    return sorted(links), sorted(values)
+
+
+@pytest.mark.parametrize("name", sorted(READERS))
+def test_each_format_carries_every_link_and_attribute_value(name, news, runner):
+    links, values = _links_and_values(name, _export(runner, "news", "--format", name))
+    assert links == [
+        ("alice", "attributed_to"),
+        ("alice", "supports"),
+        ("bob", "attributed_to"),
+        ("bob", "refutes"),
+        ("gold", "attributed_to"),
+    ]
+    assert values == ["hedged", "media outlet", "named person", "named person"]
 
 
 def test_doccano_offsets_count_utf16_units_by_default_and_code_points_on_request(news, app, runner):
@@ -412,7 +533,10 @@ def test_cli_writes_to_a_file_and_reports_what_it_wrote(news, runner, tmp_path):
     result = runner.invoke(args=["export", "news", "-o", str(target)])
     assert result.exit_code == 0, result.output
     assert result.stdout_bytes == b""
-    assert "Exported 3 documents, 12 spans, 3 gold spans of news" in result.stderr
+    assert (
+        "Exported 3 documents, 12 spans, 3 gold spans, 4 links, 1 gold link of news"
+        in result.stderr
+    )
     lines = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
     assert lines == _export(runner, "news")
     assert not (tmp_path / "news.jsonl.part").exists()
@@ -433,6 +557,7 @@ def test_card_is_written_next_to_the_file_with_counts_and_filters(news, runner, 
         "- Annotators (2): alice, bob",
         "- Annotator spans: 9",
         "- Gold spans: 2",
+        "- Links: 2 (gold: 0)",  # supports and refutes; attributed_to ends at an attribution
         "| claim | 5 |",
         "| evidence | 4 |",
         "- labels: claim, evidence",
@@ -525,3 +650,30 @@ def test_only_the_projects_managers_may_export(path, who, status, news):
         assert response.headers["Location"].startswith("/login")
     else:
         assert b'{"id"' not in response.get_data()
+
+
+def test_dataset_card_carries_the_agreement_summary(world, runner, tmp_path):
+    world.user("lead")
+    world.project("carded", manager="lead")
+    text = "The mayor said the water is safe to drink."
+    world.import_jsonl(
+        "carded",
+        [
+            {
+                "id": "c1",
+                "text": text,
+                "annotations": [
+                    {"annotator": "ana", "label": "claim", "start": 16, "end": 42},
+                    {"annotator": "ben", "label": "claim", "start": 16, "end": 42},
+                    {"annotator": "ana", "label": "attribution", "start": 0, "end": 14},
+                ],
+            }
+        ],
+    )
+    output = tmp_path / "carded.jsonl"
+    result = runner.invoke(args=["export", "carded", "-o", str(output), "--card"])
+    assert result.exit_code == 0, result.output
+    card = (tmp_path / "carded.jsonl.card.md").read_text("utf-8")
+    assert "documents compared" in card and "mean pairwise exact span F1" in card
+    assert "0.667" in card  # 1 exact match of 2 + 1 spans: F1 = 2/3
+    assert "not computed" not in card

@@ -1,9 +1,11 @@
 """The schema: a database made by the first version upgrades without loss, ``init-db`` can run
-any number of times, and the database itself refuses spans and documents that break the rules.
+any number of times, and the database itself refuses spans, documents and relations that break
+the rules.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from datetime import UTC, datetime
@@ -16,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
 from annotator import create_app, db, store
+from annotator.relations import relation_types_of
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "ANNOTATOR_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -49,6 +52,11 @@ def empty_database_url(request, tmp_path):
         with admin.connect() as connection:
             connection.execute(sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def _json(value):
+    """A JSON column as read with plain SQL: text on SQLite, decoded on PostgreSQL."""
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def _head(engine) -> str:
@@ -110,6 +118,46 @@ def _insert_first_schema_rows(engine) -> None:
             end=start + len("the minister lied"),
             now=now,
         )
+        # A news project with the three default labels, a span of each and a gold span.
+        run(
+            "INSERT INTO project (id, slug, name, guidelines, overlap, snap_to_words, "
+            "comparison_open, created_at) VALUES (2, 'wire', 'Wire', '', 1, :yes, :no, :now)",
+            yes=True,
+            no=False,
+            now=now,
+        )
+        for label_id, name in ((2, "claim"), (3, "evidence"), (4, "attribution")):
+            run(
+                "INSERT INTO label (id, project_id, name, color, shortcut, position) "
+                "VALUES (:id, 2, :name, '#e45756', NULL, :id)",
+                id=label_id,
+                name=name,
+            )
+        run(
+            "INSERT INTO document (id, project_id, external_id, title, text, length, url, meta, "
+            "position, created_at) VALUES (2, 2, 'wire-1', NULL, :text, :length, NULL, '{}', 0, "
+            ":now)",
+            text=TEXT,
+            length=len(TEXT),
+            now=now,
+        )
+        for span_id, label_id in (("w-claim", 2), ("w-evidence", 3), ("w-attribution", 4)):
+            run(
+                "INSERT INTO span (id, project_id, document_id, document_length, annotator_id, "
+                'label_id, start, "end", note, created_at, updated_at) VALUES '
+                "(:id, 2, 2, :length, 2, :label, 0, 8, '', :now, :now)",
+                id=span_id,
+                label=label_id,
+                length=len(TEXT),
+                now=now,
+            )
+        run(
+            "INSERT INTO gold_span (id, project_id, document_id, document_length, label_id, "
+            'start, "end", note, curator_id, source_span_id, created_at, updated_at) VALUES '
+            "('w-gold', 2, 2, :length, 2, 0, 8, 'kept', 1, NULL, :now, :now)",
+            length=len(TEXT),
+            now=now,
+        )
 
 
 def test_database_made_by_the_first_schema_upgrades_to_head_with_its_data(empty_database_url):
@@ -125,8 +173,19 @@ def test_database_made_by_the_first_schema_upgrades_to_head_with_its_data(empty_
         document = connection.execute(
             sql("SELECT text, length, title, meta FROM document WHERE external_id = 'old-1'")
         ).one()
-        span = connection.execute(sql('SELECT start, "end", note FROM span')).one()
+        span = connection.execute(
+            sql('SELECT start, "end", note FROM span WHERE project_id = 1')
+        ).one()
+        spans = connection.execute(sql("SELECT id, attributes FROM span ORDER BY id")).all()
+        gold = connection.execute(sql("SELECT id, note, attributes FROM gold_span")).all()
     engine.dispose()
+    assert [(row.id, _json(row.attributes)) for row in spans] == [
+        ("00000000-0000-4000-8000-000000000001", {}),
+        ("w-attribution", {}),
+        ("w-claim", {}),
+        ("w-evidence", {}),
+    ]
+    assert [(row.id, row.note, _json(row.attributes)) for row in gold] == [("w-gold", "kept", {})]
     assert document.text == TEXT and document.length == len(TEXT)
     assert TEXT[span.start : span.end] == "the minister lied" and span.note == "first note"
 
@@ -140,6 +199,27 @@ def test_database_made_by_the_first_schema_upgrades_to_head_with_its_data(empty_
             assert (project.name, project.overlap) == ("Old project", 2)
             assert [label.name for label in store.labels_of(session, project.id)] == ["claim"]
             assert store.user_by_name(session, "ana").password_hash is None
+            # the defaults: relation types where the project has the labels at both ends, and
+            # the news attributes on labels of the default names
+            assert relation_types_of(session, project.id) == []
+            wire = store.project_by_slug(session, "wire")
+            assert [
+                (t.name, t.source_labels, t.target_labels, t.choices)
+                for t in relation_types_of(session, wire.id)
+            ] == [
+                ("attributed_to", ["claim", "evidence"], ["attribution"], []),
+                ("supports", ["evidence"], ["claim"], []),
+                ("refutes", ["evidence"], ["claim"], []),
+            ]
+            attributes = {
+                label.name: [item["name"] for item in label.attributes]
+                for label in store.labels_of(session, wire.id)
+            }
+            assert attributes == {
+                "claim": ["certainty"],
+                "evidence": [],
+                "attribution": ["source_type"],
+            }
         client = app.test_client()
         login = client.post("/login", data={"username": "mia", "password": "password-123"})
         assert login.status_code == 302
