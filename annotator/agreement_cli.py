@@ -111,6 +111,7 @@ def render(report: dict, documents: dict, slug: str, top: int = 10) -> str:
             for label, values in pair["per_label"].items()
         ],
     )
+    out += _links_and_attributes(report)
     ranking = report["documents_by_disagreement"][:top]
     if ranking:
         out += ["", f"Most disputed documents (top {len(ranking)})"]
@@ -128,6 +129,29 @@ def render(report: dict, documents: dict, slug: str, top: int = 10) -> str:
             right=[0],
         )
     return "\n".join(out)
+
+
+def _links_and_attributes(report: dict) -> list[str]:
+    """Relation F1 per pair and attribute agreement, when the project uses them."""
+    out: list[str] = []
+    relations = report.get("relations") or {}
+    if relations.get("types"):
+        out += ["", f"Links ({', '.join(relations['types'])}): F1 of links whose ends match"]
+        out += table(
+            ["a", "b", "documents", "exact F1", "overlap F1"],
+            [
+                [p["a"], p["b"], p["documents"], figure(p["exact_f1"]), figure(p["overlap_f1"])]
+                for p in relations["pairwise"]
+            ],
+        )
+    attributes = (report.get("attributes") or {}).get("per_attribute") or {}
+    if attributes:
+        out += ["", "Attributes on spans both marked alike: Krippendorff's alpha (nominal)"]
+        out += table(
+            ["attribute", "alpha", "units"],
+            [[name, figure(v["alpha"]), v["units"]] for name, v in attributes.items()],
+        )
+    return out
 
 
 def _count(n: int, noun: str) -> str:

@@ -202,7 +202,14 @@ def export_command(
                 stream.writelines(lines)
         else:
             _write_file(output, lines)
-    text = stats.card(project, options, datetime.now(UTC)) if card else None
+    text = None
+    if card:
+        from annotator import comparison
+
+        figures = comparison.summary(
+            db.session(), project.id, sorted(options.labels or ()), sorted(options.annotators or ())
+        )
+        text = stats.card(project, options, datetime.now(UTC), figures)
     if output == "-":
         if text:
             click.echo(text, err=True)

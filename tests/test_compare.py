@@ -141,3 +141,12 @@ def test_gold_workspace_reuses_the_selection_tools_for_managers(setup, world):
     assert page.status_code == 200
     assert b"/api/projects/news/documents/1/gold" in page.data
     assert world.client("ana").get("/p/news/d/1/gold").status_code == 403
+
+
+def test_manager_reopens_a_finished_annotation_from_the_comparison(setup, world):
+    page = setup.get(PAGE).get_data(as_text=True)
+    assert page.count('class="link reopen"') == 2  # ana and ben finished (imported)
+    answer = setup.post("/p/news/d/1/reopen", data={"annotator": "ben"}, headers={"Referer": PAGE})
+    assert answer.status_code == 302
+    page = setup.get(PAGE).get_data(as_text=True)
+    assert page.count('class="link reopen"') == 1 and "in progress" in page
