@@ -80,8 +80,10 @@ class Client:
 
 
 class Annotator(threading.Thread):
-    def __init__(self, name: str, port: int, slug: str, until: float, results):
+    def __init__(self, name: str, port: int, slug: str, until: float, results, think: float = 0):
         super().__init__(daemon=True)
+        self.think = think
+        self.delay = 0.0
         self.name_, self.port, self.slug, self.until, self.results = (
             name,
             port,
@@ -130,10 +132,13 @@ class Annotator(threading.Thread):
 
     def run(self) -> None:
         try:
+            time.sleep(self.delay)  # annotators arrive over the ramp-up, not all in one second
             self.log_in()
             current = self.next_document()
             mine: list[str] = []
             while current and time.monotonic() < self.until:
+                if self.think:  # a person reads and selects between two actions
+                    time.sleep(min(self.rng.expovariate(1 / self.think), 5 * self.think))
                 document_id, body = current
                 api = f"/api/projects/{self.slug}/documents/{document_id}/spans/"
                 choice = self.rng.random()
@@ -290,6 +295,15 @@ def main() -> None:
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--ramp", type=float, default=10.0, help="seconds over which the annotators log in"
+    )
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=1.0,
+        help="mean seconds an annotator spends between two actions (0: as fast as possible)",
+    )
     args = parser.parse_args()
 
     from conftest import Server  # the e2e harness: gunicorn on a free loopback port
@@ -324,9 +338,11 @@ def main() -> None:
     results = Results()
     until = time.monotonic() + args.seconds
     threads = [
-        Annotator(f"annotator{n:02d}", server.port, slug, until, results)
+        Annotator(f"annotator{n:02d}", server.port, slug, until, results, args.think)
         for n in range(args.annotators)
     ]
+    for number, thread in enumerate(threads):
+        thread.delay = args.ramp * number / max(len(threads), 1)
     started = time.monotonic()
     for thread in threads:
         thread.start()
@@ -346,7 +362,8 @@ def main() -> None:
         count for codes in results.statuses.values() for code, count in codes.items() if code >= 400
     )
     print(
-        f"database: {args.database}; {args.annotators} annotators for {args.seconds:.0f} s; "
+        f"database: {args.database}; {args.annotators} annotators for {args.seconds:.0f} s "
+        f"(logging in over {args.ramp:g} s, {args.think:g} s mean think time); "
         f"gunicorn {args.workers} workers x {args.threads} threads"
     )
     print(f"requests: {total} in {elapsed:.1f} s = {total / elapsed:.0f} per second")
