@@ -34,7 +34,7 @@ from annotator.models import (
     User,
     utcnow,
 )
-from annotator.spans import SPAN_ID, SpanRefused, insert_ignoring_conflict
+from annotator.spans import SPAN_ID, SpanRefused, delete_owned, insert_ignoring_conflict
 
 
 def relation_types_of(db: Session, project_id: int) -> list[RelationType]:
@@ -211,25 +211,11 @@ def _save(db: Session, model, owner: dict, document: Document, relation_id: str,
 
 def delete_relation(db: Session, document: Document, annotator: User, relation_id: str) -> bool:
     """Delete the annotator's relation; True if it existed. Another user's: 404. Commits."""
-    existing = db.get(Relation, relation_id)
-    if existing is None:
-        return False
-    if existing.annotator_id != annotator.id or existing.document_id != document.id:
-        raise SpanRefused(404, "no such relation")
-    db.delete(existing)
-    db.commit()
-    return True
+    return delete_owned(db, Relation, document, relation_id, annotator.id, "relation")
 
 
 def delete_gold_relation(db: Session, document: Document, relation_id: str) -> bool:
-    existing = db.get(GoldRelation, relation_id)
-    if existing is None:
-        return False
-    if existing.document_id != document.id:
-        raise SpanRefused(404, "no such relation")
-    db.delete(existing)
-    db.commit()
-    return True
+    return delete_owned(db, GoldRelation, document, relation_id, None, "relation")
 
 
 # --- reading -------------------------------------------------------------------------------------

@@ -204,27 +204,31 @@ def _refuse_relabel_breaking_links(db: Session, model, span_id: str, label: str)
             )
 
 
-def delete_span(db: Session, document: Document, annotator: User, span_id: str) -> bool:
-    """Delete the annotator's span; True if it existed. Another user's span: 404. Commits."""
-    existing = db.get(Span, span_id)
+def delete_owned(
+    db: Session, model, document: Document, item_id: str, owner_id: int | None, what: str
+) -> bool:
+    """Delete one span or link of ``document``; True if it existed, False if it never did.
+
+    ``owner_id`` is the annotator it must belong to (None for the gold layer, which any manager
+    edits). Another user's or another document's item answers 404, revealing nothing. Commits.
+    """
+    existing = db.get(model, item_id)
     if existing is None:
         return False
-    if existing.annotator_id != annotator.id or existing.document_id != document.id:
-        raise SpanRefused(404, "no such span")
+    foreign_owner = owner_id is not None and existing.annotator_id != owner_id
+    if foreign_owner or existing.document_id != document.id:
+        raise SpanRefused(404, f"no such {what}")
     db.delete(existing)
     db.commit()
     return True
+
+
+def delete_span(db: Session, document: Document, annotator: User, span_id: str) -> bool:
+    return delete_owned(db, Span, document, span_id, annotator.id, "span")
 
 
 def delete_gold(db: Session, document: Document, span_id: str) -> bool:
-    existing = db.get(GoldSpan, span_id)
-    if existing is None:
-        return False
-    if existing.document_id != document.id:
-        raise SpanRefused(404, "no such span")
-    db.delete(existing)
-    db.commit()
-    return True
+    return delete_owned(db, GoldSpan, document, span_id, None, "span")
 
 
 def spans_of(db: Session, document_id: int, annotator_id: int) -> list[tuple[Span, Label]]:
