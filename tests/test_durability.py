@@ -140,19 +140,24 @@ def test_sigkill_during_saves_loses_no_acknowledged_span_and_duplicates_none(
 
     server = Gunicorn(database_url, tmp_path)
     server.start()
-    annotator = Annotator(server.port, cookie)
-    worker = threading.Thread(target=annotator.run, args=(150,), daemon=True)
-    worker.start()
-    deadline = time.monotonic() + 60
-    while len(annotator.acknowledged) < 40:
-        assert time.monotonic() < deadline, "no saves acknowledged before the kill"
-        time.sleep(0.01)
-    server.kill()
-    killed_after = len(annotator.acknowledged)
-    server.start()  # the client keeps retrying its in-flight save against the new server
-    worker.join(timeout=120)
-    annotator.stop.set()
-    server.kill()
+    annotator = None
+    try:
+        annotator = Annotator(server.port, cookie)
+        worker = threading.Thread(target=annotator.run, args=(150,), daemon=True)
+        worker.start()
+        deadline = time.monotonic() + 60
+        while len(annotator.acknowledged) < 40:
+            assert time.monotonic() < deadline, "no saves acknowledged before the kill"
+            time.sleep(0.01)
+        server.kill()
+        killed_after = len(annotator.acknowledged)
+        server.start()  # the client keeps retrying its in-flight save against the new server
+        worker.join(timeout=120)
+    finally:
+        if annotator:
+            annotator.stop.set()
+        if server.process and server.process.poll() is None:
+            server.kill()  # never leave a server behind, whatever failed
 
     assert killed_after >= 40 and len(annotator.acknowledged) == 150
     with app.app_context():
