@@ -64,13 +64,10 @@ def list_spans(slug: str, document_id: int):
 @login_required
 def put_span(slug: str, document_id: int, span_id: str):
     project, _role, document = document_for_writing(slug, document_id)
-    values = check_values(
-        request.get_json(silent=True), document, store.labels_of(db.session(), project.id)
-    )
+    labels = store.labels_of(db.session(), project.id)
+    values = check_values(request.get_json(silent=True), document, labels)
     span, created = save_span(db.session(), document, me(), span_id, values)
-    label = next(
-        item for item in store.labels_of(db.session(), project.id) if item.id == span.label_id
-    )
+    label = next(item for item in labels if item.id == span.label_id)
     return jsonify(as_json(span, label, document.text)), 201 if created else 200
 
 

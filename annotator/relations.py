@@ -34,7 +34,7 @@ from annotator.models import (
     User,
     utcnow,
 )
-from annotator.spans import SPAN_ID, SpanRefused, delete_owned, insert_ignoring_conflict
+from annotator.spans import SPAN_ID, SpanRefused, create_once, delete_owned
 
 
 def relation_types_of(db: Session, project_id: int) -> list[RelationType]:
@@ -185,12 +185,7 @@ def _save(db: Session, model, owner: dict, document: Document, relation_id: str,
                 "created_at": now,
                 "updated_at": now,
             }
-            insert_ignoring_conflict(db, model, row)
-            db.commit()
-            existing = db.get(model, relation_id, populate_existing=True)
-            if foreign(existing):
-                raise SpanRefused(404, "no such relation")
-            return existing, True
+            return create_once(db, model, row, foreign, "relation"), True
         if foreign(existing):
             raise SpanRefused(404, "no such relation")  # another user's id: do not reveal it
         if any(getattr(existing, key) != value for key, value in fields.items()):

@@ -108,6 +108,20 @@ def insert_ignoring_conflict(db: Session, model, row: dict) -> None:
     db.execute(module.insert(model).values(**row).on_conflict_do_nothing(index_elements=["id"]))
 
 
+def create_once(db: Session, model, row: dict, foreign, what: str):
+    """Insert ``row`` under its client-made id, commit, and return the stored row.
+
+    When a concurrent request stored the same id first, that row is returned instead, unless it
+    is someone else's (``foreign``): then 404, revealing nothing.
+    """
+    insert_ignoring_conflict(db, model, row)
+    db.commit()
+    stored = db.get(model, row["id"], populate_existing=True)
+    if foreign(stored):
+        raise SpanRefused(404, f"no such {what}")
+    return stored
+
+
 def save_span(
     db: Session, document: Document, annotator: User, span_id: str, values: SpanValues
 ) -> tuple[Span, bool]:
@@ -154,12 +168,7 @@ def _save(db, model, owner_field, document, user, span_id, values, extra=None):
             "updated_at": now,
             **(extra or {}),
         }
-        insert_ignoring_conflict(db, model, row)
-        db.commit()
-        existing = db.get(model, span_id, populate_existing=True)
-        if foreign(existing):
-            raise SpanRefused(404, "no such span")
-        return existing, True
+        return create_once(db, model, row, foreign, "span"), True
     if foreign(existing):
         raise SpanRefused(404, "no such span")  # another user's id: do not reveal it exists
     attributes = values.attributes
