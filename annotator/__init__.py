@@ -39,6 +39,10 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,  # a token lives as long as the session: long annotation days
     )
 
+    # An id holding an encoded "/" must not be redirected to another URL (308): it is simply
+    # not found.
+    app.url_map.merge_slashes = False
+
     from annotator import auth, db, errors, logs, web
 
     logs.init_app(app)
