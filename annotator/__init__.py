@@ -43,6 +43,14 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     # not found.
     app.url_map.merge_slashes = False
 
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:
+        # Behind N proxies, the client's address (log-in throttling, request logs), the scheme
+        # and the host are the ones the proxies were given; with none, such headers are ignored.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
     from annotator import auth, db, errors, logs, web
 
     logs.init_app(app)

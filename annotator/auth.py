@@ -32,7 +32,6 @@ from annotator.models import Project, User
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[], storage_uri="memory://")
 
 
 class LoginUser:
@@ -59,15 +58,34 @@ def _fingerprint(user: User) -> str:
 
 
 def init_app(app: Flask) -> None:
-    # The limiter is one object for every app of the process and keeps the last app's setting:
-    # an app that does not turn throttling off explicitly must get it on.
-    app.config.setdefault("RATELIMIT_ENABLED", True)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to continue."
     csrf.init_app(app)
-    limiter.init_app(app)
     app.register_blueprint(bp)
+    _throttle_failed_log_ins(app)
+
+
+def _throttle_failed_log_ins(app: Flask) -> None:
+    """Count failed log-ins per name and address, in ANNOTATOR_RATELIMIT_STORAGE.
+
+    One limiter per app: Flask-Limiter keeps some settings of the first app it serves, so a
+    shared one would mix the settings of several apps in one process (tests, embedding).
+    """
+    app.config.setdefault("RATELIMIT_ENABLED", True)
+    app.config["RATELIMIT_STORAGE_URI"] = app.config.get("RATELIMIT_STORAGE") or "memory://"
+    # A shared storage that stops answering must not lock every annotator out: count in this
+    # process meanwhile (Flask-Limiter logs the outage) and go back when it answers again.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    limiter = Limiter(key_func=get_remote_address, app=app)
+    app.extensions["annotator.limiter"] = limiter  # the limit below holds it only weakly
+    app.view_functions["auth.login"] = limiter.limit(
+        _login_limit,
+        key_func=_login_key,
+        methods=["POST"],
+        deduct_when=_count_only_failures,
+        error_message="Too many failed log-ins; wait a minute and try again.",
+    )(login)
 
 
 @login_manager.user_loader
@@ -96,14 +114,7 @@ def _count_only_failures(response) -> bool:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    _login_limit,
-    key_func=_login_key,
-    methods=["POST"],
-    deduct_when=_count_only_failures,
-    error_message="Too many failed log-ins; wait a minute and try again.",
-)
-def login():
+def login():  # throttled per app by _throttle_failed_log_ins
     if request.method == "GET":
         return render_template("auth/login.html")
     username = request.form.get("username", "").strip()

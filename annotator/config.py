@@ -24,6 +24,7 @@ class Setting:
     default: object
     kind: type
     help: str
+    minimum: int = 1  # whole-number settings only
 
 
 SETTINGS = [
@@ -50,7 +51,26 @@ SETTINGS = [
         int,
         "Failed log-ins allowed per user name and address per minute before slowing down.",
     ),
+    Setting(
+        "RATELIMIT_STORAGE",
+        "memory://",
+        str,
+        "Where failed log-ins are counted: memory:// counts per process; redis://host:port/db "
+        "shares the count between the workers and servers using that Redis.",
+    ),
+    Setting(
+        "TRUSTED_PROXIES",
+        0,
+        int,
+        "How many reverse proxies stand in front of the app; their X-Forwarded-For/-Proto/-Host "
+        "headers are then believed (0: none are, so a client cannot fake its address).",
+        minimum=0,
+    ),
+    Setting("LOG_REQUESTS", True, bool, "One JSON line per request on standard error."),
 ]
+
+#: Flask-Limiter storages this install can use (redis-py is a dependency).
+RATELIMIT_SCHEMES = ("memory://", "redis://", "rediss://", "redis+unix://")
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -69,11 +89,16 @@ def _parse(setting: Setting, raw: str) -> object:
             number = int(raw)
         except ValueError:
             raise ConfigError(f"{PREFIX}{setting.name}={raw!r}: expected a whole number") from None
-        if number <= 0:
-            raise ConfigError(f"{PREFIX}{setting.name}={raw!r}: must be greater than 0")
+        if number < setting.minimum:
+            least = "greater than 0" if setting.minimum == 1 else f"at least {setting.minimum}"
+            raise ConfigError(f"{PREFIX}{setting.name}={raw!r}: must be {least}")
         return number
     if setting.name == "DATABASE_URL":
         return _check_database_url(raw)
+    if setting.name == "RATELIMIT_STORAGE" and not raw.startswith(RATELIMIT_SCHEMES):
+        raise ConfigError(
+            f"{PREFIX}RATELIMIT_STORAGE={raw!r}: expected memory:// or redis://host:port/db"
+        )
     return raw
 
 

@@ -35,7 +35,8 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _log(response):
         started = g.get("request_started")
-        user = current_user.get_id() if current_user and current_user.is_authenticated else None
+        # The account id only: get_id() also carries the session fingerprint, not for logs.
+        user = current_user.id if current_user and current_user.is_authenticated else None
         logger.info(
             orjson.dumps(
                 {

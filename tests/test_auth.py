@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from urllib.parse import urlsplit
 
 import pytest
@@ -384,3 +385,108 @@ def test_cli_set_password_of_unknown_user_says_so(runner):
     result = runner.invoke(args=["set-password", "nobody"], input="changed-pass\n")
     assert result.exit_code != 0
     assert "no user named 'nobody'" in result.output
+
+
+# --- throttling behind proxies and across workers ----------------------------------------------
+
+
+def make_throttled_app(database_url, **settings):
+    return create_app(
+        {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret",
+         "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": True, "LOGIN_ATTEMPTS_PER_MINUTE": 1,
+         "LOG_REQUESTS": False, **settings}
+    )  # fmt: skip
+
+
+def failed_log_in_from(client, address: str) -> int:
+    return client.post(
+        "/login",
+        data={"username": "ann", "password": "guess-guess"},
+        headers={"X-Forwarded-For": address},
+    ).status_code
+
+
+def test_behind_a_trusted_proxy_each_client_address_has_its_own_allowance(world, database_url):
+    world.user("ann")
+    application = make_throttled_app(database_url, TRUSTED_PROXIES=1)
+    try:
+        client = application.test_client()
+        assert failed_log_in_from(client, "203.0.113.5") == 401
+        assert failed_log_in_from(client, "203.0.113.5") == 429
+        assert failed_log_in_from(client, "198.51.100.7") == 401  # another reader, not locked out
+    finally:
+        application.extensions["annotator.engine"].dispose()
+
+
+def test_without_trusted_proxies_a_forged_forwarded_for_buys_no_fresh_attempts(world, database_url):
+    world.user("ann")
+    application = make_throttled_app(database_url)  # TRUSTED_PROXIES defaults to 0
+    try:
+        client = application.test_client()
+        assert failed_log_in_from(client, "203.0.113.5") == 401
+        assert failed_log_in_from(client, "198.51.100.7") == 429
+    finally:
+        application.extensions["annotator.engine"].dispose()
+
+
+REDIS_URL = os.environ.get("ANNOTATOR_TEST_REDIS", "redis://127.0.0.1:6379/15")
+
+FAIL_ONCE_IN_ANOTHER_PROCESS = """
+import sys
+from annotator import create_app
+app = create_app({"TESTING": True, "DATABASE_URL": sys.argv[1], "SECRET_KEY": "test-secret",
+                  "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": True,
+                  "LOGIN_ATTEMPTS_PER_MINUTE": 2, "LOG_REQUESTS": False,
+                  "RATELIMIT_STORAGE": sys.argv[2], "RATELIMIT_KEY_PREFIX": sys.argv[3]})
+answer = app.test_client().post("/login", data={"username": "ann", "password": "guess-guess"})
+print(answer.status_code)
+"""
+
+
+@pytest.fixture
+def redis_url():
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        pytest.skip(f"Redis pass skipped: no Redis server answered at {REDIS_URL} ({error})")
+    return REDIS_URL
+
+
+@pytest.mark.parametrize("shared", [True, False], ids=["redis", "memory"])
+def test_failed_log_ins_counted_in_redis_are_seen_by_every_process(
+    world, database_url, redis_url, shared
+):
+    """Several gunicorn workers are several processes: with Redis they share one count, with
+    memory:// each has its own (the control that shows the test can tell the difference)."""
+    import subprocess
+    import sys
+    import uuid
+
+    import redis
+
+    world.user("ann")
+    storage = redis_url if shared else "memory://"
+    prefix = f"annotator-test-{uuid.uuid4().hex[:8]}"
+    application = make_throttled_app(
+        database_url,
+        RATELIMIT_STORAGE=storage,
+        RATELIMIT_KEY_PREFIX=prefix,
+        LOGIN_ATTEMPTS_PER_MINUTE=2,
+    )
+    try:
+        client = application.test_client()
+        assert log_in(client, "ann", "guess-guess").status_code == 401
+        assert log_in(client, "ann", "guess-guess").status_code == 401
+        other = subprocess.run(
+            [sys.executable, "-c", FAIL_ONCE_IN_ANOTHER_PROCESS, database_url, storage, prefix],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert other.returncode == 0, other.stderr
+        assert other.stdout.split() == (["429"] if shared else ["401"])
+    finally:
+        application.extensions["annotator.engine"].dispose()
+        connection = redis.Redis.from_url(redis_url)
+        for key in connection.scan_iter(f"*{prefix}*"):
+            connection.delete(key)

@@ -10,6 +10,16 @@ def test_defaults_apply_when_nothing_is_set():
     settings = load_settings({})
     assert settings["DATABASE_URL"] is None  # the app then uses instance/annotator.db
     assert settings["MAX_UPLOAD_MB"] == 50 and settings["SECURE_COOKIES"] is False
+    assert settings["LOG_REQUESTS"] is True  # production servers log unless told not to
+    assert settings["RATELIMIT_STORAGE"] == "memory://" and settings["TRUSTED_PROXIES"] == 0
+
+
+def test_zero_proxies_and_a_redis_storage_are_accepted():
+    settings = load_settings(
+        {"ANNOTATOR_TRUSTED_PROXIES": "0", "ANNOTATOR_RATELIMIT_STORAGE": "redis://cache:6379/2"}
+    )
+    assert settings["TRUSTED_PROXIES"] == 0
+    assert settings["RATELIMIT_STORAGE"] == "redis://cache:6379/2"
 
 
 @pytest.mark.parametrize(
@@ -22,6 +32,13 @@ def test_defaults_apply_when_nothing_is_set():
         ),
         ("ANNOTATOR_MAX_UPLOAD_MB", "0", "must be greater than 0"),
         ("ANNOTATOR_SECURE_COOKIES", "perhaps", "expected one of true/false"),
+        ("ANNOTATOR_LOG_REQUESTS", "loud", "ANNOTATOR_LOG_REQUESTS='loud': expected one of"),
+        ("ANNOTATOR_TRUSTED_PROXIES", "-1", "ANNOTATOR_TRUSTED_PROXIES='-1': must be at least 0"),
+        (
+            "ANNOTATOR_RATELIMIT_STORAGE",
+            "memcached://cache:11211",
+            "expected memory:// or redis://host:port/db",
+        ),
         (
             "ANNOTATOR_DATABASE_URL",
             "postgresql://x@y/z",
@@ -65,3 +82,17 @@ def test_cli_reports_a_malformed_setting_without_a_traceback(tmp_path):
     assert done.returncode != 0
     assert "ANNOTATOR_SECURE_COOKIES='maybe'" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_readme_lists_every_setting_and_only_those():
+    """The configuration table is the users' reference: a setting missing from it is unknown."""
+    import re
+    from pathlib import Path
+
+    from annotator.config import PREFIX, SETTINGS
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    table = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    listed = set(re.findall(r"^\| `(ANNOTATOR_[A-Z_]+)` \|", table, flags=re.M))
+    known = {PREFIX + setting.name for setting in SETTINGS} | {"ANNOTATOR_INSTANCE_PATH"}
+    assert listed == known
