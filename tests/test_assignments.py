@@ -16,7 +16,7 @@ from argon2 import PasswordHasher
 from sqlmodel import Session, select
 
 from annotator import db, store
-from annotator.assignments import Group, choose, quota
+from annotator.assignments import Group, _taken, choose, fillable, quota
 from annotator.models import Assignment, Document, Project, Span, User
 
 SLUG = "news"
@@ -123,6 +123,66 @@ def test_choice_prefers_the_document_with_fewest_annotators_when_every_choice_is
 )
 def test_choice_is_nothing_when_the_annotator_can_take_no_document(groups, capacity):
     assert choose(groups, capacity, user=0, overlap=2) is None
+
+
+def scipy_fillable(groups: list[Group], capacity: dict[int, int]) -> int:
+    """The same max flow computed by SciPy: an independent reference for ``fillable``."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import maximum_flow
+
+    people = sorted(capacity)
+    source, sink = 0, 1 + len(groups) + len(people)
+    rows, cols, caps = [], [], []
+    for index, group in enumerate(groups):
+        rows.append(source), cols.append(1 + index), caps.append(group.documents * group.need)
+        for position, person in enumerate(people):
+            if person not in group.holders:
+                rows.append(1 + index), cols.append(1 + len(groups) + position)
+                caps.append(group.documents)
+    for position, person in enumerate(people):
+        rows.append(1 + len(groups) + position), cols.append(sink)
+        caps.append(max(capacity[person], 0))
+    graph = csr_matrix((np.array(caps, dtype=np.int32), (rows, cols)), shape=(sink + 1, sink + 1))
+    return int(maximum_flow(graph, source, sink).flow_value)
+
+
+def reference_choose(groups, capacity, user, overlap):
+    """``choose`` as its docstring defines it, searching every candidate with SciPy's flow."""
+    if capacity.get(user, 0) <= 0:
+        return None
+    candidates = [g for g in groups if g.documents and g.need and user not in g.holders]
+    if not candidates:
+        return None
+    best = scipy_fillable(groups, capacity) - 1
+    left = {**capacity, user: capacity[user] - 1}
+    fallback, fallback_fill = None, -1
+    for group in candidates:
+        after = scipy_fillable(_taken(groups, group, user, overlap), left)
+        if after >= best:
+            return group.holders
+        if after > fallback_fill:
+            fallback, fallback_fill = group.holders, after
+    return fallback
+
+
+def test_fast_choice_agrees_with_a_plain_search_on_random_projects():
+    """The hand-out's shortcuts (a greedy start, reusing one flow) must not change any answer."""
+    rng = random.Random(2026)
+    for _ in range(400):
+        people = list(range(rng.randint(1, 7)))
+        overlap = rng.randint(1, 3)
+        groups = []
+        for _group in range(rng.randint(0, 6)):
+            holders = frozenset(rng.sample(people, rng.randint(0, min(overlap - 1, len(people)))))
+            if all(g.holders != holders for g in groups):
+                groups.append(Group(holders, rng.randint(0, 5), overlap - len(holders)))
+        capacity = {person: rng.randint(-1, 6) for person in people}
+        user = rng.choice(people)
+        assert fillable(groups, capacity) == scipy_fillable(groups, capacity)
+        assert choose(groups, capacity, user, overlap) == reference_choose(
+            groups, capacity, user, overlap
+        ), (groups, capacity, user, overlap)
 
 
 def test_quota_spreads_places_evenly_rounding_up():
