@@ -114,6 +114,7 @@ def _count_only_failures(response) -> bool:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@db.reads_only
 def login():  # throttled per app by _throttle_failed_log_ins
     if request.method == "GET":
         return render_template("auth/login.html")

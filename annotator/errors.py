@@ -5,8 +5,9 @@ API requests (``/api/…``) get JSON errors; htmx requests get a short fragment;
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 CSP = (
@@ -27,6 +28,18 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
         return _answer(error.code or 500, error.description or error.name)
+
+    @app.errorhandler(OperationalError)
+    def _database_busy(error: OperationalError):
+        # SQLite's write lock stayed taken past the wait (or the database went away): nothing
+        # was saved, and the browser's save queue tries again on a 503.
+        if "locked" not in str(error.orig) and not error.connection_invalidated:
+            raise error
+        response = make_response(
+            _answer(503, "The database is busy; nothing was saved. Try again shortly.")
+        )
+        response.headers["Retry-After"] = "2"
+        return response
 
     @app.after_request
     def _headers(response):
