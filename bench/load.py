@@ -285,6 +285,29 @@ def audit(database_url: str, acknowledged: dict[str, tuple]) -> tuple[int, int, 
     return lost, duplicates, len(stored)
 
 
+def server_times(log: Path) -> dict[str, list[float]]:
+    """Time spent inside the app per kind of request, from the server's JSON request logs: the
+    difference to what the clients saw is queueing (gunicorn, the network, the load generator)."""
+    kinds = [
+        ("PUT", re.compile(r"/spans/"), "save span (PUT)"),
+        ("DELETE", re.compile(r"/spans/"), "delete span"),
+        ("POST", re.compile(r"/next$"), "next document"),
+        ("POST", re.compile(r"/status$"), "mark done"),
+        ("GET", re.compile(r"/d/\d+$"), "document page"),
+    ]
+    times: dict[str, list[float]] = defaultdict(list)
+    if not log.exists():
+        return times
+    for line in log.read_text(errors="replace").splitlines():
+        if not line.startswith("{"):
+            continue
+        entry = json.loads(line)
+        for method, path, kind in kinds:
+            if entry.get("method") == method and path.search(entry.get("path", "")):
+                times[kind].append(entry["ms"])
+    return times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -380,6 +403,14 @@ def main() -> None:
     )
     for action, message in results.errors[:5]:
         print(f"  {action}: {message}")
+    times = server_times(folder / "server.log")
+    if times:
+        print("time inside the app (request logs):")
+        for kind, values in sorted(times.items()):
+            print(
+                f"  {kind:<17} {len(values):>6} p50 {statistics.median(values):>6.1f} ms"
+                f"  p95 {percentile(values, 0.95):>6.1f} ms  p99 {percentile(values, 0.99):>6.1f} ms"
+            )
     print(f"acknowledged span changes audited: {len(acknowledged)}; spans stored: {stored}")
     print(f"lost: {lost}  duplicated: {duplicates}")
 
