@@ -214,15 +214,19 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
-def prepare(server, annotators: int, documents: int, folder: Path) -> str:
-    slug = "load"
+def create_team(server, slug: str, names: list[str], overlap: int) -> None:
+    """A fresh database holding the project ``slug``, its manager and annotators ``names``."""
     server.cli("init-db")
     server.cli("create-user", "boss", "--role", "admin", input=PASSWORD + "\n")
-    server.cli("create-project", slug, "--manager", "boss", "--overlap", "2")
-    names = [f"annotator{n:02d}" for n in range(annotators)]
+    server.cli("create-project", slug, "--manager", "boss", "--overlap", str(overlap))
     for name in names:
         server.cli("create-user", name, input=PASSWORD + "\n")
         server.cli("add-member", slug, name, "--role", "annotator")
+
+
+def prepare(server, annotators: int, documents: int, folder: Path) -> str:
+    slug = "load"
+    create_team(server, slug, [f"annotator{n:02d}" for n in range(annotators)], overlap=2)
     rng = random.Random(7)
     path = folder / "load.jsonl"
     with path.open("w", encoding="utf-8") as out:
@@ -407,9 +411,10 @@ def main() -> None:
     if times:
         print("time inside the app (request logs):")
         for kind, values in sorted(times.items()):
+            p50, p95, p99 = (percentile(values, q) for q in (0.5, 0.95, 0.99))
             print(
-                f"  {kind:<17} {len(values):>6} p50 {statistics.median(values):>6.1f} ms"
-                f"  p95 {percentile(values, 0.95):>6.1f} ms  p99 {percentile(values, 0.99):>6.1f} ms"
+                f"  {kind:<17} {len(values):>6} p50 {p50:>6.1f} ms  p95 {p95:>6.1f} ms"
+                f"  p99 {p99:>6.1f} ms"
             )
     print(f"acknowledged span changes audited: {len(acknowledged)}; spans stored: {stored}")
     print(f"lost: {lost}  duplicated: {duplicates}")

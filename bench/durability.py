@@ -1,0 +1,249 @@
+"""Durability under crashes: annotators keep saving while the server is killed (SIGKILL) again
+and again; afterwards every span the server acknowledged must be stored, and none twice.
+
+Each simulated annotator logs in, takes a document and saves spans one after another with
+client-made ids, retrying a save with the same id until the server acknowledges it, as the
+browser's save queue does. Meanwhile the whole gunicorn process group is killed with SIGKILL
+(no clean shutdown, transactions cut anywhere) and restarted, --kills times. Then the database
+is compared with what the clients were told.
+
+    .venv/bin/python bench/durability.py [--database sqlite|postgresql|both] [--annotators 8]
+        [--kills 5] [--seconds 20]
+
+It starts its own servers on 127.0.0.1 on fresh databases and removes them at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "e2e"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from load import PASSWORD, Client, create_team, throwaway_postgres  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+
+TEXT = "Zakharova wrote that Kyiv was sabotaging the talks, RIA reported. " * 30
+SLUG = "crash"
+
+
+class CrashingServer:
+    """gunicorn in its own process group, so a kill takes the master and every worker."""
+
+    def __init__(self, server):
+        self.server = server
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> float:
+        """Start and wait until /health answers; returns the seconds that took."""
+        started = time.monotonic()
+        self.process = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "gunicorn"),
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+                "--bind",
+                f"127.0.0.1:{self.server.port}",
+                "annotator:create_app()",
+            ],
+            env=self.server.env | {"ANNOTATOR_LOG_REQUESTS": "false"},
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        while time.monotonic() - started < 60:
+            try:
+                with urllib.request.urlopen(self.server.url + "/health", timeout=1) as answer:
+                    if answer.status == 200:
+                        return time.monotonic() - started
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("gunicorn did not answer within 60 s")
+
+    def kill(self) -> None:
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+
+class Saver(threading.Thread):
+    """One annotator saving spans; a save is retried with the same id until acknowledged."""
+
+    def __init__(self, name: str, port: int, until: float):
+        super().__init__(daemon=True)
+        self.name_, self.port, self.until = name, port, until
+        self.client = Client(port)
+        self.acknowledged: list[str] = []
+        self.retries = 0
+        self.failure: str | None = None
+
+    def attempt(self, method: str, path: str, body: bytes | None = None, headers=None):
+        """One request; None when the server is down or answered that it could not save."""
+        try:
+            status, response_headers, _data = self.client.request(method, path, body, headers)
+        except (OSError, http.client.HTTPException):
+            self.client.connection.close()
+            return None, {}
+        if status in (502, 503):
+            return None, {}
+        return status, response_headers
+
+    def insist(self, method: str, path: str, body: bytes | None = None, headers=None):
+        while time.monotonic() < self.until + 60:
+            status, response_headers = self.attempt(method, path, body, headers)
+            if status is not None:
+                return status, response_headers
+            self.retries += 1
+            time.sleep(0.05)
+        raise RuntimeError(f"{self.name_}: no answer for a minute")
+
+    def run(self) -> None:
+        try:
+            self.insist("GET", "/login")
+            self.client.page("/login")
+            form = urlencode(
+                {"username": self.name_, "password": PASSWORD, "csrf_token": self.client.csrf}
+            ).encode()
+            form_type = {"Content-Type": "application/x-www-form-urlencoded"}
+            status, _h = self.insist("POST", "/login", form, form_type)
+            assert status == 302, f"log-in answered {status}"
+            self.client.page(f"/p/{SLUG}")
+            status, headers = self.insist("POST", f"/p/{SLUG}/next")
+            document = headers["Location"].rstrip("/").rsplit("/", 1)[1]
+            api = f"/api/projects/{SLUG}/documents/{document}/spans/"
+            number = 0
+            while time.monotonic() < self.until:
+                span_id = str(uuid.uuid4())
+                start = (number * 11) % (len(TEXT) - 12)
+                body = json.dumps(
+                    {"label": "claim", "start": start, "end": start + 9,
+                     "text": TEXT[start : start + 9]}
+                ).encode()  # fmt: skip
+                status, _h = self.insist(
+                    "PUT", api + span_id, body, {"Content-Type": "application/json"}
+                )
+                assert status in (200, 201), f"save answered {status}"
+                self.acknowledged.append(span_id)
+                number += 1
+        except Exception as error:  # noqa: BLE001 - reported, and the run then fails
+            self.failure = repr(error)
+
+
+def prepare(server, annotators: int, folder: Path) -> list[str]:
+    names = [f"saver{n:02d}" for n in range(annotators)]
+    create_team(server, SLUG, names, overlap=1)
+    documents = folder / "crash.jsonl"
+    documents.write_text(
+        "".join(json.dumps({"id": f"doc-{n}", "text": TEXT}) + "\n" for n in range(annotators))
+    )
+    server.cli("import", SLUG, str(documents))
+    return names
+
+
+def audit(database_url: str, acknowledged: list[str]) -> tuple[int, int, int]:
+    """(lost, duplicated, stored): lost = acknowledged but missing."""
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT id FROM span")).scalars().all()
+        twins = connection.execute(
+            text(
+                "SELECT COALESCE(SUM(n - 1), 0) FROM (SELECT COUNT(*) AS n FROM span "
+                'GROUP BY annotator_id, document_id, start, "end" HAVING COUNT(*) > 1) AS t'
+            )
+        ).scalar()
+    engine.dispose()
+    return len(set(acknowledged) - set(stored)), int(twins), len(stored)
+
+
+def run(database: str, args) -> bool:
+    from conftest import Server  # the e2e harness: instance folder, CLI, free port
+
+    folder = Path(tempfile.mkdtemp(prefix="annotator-crash-"))
+    server = Server(folder)
+    drop = None
+    if database == "postgresql":
+        found = throwaway_postgres()
+        if found is None:
+            print("postgresql: skipped, no server answered")
+            return True
+        server.env["ANNOTATOR_DATABASE_URL"], drop = found
+    database_url = server.env["ANNOTATOR_DATABASE_URL"]
+    try:
+        names = prepare(server, args.annotators, folder)
+        crashing = CrashingServer(server)
+        crashing.start()
+        until = time.monotonic() + args.seconds
+        savers = [Saver(name, server.port, until) for name in names]
+        for saver in savers:
+            saver.start()
+        restarts, acknowledged_at_kills = [], []
+        began = until - args.seconds
+        for kill in range(args.kills):  # spread over the window, whatever restarts take
+            time.sleep(
+                max(0.0, began + args.seconds * (kill + 1) / (args.kills + 1) - time.monotonic())
+            )
+            crashing.kill()
+            acknowledged_at_kills.append(sum(len(s.acknowledged) for s in savers))
+            restarts.append(crashing.start())
+        for saver in savers:
+            saver.join(timeout=args.seconds + 120)
+        crashing.kill()
+        acknowledged = [span for saver in savers for span in saver.acknowledged]
+        lost, duplicated, stored = audit(database_url, acknowledged)
+    finally:
+        if drop:
+            drop()
+    failures = [saver.failure for saver in savers if saver.failure]
+    print(
+        f"{database}: {args.annotators} annotators saving for {args.seconds:g} s; "
+        f"{args.kills} SIGKILLs of gunicorn (master and workers), each followed by a restart"
+    )
+    print(
+        f"  saves acknowledged: {len(acknowledged)} (at the kills: "
+        f"{', '.join(map(str, acknowledged_at_kills))}); spans stored: {stored}"
+    )
+    print(
+        f"  requests retried (server down or 502/503): {sum(s.retries for s in savers)}; "
+        f"restart to /health: median {statistics.median(restarts):.2f} s, "
+        f"max {max(restarts):.2f} s"
+    )
+    print(f"  lost: {lost}  duplicated: {duplicated}  client failures: {len(failures)}")
+    for failure in failures[:3]:
+        print(f"    {failure}")
+    return lost == 0 and duplicated == 0 and not failures and stored == len(acknowledged)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--annotators", type=int, default=8)
+    parser.add_argument("--kills", type=int, default=5)
+    parser.add_argument("--seconds", type=float, default=20)
+    args = parser.parse_args()
+    databases = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
+    results = [run(database, args) for database in databases]
+    sys.exit(0 if all(results) else 1)
+
+
+if __name__ == "__main__":
+    main()
