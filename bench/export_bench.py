@@ -35,11 +35,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from annotator import throwaway  # noqa: E402
+
 SLUG = "bench"
 ANNOTATORS = 3
 SPANS_PER_ANNOTATOR = 10
 LABELS = ("claim", "evidence", "attribution")
-DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 WORDS = (
     "the port authority said on Wednesday that faulty wiring caused the fire a company "
     "spokesman disputed the finding records seen by the Courier show crews were called twice "
@@ -410,17 +411,6 @@ def bench(name: str, url: str, documents: int, workdir: str, repeat: int) -> Non
     print(f"output: export and floor files are {'byte-identical' if same else 'DIFFERENT'}")
 
 
-def _postgres_database(admin_url: str):
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"annotator_bench_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    return admin, name, make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--documents", type=int, default=20_000)
@@ -428,8 +418,9 @@ def main() -> None:
     parser.add_argument(
         "--postgres",
         nargs="?",
-        const=DEFAULT_POSTGRES,
-        help=f"also run on PostgreSQL, in a throw-away database (default: {DEFAULT_POSTGRES})",
+        const=throwaway.admin_url(),
+        help="also run on PostgreSQL, in a throw-away database made on this server "
+        f"(default: {throwaway.admin_url()})",
     )
     parser.add_argument("--child", choices=("export", "floor"), help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
@@ -441,15 +432,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="export-bench-") as workdir:
         bench("sqlite", f"sqlite:///{workdir}/bench.db", args.documents, workdir, args.repeat)
         if args.postgres:
-            from sqlalchemy import text
-
-            admin, name, url = _postgres_database(args.postgres)
-            try:
+            with throwaway.postgres_database("annotator_bench", args.postgres) as url:
                 bench("postgresql", url, args.documents, workdir, args.repeat)
-            finally:
-                with admin.connect() as connection:
-                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                admin.dispose()
 
 
 if __name__ == "__main__":

@@ -28,7 +28,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import orjson
@@ -36,9 +35,6 @@ import orjson
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-POSTGRES_ADMIN_URL = os.environ.get(
-    "ANNOTATOR_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 TARGET_BYTES = 3_000
 SLUG = "bench"
 ANNOTATORS = ("ana", "ben")
@@ -174,41 +170,28 @@ class PostgresDatabases:
     """Throw-away databases on the bench server, dropped on exit."""
 
     def __init__(self) -> None:
-        from sqlalchemy import create_engine
-
-        self.admin = create_engine(
-            POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
-        )
-        self.names: list[str] = []
+        self.drops: list = []
 
     def reachable(self) -> str | None:
         """None when the server answers, else the reason it does not."""
-        from sqlalchemy import text
+        from annotator import throwaway
 
         try:
-            with self.admin.connect() as connection:
-                connection.execute(text("SELECT 1"))
-        except Exception as error:  # noqa: BLE001 - any failure means "skip PostgreSQL"
-            return f"{type(error).__name__}: {str(error).splitlines()[0]}"
+            self.create()
+        except throwaway.NoServer as error:
+            return str(error)
         return None
 
     def create(self) -> str:
-        from sqlalchemy import text
-        from sqlalchemy.engine import make_url
+        from annotator import throwaway
 
-        name = f"annotator_bench_{uuid.uuid4().hex[:10]}"
-        with self.admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        self.names.append(name)
-        return make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(False)
+        url, drop = throwaway.open_postgres_database("annotator_bench")
+        self.drops.append(drop)
+        return url
 
     def drop_all(self) -> None:
-        from sqlalchemy import text
-
-        with self.admin.connect() as connection:
-            for name in self.names:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        self.admin.dispose()
+        for drop in self.drops:
+            drop()
 
 
 # --- main ----------------------------------------------------------------------------------------

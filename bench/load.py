@@ -238,25 +238,14 @@ def prepare(server, annotators: int, documents: int, folder: Path) -> str:
 
 
 def throwaway_postgres():
-    import os
+    """(URL, drop) of a fresh PostgreSQL database, or None (said) when no server answers."""
+    from annotator import throwaway
 
-    admin_url = os.environ.get(
-        "ANNOTATOR_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-    )
-    name = "annotator_load_" + uuid.uuid4().hex[:8]
     try:
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:  # noqa: BLE001
-        print(f"PostgreSQL: no server answered ({type(error).__name__})")
+        return throwaway.open_postgres_database("annotator_load")
+    except throwaway.NoServer as error:
+        print(f"PostgreSQL: {error}")
         return None
-
-    def drop():
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-    return admin_url.rsplit("/", 1)[0] + "/" + name, drop
 
 
 def audit(database_url: str, acknowledged: dict[str, tuple]) -> tuple[int, int, int]:

@@ -10,7 +10,6 @@ Targets (issue 4): render p95 < 100 ms, save p95 < 20 ms, key press → highligh
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
@@ -22,9 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, insert, text  # noqa: E402
+from sqlalchemy import insert, text  # noqa: E402
 
-from annotator import create_app, db, store  # noqa: E402
+from annotator import create_app, db, store, throwaway  # noqa: E402
 from annotator.models import Assignment, Document, Span, utcnow  # noqa: E402
 
 WORDS = "the ministry said claim evidence Захарова заявила 👩‍👩‍👧 report مفاوضات source".split()
@@ -124,23 +123,11 @@ def measure_server(app, document_id: int, body: str, saves: int) -> dict[str, fl
 
 
 def postgres_url() -> tuple[str, object] | None:
-    admin_url = os.environ.get(
-        "ANNOTATOR_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-    )
-    name = "annotator_bench_" + uuid.uuid4().hex[:8]
     try:
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:  # noqa: BLE001
-        print(f"PostgreSQL: skipped ({type(error).__name__}: no server answered)")
+        return throwaway.open_postgres_database("annotator_bench")
+    except throwaway.NoServer as error:
+        print(f"PostgreSQL: skipped ({error})")
         return None
-
-    def drop():
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-    return admin_url.rsplit("/", 1)[0] + "/" + name, drop
 
 
 def app_for(url: str):

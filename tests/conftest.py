@@ -9,18 +9,13 @@ answers, that pass is skipped and the reason is printed in the summary.
 from __future__ import annotations
 
 import os
-import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
-from annotator import create_app, db, store
+from annotator import create_app, db, store, throwaway
 from annotator.models import metadata
 
-POSTGRES_ADMIN_URL = os.environ.get(
-    "ANNOTATOR_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 BACKENDS = [
     b for b in os.environ.get("ANNOTATOR_TEST_DATABASES", "sqlite,postgresql").split(",") if b
 ]
@@ -39,30 +34,12 @@ def _cheap_password_hashing():
 
 
 def _postgres_database():
-    """Create a throw-away database; yields its URL, or None when no server answers."""
-    admin = create_engine(
-        POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
-    )
-    name = f"annotator_test_{uuid.uuid4().hex[:10]}"
+    """A throw-away database: yields (its URL, None), or (None, why) when no server answers."""
     try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:  # noqa: BLE001 - any failure to reach the server means "skip"
-        admin.dispose()
-        yield (
-            None,
-            f"no PostgreSQL server answered at {POSTGRES_ADMIN_URL} ({type(error).__name__})",
-        )
-        return
-    try:
-        yield (
-            make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False),
-            None,
-        )
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        with throwaway.postgres_database("annotator_test") as url:
+            yield url, None
+    except throwaway.NoServer as error:
+        yield None, str(error)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -12,17 +12,12 @@ from datetime import UTC, datetime
 
 import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine
 from sqlalchemy import text as sql
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
-from annotator import create_app, db, store
+from annotator import create_app, db, store, throwaway
 from annotator.relations import relation_types_of
 
-POSTGRES_ADMIN_URL = os.environ.get(
-    "ANNOTATOR_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 BACKENDS = [
     b for b in os.environ.get("ANNOTATOR_TEST_DATABASES", "sqlite,postgresql").split(",") if b
 ]
@@ -36,22 +31,11 @@ def empty_database_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'empty.db'}"
         return
-    admin = create_engine(
-        POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
-    )
-    name = f"annotator_migration_{uuid.uuid4().hex[:10]}"
     try:
-        with admin.connect() as connection:
-            connection.execute(sql(f'CREATE DATABASE "{name}"'))
-    except Exception as error:  # noqa: BLE001 - any failure to reach the server means "skip"
-        admin.dispose()
-        pytest.skip(f"PostgreSQL pass skipped: {type(error).__name__}")
-    try:
-        yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        with throwaway.postgres_database("annotator_migration") as url:
+            yield url
+    except throwaway.NoServer as error:
+        pytest.skip(f"PostgreSQL pass skipped: {error}")
 
 
 def _json(value):
