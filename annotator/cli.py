@@ -17,9 +17,40 @@ def _create_app():
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True)
+class AnnotatorGroup(FlaskGroup):
+    """Flask's command group showing annotator's own commands only.
+
+    Flask adds options to load another app (-A, -e, --debug) and its own commands (run, shell,
+    routes, and Flask-Limiter's "limiter"); none of them is for annotator's users, and `run`
+    would serve without the settings `make run` and `make serve` take care of.
+    """
+
+    HIDDEN = frozenset({"limiter"})
+
+    def __init__(self, **settings):
+        super().__init__(
+            add_default_commands=False,
+            add_version_option=False,
+            load_dotenv=False,
+            set_debug_flag=False,
+            **settings,
+        )
+        self.params = [p for p in self.params if p.name not in {"env_file", "app", "debug"}]
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name in super().list_commands(ctx) if name not in self.HIDDEN]
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        return None if name in self.HIDDEN else super().get_command(ctx, name)
+
+
+@click.group(cls=AnnotatorGroup, create_app=_create_app)
+@click.version_option(package_name="annotator", message="%(prog)s %(version)s")
 def cli() -> None:
-    """annotator: annotate claims, evidence and attributions; compare annotators; export."""
+    """annotator: annotate claims, evidence and attributions; compare annotators; export.
+
+    Settings come from ANNOTATOR_* environment variables (see the README).
+    """
 
 
 def main() -> None:

@@ -96,3 +96,19 @@ def test_the_readme_lists_every_setting_and_only_those():
     listed = set(re.findall(r"^\| `(ANNOTATOR_[A-Z_]+)` \|", table, flags=re.M))
     known = {PREFIX + setting.name for setting in SETTINGS} | {"ANNOTATOR_INSTANCE_PATH"}
     assert listed == known
+
+
+def test_the_command_shows_annotators_commands_and_settings_not_flasks():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    annotator = str(Path(sys.executable).parent / "annotator")
+    shown = subprocess.run([annotator, "--help"], capture_output=True, text=True, check=True)
+    for command in ("init-db", "create-user", "import", "export", "agreement", "demo"):
+        assert f"  {command} " in shown.stdout
+    for flask_only in ("--app", "--env-file", "--debug", "limiter", "  run ", "  shell "):
+        assert flask_only not in shown.stdout
+    assert "ANNOTATOR_*" in shown.stdout
+    version = subprocess.run([annotator, "--version"], capture_output=True, text=True, check=True)
+    assert version.stdout.startswith("annotator 0.")
