@@ -19,19 +19,26 @@ Measures:
   exactly matched spans that both gave a value, and Krippendorff's nominal alpha across annotators
   with each distinct (document, label, start, end) a unit and an unset attribute a missing value.
 
-Pure functions: no Flask, no database. `compute_agreement` is what the CLI and pages call.
+Pure functions: no Flask, no database. `compute_agreement` is what the CLI and pages call. The
+matching of spans lives in `annotator.span_matching`, links and attributes in
+`annotator.link_agreement`, the reliability coefficients in `annotator.reliability`; this module
+puts them together, with the bootstrap, and is the one to import from.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from itertools import combinations
-from typing import NamedTuple
 
 import numpy as np
 
+from annotator.link_agreement import (
+    Kappa,
+    attribute_alpha,
+    attribute_kappa,
+    links_and_attributes,
+    relation_f1,
+)
 from annotator.reliability import (
     Intervals,
     alpha_from_coincidences,
@@ -44,6 +51,21 @@ from annotator.reliability import (
     unitizing_alpha,
     unitizing_disagreements,
     unitizing_statistics,
+)
+from annotator.span_matching import (
+    BOUNDARY,
+    EXACT,
+    F1,
+    KINDS,
+    LABEL,
+    MISSING,
+    Relation,
+    Span,
+    classify_columns,
+    classify_pair,
+    disagreement_breakdown,
+    span_columns,
+    span_f1,
 )
 
 __all__ = [
@@ -63,454 +85,6 @@ __all__ = [
     "span_f1",
     "unitizing_alpha",
 ]
-
-EXACT, BOUNDARY, LABEL, MISSING = range(4)
-KINDS = ("exact", "boundary", "label", "missing_a", "missing_b")
-
-
-@dataclass(frozen=True)
-class Span:
-    """One highlighted range: code-point offsets, half-open [start, end). ``id`` (what relations
-    refer to) and ``attributes`` (name -> value) take no part in comparing spans."""
-
-    document: str
-    annotator: str
-    label: str
-    start: int
-    end: int
-    id: str | None = field(default=None, compare=False)
-    attributes: Mapping[str, str] = field(default_factory=dict, compare=False)
-
-
-@dataclass(frozen=True)
-class Relation:
-    """A link of one annotator from the span with id ``source`` to the span ``target``."""
-
-    document: str
-    annotator: str
-    type: str
-    source: str
-    target: str
-
-
-class Kappa(NamedTuple):
-    """Cohen's kappa of one attribute between two annotators: None when undefined; ``units``
-    matched spans where both gave a value, ``agreed`` of them with the same value."""
-
-    kappa: float | None
-    units: int
-    agreed: int
-
-
-class F1(NamedTuple):
-    """Span F1 with its counts. f1 = 2 tp / (n_a + n_b); None when both sides have no span."""
-
-    f1: float | None
-    tp: int
-    n_a: int
-    n_b: int
-
-
-# ---------------------------------------------------------------- spans as columns
-
-
-def _columns(
-    spans: Iterable[Span],
-    doc_index: Mapping[str, int],
-    label_index: Mapping[str, int],
-    annotator_index: Mapping[str, int] | None = None,
-    coverage: np.ndarray | None = None,
-    doc_lengths: np.ndarray | None = None,
-) -> tuple[Intervals, list[Span]]:
-    """Spans of known documents, labels (and finishing annotators) as columns sorted by
-    (doc, annotator, label, start, end); raises ValueError on an empty or out-of-range span."""
-    kept, rows = [], []
-    for span in spans:
-        d, lab = doc_index.get(span.document), label_index.get(span.label)
-        r = 0 if annotator_index is None else annotator_index.get(span.annotator)
-        if d is not None and lab is not None and r is not None:
-            kept.append(span)
-            rows.append((d, r, lab, span.start, span.end))
-    table = np.array(rows, np.int64).reshape(-1, 5)
-    if coverage is not None:
-        keep = coverage[table[:, 0], table[:, 1]]
-        table, kept = table[keep], [s for s, k in zip(kept, keep.tolist(), strict=True) if k]
-    limit = doc_lengths[table[:, 0]] if doc_lengths is not None else table[:, 4]
-    bad = np.flatnonzero((table[:, 3] < 0) | (table[:, 4] <= table[:, 3]) | (table[:, 4] > limit))
-    if bad.size:
-        raise ValueError(f"span outside its document or empty: {kept[bad[0]]!r}")
-    order = np.lexsort(table.T[::-1])
-    return Intervals(*table[order].T), [kept[k] for k in order.tolist()]
-
-
-# ---------------------------------------------------------------- matching and classification
-
-
-def _greedy(i: np.ndarray, j: np.ndarray, n_a: int, n_b: int) -> np.ndarray:
-    """Accept candidate pairs in the given order when both spans are still free (bool mask).
-
-    A candidate whose two spans appear in no other candidate is always accepted, so only the
-    contested rest needs the sequential pass; that keeps big, mostly-agreeing studies fast.
-    """
-    accept = (np.bincount(i, minlength=n_a)[i] == 1) & (np.bincount(j, minlength=n_b)[j] == 1)
-    rest = np.flatnonzero(~accept)
-    used_a, used_b = bytearray(n_a), bytearray(n_b)
-    for c, x, y in zip(rest.tolist(), i[rest].tolist(), j[rest].tolist(), strict=True):
-        if not used_a[x] and not used_b[y]:
-            used_a[x] = used_b[y] = 1
-            accept[c] = True
-    return accept
-
-
-def _classify(
-    a: Intervals, b: Intervals, n_labels: int, stride: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Kind code and partner index (-1 for none) of every span of a and of b.
-
-    a and b are one annotator each, sorted by (doc, label, start, end). Step 1 matches same-label
-    overlapping spans one-to-one, greedily by largest overlap, ties by smallest boundary shift
-    |start diff| + |end diff|, then by a's and b's order: identical ranges are EXACT, others
-    BOUNDARY. (An identical pair always has the largest overlap either span can have, so every
-    exact match survives.) Step 2 pairs leftovers with an identical range and a different label:
-    LABEL. Whatever is left is MISSING on the other side.
-    """
-    i, j = overlapping_pairs(a, b, n_labels, stride)
-    overlap = np.minimum(a.end[i], b.end[j]) - np.maximum(a.start[i], b.start[j])
-    shift = np.abs(a.start[i] - b.start[j]) + np.abs(a.end[i] - b.end[j])
-    order = np.lexsort((j, i, shift, -overlap))
-    i, j = i[order], j[order]
-    keep = _greedy(i, j, len(a), len(b))
-    i, j = i[keep], j[keep]
-    kind_a, kind_b = np.full(len(a), MISSING), np.full(len(b), MISSING)
-    partner_a, partner_b = np.full(len(a), -1), np.full(len(b), -1)
-    same = (a.start[i] == b.start[j]) & (a.end[i] == b.end[j])
-    kind_a[i] = kind_b[j] = np.where(same, EXACT, BOUNDARY)
-    partner_a[i], partner_b[j] = j, i
-
-    waiting: dict[tuple[int, int, int], list[int]] = {}
-    rest_b = np.flatnonzero(kind_b == MISSING)
-    keys_b = zip(*(c[rest_b].tolist() for c in (b.doc, b.start, b.end)), strict=True)
-    for y, key in zip(rest_b.tolist(), keys_b, strict=True):
-        waiting.setdefault(key, []).append(y)
-    if waiting:
-        rest_a = np.flatnonzero(kind_a == MISSING)
-        keys_a = zip(*(c[rest_a].tolist() for c in (a.doc, a.start, a.end)), strict=True)
-        for x, key in zip(rest_a.tolist(), keys_a, strict=True):
-            if waiting.get(key):
-                y = waiting[key].pop(0)
-                kind_a[x] = kind_b[y] = LABEL
-                partner_a[x], partner_b[y] = y, x
-    return kind_a, partner_a, kind_b, partner_b
-
-
-def _pair_columns(
-    spans_a: Iterable[Span], spans_b: Iterable[Span]
-) -> tuple[Intervals, list[Span], Intervals, list[Span], int, int]:
-    spans_a, spans_b = list(spans_a), list(spans_b)
-    both = spans_a + spans_b
-    doc_index = {d: k for k, d in enumerate(sorted({s.document for s in both}))}
-    label_index = {lab: k for k, lab in enumerate(sorted({s.label for s in both}))}
-    a, sorted_a = _columns(spans_a, doc_index, label_index)
-    b, sorted_b = _columns(spans_b, doc_index, label_index)
-    stride = int(max(a.end.max(initial=0), b.end.max(initial=0))) + 1
-    return a, sorted_a, b, sorted_b, len(label_index), stride
-
-
-def classify_pair(spans_a: Iterable[Span], spans_b: Iterable[Span]) -> list[dict]:
-    """Explain every span of annotator a and of annotator b relative to the other.
-
-    Returns ``[{"kind", "a", "b"}]`` where kind is one of:
-    - "exact": same document, label and range ("a" and "b" are both set);
-    - "boundary": same document and label, ranges overlap but differ; the pairs are those of
-      overlap F1 (one-to-one, greedy by largest overlap);
-    - "label": identical range, different label (among spans left unmatched above);
-    - "missing_a": a span of b that a has no counterpart for ("a" is None);
-    - "missing_b": a span of a that b has no counterpart for ("b" is None).
-    Every input span appears in exactly one item. Items are ordered by document, then the
-    (a-side, else b-side) span's start, end and label. Callers pass the spans of documents both
-    annotators finished; the ``annotator`` field is not looked at.
-    """
-    a, sorted_a, b, sorted_b, n_labels, stride = _pair_columns(spans_a, spans_b)
-    kind_a, partner_a, _, _ = _classify(a, b, n_labels, stride)
-    names = {EXACT: "exact", BOUNDARY: "boundary", LABEL: "label", MISSING: "missing_b"}
-    items = [
-        {"kind": names[k], "a": span, "b": sorted_b[p] if p >= 0 else None}
-        for span, k, p in zip(sorted_a, kind_a.tolist(), partner_a.tolist(), strict=True)
-    ]
-    taken = set(partner_a[partner_a >= 0].tolist())
-    items += [
-        {"kind": "missing_a", "a": None, "b": span}
-        for y, span in enumerate(sorted_b)
-        if y not in taken
-    ]
-
-    def order(item: dict) -> tuple:
-        s = item["a"] or item["b"]
-        return s.document, s.start, s.end, s.label, KINDS.index(item["kind"])
-
-    return sorted(items, key=order)
-
-
-def disagreement_breakdown(spans_a: Iterable[Span], spans_b: Iterable[Span]) -> dict:
-    """Counts of `classify_pair` kinds per label: ``{label: {kind: int}}`` for every label used.
-
-    "exact", "boundary", "label" and "missing_b" are counted under a's span's label,
-    "missing_a" under b's. So a label disagreement (a said claim, b said evidence over the same
-    range) counts once, under "claim"; the b side of it is found through `classify_pair`, whose
-    items carry both spans. Per label: spans of a = exact + boundary + label + missing_b.
-    """
-    spans_a, spans_b = list(spans_a), list(spans_b)
-    labels = sorted({s.label for s in spans_a + spans_b})
-    counts = {label: dict.fromkeys(KINDS, 0) for label in labels}
-    for item in classify_pair(spans_a, spans_b):
-        side = item["b"] if item["kind"] == "missing_a" else item["a"]
-        counts[side.label][item["kind"]] += 1
-    return counts
-
-
-def span_f1(
-    spans_a: Iterable[Span],
-    spans_b: Iterable[Span],
-    mode: str = "exact",
-    label: str | None = None,
-) -> F1:
-    """Micro-averaged span F1 between two annotators (over all documents given, and all labels
-    unless ``label`` picks one). "exact": same document, label, start and end; "overlap": same
-    document and label and at least one shared character. Each span matches at most once (see
-    `classify_pair`). f1 is None when neither side has a span (undefined, not perfect).
-    """
-    if mode not in ("exact", "overlap"):
-        raise ValueError(f"mode must be 'exact' or 'overlap', not {mode!r}")
-    spans_a = [s for s in spans_a if label is None or s.label == label]
-    spans_b = [s for s in spans_b if label is None or s.label == label]
-    a, _, b, _, n_labels, stride = _pair_columns(spans_a, spans_b)
-    kind_a = _classify(a, b, n_labels, stride)[0]
-    tp = int((kind_a <= (EXACT if mode == "exact" else BOUNDARY)).sum())
-    total = len(a) + len(b)
-    return F1(2 * tp / total if total else None, tp, len(a), len(b))
-
-
-# ---------------------------------------------------------------- relations and attributes
-
-
-def _partners(
-    spans_a: Iterable[Span], spans_b: Iterable[Span]
-) -> tuple[list[Span], list[Span], np.ndarray, np.ndarray]:
-    """Both sides sorted as `_classify` sees them, with a's kind and partner index in b."""
-    a, sorted_a, b, sorted_b, n_labels, stride = _pair_columns(spans_a, spans_b)
-    kind_a, partner_a, _, _ = _classify(a, b, n_labels, stride)
-    return sorted_a, sorted_b, kind_a, partner_a
-
-
-def _matched_ids(
-    sorted_a: list[Span], sorted_b: list[Span], kind_a: np.ndarray, partner_a: np.ndarray, mode: str
-) -> dict[str, str]:
-    """Span id of a -> id of its partner in b, for pairs that match under ``mode``."""
-    limit = EXACT if mode == "exact" else BOUNDARY
-    return {
-        sorted_a[x].id: sorted_b[y].id
-        for x, (kind, y) in enumerate(zip(kind_a.tolist(), partner_a.tolist(), strict=True))
-        if kind <= limit and y >= 0
-    }
-
-
-def _relation_tp(
-    relations_a: Sequence[Relation], relations_b: Sequence[Relation], partner: Mapping[str, str]
-) -> int:
-    wanted = Counter((r.source, r.target, r.type) for r in relations_b)
-    tp = 0
-    for relation in relations_a:
-        key = (partner.get(relation.source), partner.get(relation.target), relation.type)
-        if key[0] is not None and key[1] is not None and wanted[key] > 0:
-            wanted[key] -= 1
-            tp += 1
-    return tp
-
-
-def _joining(relations: Iterable[Relation], spans: Iterable[Span]) -> list[Relation]:
-    """The relations whose two ends are among ``spans`` (of the relation's annotator)."""
-    ids = {(s.annotator, s.id) for s in spans if s.id is not None}
-    return [
-        r for r in relations if (r.annotator, r.source) in ids and (r.annotator, r.target) in ids
-    ]
-
-
-def relation_f1(
-    spans_a: Iterable[Span],
-    spans_b: Iterable[Span],
-    relations_a: Iterable[Relation],
-    relations_b: Iterable[Relation],
-    mode: str = "exact",
-    type: str | None = None,
-) -> F1:
-    """Relation F1 between annotators a and b (micro-averaged over the documents given, and over
-    all relation types unless ``type`` picks one).
-
-    A relation of a matches one of b when a's source span is matched to b's source span, a's
-    target to b's target, and the types are equal. Spans are matched one-to-one exactly as by
-    `span_f1` in ``mode`` ("exact" or "overlap"; same label either way), so a relation matches at
-    most once. Relations whose ends are not among the given spans (e.g. of an unfinished
-    document) are left out. f1 is None when neither side has a relation.
-    """
-    if mode not in ("exact", "overlap"):
-        raise ValueError(f"mode must be 'exact' or 'overlap', not {mode!r}")
-    spans_a, spans_b = list(spans_a), list(spans_b)
-    links_a = [r for r in _joining(relations_a, spans_a) if type is None or r.type == type]
-    links_b = [r for r in _joining(relations_b, spans_b) if type is None or r.type == type]
-    if not links_a or not links_b:
-        tp = 0
-    else:
-        tp = _relation_tp(links_a, links_b, _matched_ids(*_partners(spans_a, spans_b), mode))
-    total = len(links_a) + len(links_b)
-    return F1(2 * tp / total if total else None, tp, len(links_a), len(links_b))
-
-
-def attribute_kappa(
-    spans_a: Iterable[Span], spans_b: Iterable[Span], label: str, attribute: str
-) -> Kappa:
-    """Cohen's kappa of ``attribute`` between a and b over their spans of ``label`` that match
-    exactly (same document, label, start and end; one-to-one) and that both gave a value."""
-    sorted_a, sorted_b, kind_a, partner_a = _partners(
-        [s for s in spans_a if s.label == label], [s for s in spans_b if s.label == label]
-    )
-    pairs = [
-        (sorted_a[x].attributes.get(attribute), sorted_b[y].attributes.get(attribute))
-        for x, (kind, y) in enumerate(zip(kind_a.tolist(), partner_a.tolist(), strict=True))
-        if kind == EXACT
-    ]
-    pairs = [(u, v) for u, v in pairs if u is not None and v is not None]
-    if not pairs:
-        return Kappa(None, 0, 0)
-    values_a, values_b = zip(*pairs, strict=True)
-    agreed = sum(u == v for u, v in pairs)
-    return Kappa(cohen_kappa(list(values_a), list(values_b)), len(pairs), agreed)
-
-
-def attribute_alpha(
-    spans: Iterable[Span], label: str, attribute: str, annotators: Sequence[str] | None = None
-) -> tuple[float | None, int]:
-    """Krippendorff's nominal alpha of ``attribute`` across annotators, and the number of
-    pairable units (with at least two values).
-
-    A unit is a distinct (document, label, start, end) of ``label``; an annotator's value there is
-    that of their span with that key (the first by id if they have several), missing when they
-    have no such span or left the attribute unset.
-    """
-    spans = [s for s in spans if s.label == label]
-    if annotators is None:
-        annotators = sorted({s.annotator for s in spans})
-    coder = {name: k for k, name in enumerate(annotators)}
-    units: dict[tuple, list[str | None]] = {}
-    for span in sorted(spans, key=lambda s: (s.document, s.start, s.end, s.id or "")):
-        if span.annotator not in coder:
-            continue
-        row = units.setdefault((span.document, span.start, span.end), [None] * len(annotators))
-        if row[coder[span.annotator]] is None:
-            row[coder[span.annotator]] = span.attributes.get(attribute)
-    pairable = [row for row in units.values() if sum(v is not None for v in row) >= 2]
-    if not pairable:
-        return None, 0
-    data = np.array(pairable, dtype=object).T
-    return krippendorff_alpha_nominal(data), len(pairable)
-
-
-def _attribute_names(spans: Iterable[Span], labels: Sequence[str]) -> list[tuple[str, str]]:
-    """(label, attribute) pairs that some span gives a value, in label order, then by name."""
-    used: dict[str, set[str]] = {label: set() for label in labels}
-    for span in spans:
-        if span.label in used:
-            used[span.label].update(name for name, value in span.attributes.items() if value)
-    return [(label, name) for label in labels for name in sorted(used[label])]
-
-
-def _links_f1(
-    links_a: list[Relation], links_b: list[Relation], partner: Mapping[str, str], type_name=None
-) -> F1:
-    side_a = [r for r in links_a if type_name is None or r.type == type_name]
-    side_b = [r for r in links_b if type_name is None or r.type == type_name]
-    tp = _relation_tp(side_a, side_b, partner)
-    total = len(side_a) + len(side_b)
-    return F1(2 * tp / total if total else None, tp, len(side_a), len(side_b))
-
-
-def _relation_pair(
-    spans_a: list[Span],
-    spans_b: list[Span],
-    links_a: list[Relation],
-    links_b: list[Relation],
-    types: list[str],
-) -> dict:
-    """One pair's entry of the report's "relations" (without the names)."""
-    matched: dict[str, dict[str, str]] = {"exact": {}, "overlap": {}}
-    if links_a and links_b:
-        partners = _partners(spans_a, spans_b)
-        matched = {mode: _matched_ids(*partners, mode) for mode in matched}
-    entry: dict = {}
-    for mode in ("exact", "overlap"):
-        result = _links_f1(links_a, links_b, matched[mode])
-        entry[f"{mode}_f1"] = result.f1
-        entry[mode] = {"tp": result.tp, "n_a": result.n_a, "n_b": result.n_b}
-    entry["per_type"] = {
-        name: {
-            "exact_f1": _links_f1(links_a, links_b, matched["exact"], name).f1,
-            "overlap_f1": _links_f1(links_a, links_b, matched["overlap"], name).f1,
-        }
-        for name in types
-    }
-    return entry
-
-
-def _links_and_attributes(
-    kept: list[Span],
-    relations: Iterable[Relation],
-    docs: list[str],
-    coverage: np.ndarray,
-    annotators: list[str],
-    labels: list[str],
-    attributes: Mapping[str, Sequence[str]] | None,
-) -> tuple[dict, dict]:
-    """The "relations" and "attributes" parts of `compute_agreement`'s report."""
-    links = _joining(relations, kept)
-    if attributes is None:
-        names = _attribute_names(kept, labels)
-    else:
-        names = [(label, name) for label in labels for name in attributes.get(label, ())]
-    types = sorted({r.type for r in links})
-    by_annotator: dict[str, list[Span]] = {name: [] for name in annotators}
-    if links or names:  # else nothing to compare: big studies without either skip the spans
-        for span in kept:
-            by_annotator[span.annotator].append(span)
-    relation_pairs, attribute_pairs = [], []
-    for ia, ib in combinations(range(len(annotators)), 2):
-        shared = {docs[d] for d in np.flatnonzero(coverage[:, ia] & coverage[:, ib]).tolist()}
-        a_name, b_name = annotators[ia], annotators[ib]
-        spans_a = [s for s in by_annotator[a_name] if s.document in shared]
-        spans_b = [s for s in by_annotator[b_name] if s.document in shared]
-        links_a = [r for r in links if r.annotator == a_name and r.document in shared]
-        links_b = [r for r in links if r.annotator == b_name and r.document in shared]
-        relation_pairs.append(
-            {"a": a_name, "b": b_name, "documents": len(shared)}
-            | _relation_pair(spans_a, spans_b, links_a, links_b, types)
-        )
-        attribute_pairs.append(
-            {
-                "a": a_name,
-                "b": b_name,
-                "per_attribute": {
-                    f"{label}.{name}": attribute_kappa(spans_a, spans_b, label, name)._asdict()
-                    for label, name in names
-                },
-            }
-        )
-    per_attribute = {}
-    for label, name in names:
-        alpha, units = attribute_alpha(kept, label, name, annotators)
-        per_attribute[f"{label}.{name}"] = {"alpha": alpha, "units": units}
-    return (
-        {"types": types, "pairwise": relation_pairs},
-        {"per_attribute": per_attribute, "pairwise": attribute_pairs},
-    )
-
 
 # ---------------------------------------------------------------- bootstrap
 
@@ -596,7 +170,7 @@ def _compare_pair(
         return counts.reshape(docs.size, n_labels).astype(float)
 
     a, b = side(table, ia), side(table, ib)
-    kind_a, _, kind_b, _ = _classify(a, b, n_labels, stride)
+    kind_a, _, kind_b, _ = classify_columns(a, b, n_labels, stride)
     ma, mb = side(merged, ia), side(merged, ib)
     i, j = overlapping_pairs(ma, mb, n_labels, stride)
     common = np.minimum(ma.end[i], mb.end[j]) - np.maximum(ma.start[i], mb.start[j])
@@ -688,7 +262,9 @@ def compute_agreement(
     for doc, k in doc_index.items():
         for name in set(finished[doc]) & annotator_index.keys():
             coverage[k, annotator_index[name]] = True
-    table, kept = _columns(spans, doc_index, label_index, annotator_index, coverage, doc_lengths)
+    table, kept = span_columns(
+        spans, doc_index, label_index, annotator_index, coverage, doc_lengths
+    )
     stride = int(doc_lengths.max(initial=0)) + 1
     merged = merge_overlapping(table, stride)
     n_labels, n_docs = len(labels), len(docs)
@@ -742,7 +318,7 @@ def compute_agreement(
     per_label, pooled, pooled_ci = _reliability(
         merged, coverage, doc_lengths, labels, interval, confidence
     )
-    relation_report, attribute_report = _links_and_attributes(
+    relation_report, attribute_report = links_and_attributes(
         kept, relations, docs, coverage, annotators, labels, attributes
     )
     spans_per_doc = np.bincount(table.doc, minlength=n_docs)
