@@ -6,6 +6,7 @@ import sys
 
 import click
 from flask.cli import FlaskGroup, with_appcontext
+from werkzeug.serving import WSGIRequestHandler
 
 from annotator import db, store
 from annotator.importers import ImportRejected
@@ -80,6 +81,11 @@ def register_commands(app) -> None:
         demo,
     ):
         app.cli.add_command(command)
+
+
+class _QuietRequests(WSGIRequestHandler):
+    def log_request(self, *_args) -> None:
+        pass
 
 
 def _writing() -> None:
@@ -269,5 +275,8 @@ def demo(serve: bool, host: str, port: int) -> None:
         click.echo(f"Serving on http://{host}:{port}  (Ctrl+C stops)")
         from werkzeug.serving import run_simple
 
+        app = current_app._get_current_object()
+        # The app's request logs already print a line per request; Werkzeug's would double it.
+        quiet = _QuietRequests if app.config.get("LOG_REQUESTS") else None
         # Flask refuses app.run() inside its own CLI; serve the same app with Werkzeug directly.
-        run_simple(host, port, current_app._get_current_object(), threaded=True)
+        run_simple(host, port, app, threaded=True, request_handler=quiet)

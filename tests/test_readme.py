@@ -62,7 +62,7 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _serve_and_check(command: list[str], env: dict[str, str], expect_in_output: str | None):
+def _serve_and_check(command: list[str], env: dict[str, str], expect_in_output: str | None) -> str:
     port = _free_port()
     process = subprocess.Popen(
         [*command, f"PORT={port}"],
@@ -93,10 +93,14 @@ def _serve_and_check(command: list[str], env: dict[str, str], expect_in_output: 
         output, _ = process.communicate(timeout=30)
     if expect_in_output:
         assert expect_in_output in output, output
+    return output
 
 
 def test_make_run_serves_the_demo_and_prints_the_logins(tmp_path):
-    _serve_and_check(["make", "run"], environment(tmp_path), "lead-password")
+    output = _serve_and_check(["make", "run"], environment(tmp_path), "lead-password")
+    # one log line per request: the app's JSON line, not Werkzeug's as well
+    assert '"path":"/login","status":200' in output
+    assert "GET /login HTTP/1.1" not in output
 
 
 def test_make_serve_runs_gunicorn_on_postgresql(tmp_path):
