@@ -1,7 +1,10 @@
 """Comparison of one document across annotators, and adjudication into the gold layer.
 
-Gold spans accepted from annotators get an id derived from (document, label, start, end), so
-accepting the same span twice, from two annotators or by a retried request, never duplicates it.
+The gold layer holds each (document, label, start, end) once, a unique index says so. Accepting
+a span fills the gold span gold has at that label and range, whatever its id (drawn in the gold
+workspace, say); else it makes one with an id derived from the content, so accepting the same
+span twice, from two annotators or by a retried request, never duplicates it. Drawing or moving
+a gold span onto another is refused (409).
 Accepting a span copies its note and attribute values. Links compare by (type, source span,
 target span), spans taken by (label, start, end); accepting a link accepts its two spans too (if
 gold lacks them) and gets an id derived from (document, type, gold source, gold target).
@@ -40,6 +43,7 @@ from annotator.spans import (
     delete_gold,
     gold_highlights_of,
     gold_of,
+    gold_twin,
     save_gold,
 )
 
@@ -173,13 +177,24 @@ def accept(slug: str, document_id: int):
 def _accept_span(session, document, span: Span, overwrite: bool) -> str:
     """The id of the gold span for ``span``'s (label, start, end), made from ``span`` (its note
     and attributes) when missing, or when ``overwrite``."""
-    span_gold_id = gold_id(document.id, span.label_id, span.start, span.end)
-    if overwrite or session.get(GoldSpan, span_gold_id) is None:
+    span_gold_id, exists = _gold_place(session, document, span.label_id, span.start, span.end)
+    if overwrite or not exists:
         values = SpanValues(
             span.label_id, span.start, span.end, span.note, dict(span.attributes or {})
         )
         save_gold(session, document, me(), span_gold_id, values, source_span_id=span.id)
     return span_gold_id
+
+
+def _gold_place(session, document, label_id: int, start: int, end: int) -> tuple[str, bool]:
+    """(id, exists) of the gold span with this label and range: the one gold has (whatever its
+    id: drawn in the gold workspace, or moved there by an edit), else a new id derived from the
+    content, or a random one when a gold span edited since holds the derived id."""
+    twin = gold_twin(session, document.id, label_id, start, end)
+    if twin is not None:
+        return twin.id, True
+    derived = gold_id(document.id, label_id, start, end)
+    return (derived if session.get(GoldSpan, derived) is None else str(uuid.uuid4())), False
 
 
 @bp.post("/p/<slug>/compare/<int:document_id>/accept-attributes")
@@ -254,9 +269,10 @@ def accept_agreed(slug: str, document_id: int):
     session = db.session()
     for (label, start, end), marks in agreed_keys(context["regions"], max(at_least, 1)):
         label_id = label_ids[label]
-        span_gold_id = gold_id(document.id, label_id, start, end)
-        fresh = session.get(GoldSpan, span_gold_id) is None
-        values = SpanValues(label_id, start, end, "", agreed_attributes(marks) if fresh else None)
+        span_gold_id, exists = _gold_place(session, document, label_id, start, end)
+        if exists:
+            continue  # gold has it: its note and attributes are the curator's, left as they are
+        values = SpanValues(label_id, start, end, "", agreed_attributes(marks))
         save_gold(session, document, me(), span_gold_id, values, source_span_id=marks[0].id)
     for row in context["link_rows"]:
         if len(row.ids) >= max(at_least, 1) and row.key not in context["gold_link_keys"]:

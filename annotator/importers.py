@@ -186,10 +186,17 @@ def parse_document(
         where = f"annotations[{index}]"
         span = _parse_span(item, where, written, rules, reject, gold=False)
         document.annotations.append(_moved(span, move, where, reject))
+    first_at: dict[tuple, int] = {}
     for index, item in enumerate(_list(value, "gold", reject)):
         where = f"gold[{index}]"
         span = _parse_span(item, where, written, rules, reject, gold=True)
         document.gold.append(_moved(span, move, where, reject))
+        content = (document.gold[-1].label, document.gold[-1].start, document.gold[-1].end)
+        if content in first_at:
+            raise reject(
+                where, f"same label and range as gold[{first_at[content]}]: gold holds a span once"
+            )
+        first_at[content] = index
     for index, item in enumerate(_list(value, "annotators", reject)):
         where = f"annotators[{index}]"
         if not isinstance(item, dict):

@@ -225,6 +225,8 @@ class GoldSpan(SQLModel, table=True):
     __table_args__ = (
         *_span_table_args("gold_span"),
         UniqueConstraint("id", "project_id", "document_id"),
+        # The gold layer holds each label and range once (migration 0003).
+        Index("uq_gold_span_content", "document_id", "label_id", "start", "end", unique=True),
     )
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from annotator.definitions import Problem, check_attributes, keep_defined
@@ -151,6 +152,8 @@ def _save(db, model, owner_field, document, user, span_id, values, extra=None):
         return row.document_id != document.id or (owned and row.annotator_id != user.id)
 
     existing = db.get(model, span_id)
+    if model is GoldSpan:
+        _refuse_gold_twin(db, document, span_id, values)
     if existing is None:
         now = utcnow()
         row = {
@@ -168,7 +171,12 @@ def _save(db, model, owner_field, document, user, span_id, values, extra=None):
             "updated_at": now,
             **(extra or {}),
         }
-        return create_once(db, model, row, foreign, "span"), True
+        try:
+            return create_once(db, model, row, foreign, "span"), True
+        except IntegrityError:  # a twin was stored meanwhile (gold: one span per label and range)
+            db.rollback()
+            _refuse_gold_twin(db, document, span_id, values)
+            raise
     if foreign(existing):
         raise SpanRefused(404, "no such span")  # another user's id: do not reveal it exists
     attributes = values.attributes
@@ -190,6 +198,25 @@ def _save(db, model, owner_field, document, user, span_id, values, extra=None):
         db.add(existing)
         db.commit()
     return existing, False
+
+
+def gold_twin(db: Session, document_id: int, label_id: int, start: int, end: int):
+    """The gold span with this label and range in the document, if any (there is at most one)."""
+    return db.exec(
+        select(GoldSpan).where(
+            GoldSpan.document_id == document_id,
+            GoldSpan.label_id == label_id,
+            GoldSpan.start == start,
+            GoldSpan.end == end,
+        )
+    ).first()
+
+
+def _refuse_gold_twin(db: Session, document: Document, span_id: str, values: SpanValues) -> None:
+    """409 when another gold span has this label and range: the gold layer holds each once."""
+    twin = gold_twin(db, document.id, values.label_id, values.start, values.end)
+    if twin is not None and twin.id != span_id:
+        raise SpanRefused(409, "the gold layer has this span already (same label and range)")
 
 
 def _refuse_relabel_breaking_links(db: Session, model, span_id: str, label: str) -> None:

@@ -150,3 +150,74 @@ def test_manager_reopens_a_finished_annotation_from_the_comparison(setup, world)
     assert answer.status_code == 302
     page = setup.get(PAGE).get_data(as_text=True)
     assert page.count('class="link reopen"') == 1 and "in progress" in page
+
+
+# --- the gold layer holds each label and range once ---------------------------------------------
+
+GOLD_API = "/api/projects/news/documents/1/gold/"
+DRAWN = "9b2f7c1e-1111-4a4a-9e9e-0000000000d1"
+
+
+def draw_gold(client, label: str, phrase: str, span_id: str = DRAWN, **extra):
+    start, end = at(phrase)
+    payload = {"label": label, "start": start, "end": end, "text": phrase, **extra}
+    return client.put(GOLD_API + span_id, json=payload)
+
+
+def gold_ids(app) -> list[str]:
+    with app.app_context():
+        return list(db.session().exec(select(GoldSpan.id).order_by(GoldSpan.start)))
+
+
+def test_a_span_drawn_in_gold_is_the_one_accepting_its_twin_fills(app, setup):
+    """Drawn in the gold workspace (a client id), then accepted from an annotator: one span."""
+    assert draw_gold(setup, "attribution", "Zakharova said").status_code == 201
+    html = setup.get(PAGE).get_data(as_text=True)
+    ana_span = html.split('data-span="')[1].split('"')[0]
+    setup.post(f"{PAGE}/accept", data={"span_id": ana_span})
+    setup.post(f"{PAGE}/accept-agreed", data={"at_least": "1"})
+    assert [row[:3] for row in gold(app)].count((3, *at("Zakharova said"))) == 1
+    assert DRAWN in gold_ids(app) and len(gold_ids(app)) == 4
+
+
+def test_drawing_a_span_gold_has_already_is_refused_and_stores_nothing(app, setup):
+    assert draw_gold(setup, "evidence", "on Telegram").status_code == 201
+    twin = draw_gold(setup, "evidence", "on Telegram", "9b2f7c1e-1111-4a4a-9e9e-0000000000d2")
+    assert twin.status_code == 409
+    assert "already" in twin.json["error"]
+    other_label = draw_gold(setup, "claim", "on Telegram", "9b2f7c1e-1111-4a4a-9e9e-0000000000d3")
+    assert other_label.status_code == 201  # another label on the same range is another span
+    assert sorted(gold_ids(app)) == sorted([DRAWN, "9b2f7c1e-1111-4a4a-9e9e-0000000000d3"])
+
+
+def test_moving_a_gold_span_onto_another_is_refused_with_a_message(app, setup):
+    assert draw_gold(setup, "evidence", "on Telegram").status_code == 201
+    second = "9b2f7c1e-1111-4a4a-9e9e-0000000000d4"
+    assert draw_gold(setup, "evidence", "Telegram", second).status_code == 201
+    start, end = at("on Telegram")
+    refused = setup.post(
+        f"{PAGE}/gold/{second}",
+        data={"label": "evidence", "start": start, "end": end, "action": "save"},
+        headers={"HX-Request": "true"},
+    )
+    assert refused.status_code == 409 and "already" in refused.get_data(as_text=True)
+    assert sorted(gold(app)) == sorted(
+        [(2, *at("on Telegram"), False), (2, *at("Telegram"), False)]
+    )
+
+
+def test_accepting_after_a_gold_span_was_moved_away_makes_a_new_one(app, setup):
+    """The derived id of a range stays with the span when its boundaries are edited."""
+    html = setup.get(PAGE).get_data(as_text=True)
+    ana_span = html.split('data-span="')[1].split('"')[0]  # ana's "Zakharova said"
+    setup.post(f"{PAGE}/accept", data={"span_id": ana_span})
+    (moved,) = gold_ids(app)
+    start, end = at("Zakharova")
+    setup.post(
+        f"{PAGE}/gold/{moved}",
+        data={"label": "attribution", "start": start, "end": end, "action": "save"},
+    )
+    setup.post(f"{PAGE}/accept", data={"span_id": ana_span})
+    assert sorted(gold(app)) == sorted(
+        [(3, *at("Zakharova"), True), (3, *at("Zakharova said"), True)]
+    )

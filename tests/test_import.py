@@ -629,6 +629,30 @@ REJECTIONS = [
         ],
         id="unknown assignment status",
     ),
+    pytest.param(
+        [
+            (
+                "docs.jsonl",
+                _bad(
+                    {
+                        "id": "x",
+                        "text": CLAIM,
+                        "gold": [
+                            {"label": "claim", "start": 4, "end": 12},
+                            {"label": "claim", "start": 13, "end": 17},
+                            {"label": "claim", "start": 4, "end": 12, "note": "again"},
+                        ],
+                    }
+                ),
+            )
+        ],
+        [
+            "docs.jsonl, line 4: ",
+            "field 'gold[2]': ",
+            "same label and range as gold[0]: gold holds a span once",
+        ],
+        id="a gold span twice",
+    ),
 ]
 
 

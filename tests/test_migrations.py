@@ -214,6 +214,69 @@ def test_database_made_by_the_first_schema_upgrades_to_head_with_its_data(empty_
         app.extensions["annotator.engine"].dispose()
 
 
+def test_twin_gold_spans_are_merged_with_their_notes_values_and_links(empty_database_url):
+    """Revision 0003: gold held a span twice (drawn in the gold workspace, then accepted)."""
+    engine = db.make_engine(empty_database_url)
+    db.upgrade(engine, FIRST_SCHEMA)
+    _insert_first_schema_rows(engine)  # gold span w-gold: claim [0, 8), note "kept"
+    db.upgrade(engine, "0002")
+    later = datetime(2024, 5, 2, 10, 0, tzinfo=UTC)
+    with engine.begin() as connection:
+
+        def run(statement: str, **values) -> None:
+            connection.execute(sql(statement), values)
+
+        for span_id, label_id, start, end, note, attributes in (
+            ("w-gold-twin", 2, 0, 8, "second look", '{"certainty": "hedged"}'),
+            ("w-gold-source", 4, 10, 20, "", "{}"),
+        ):
+            run(
+                "INSERT INTO gold_span (id, project_id, document_id, document_length, label_id, "
+                'start, "end", note, attributes, curator_id, created_at, updated_at) VALUES '
+                "(:id, 2, 2, :length, :label, :start, :end, :note, :attributes, 1, :at, :at)",
+                id=span_id, label=label_id, start=start, end=end, note=note,
+                attributes=attributes, length=len(TEXT), at=later,
+            )  # fmt: skip
+        attributed_to = connection.execute(
+            sql("SELECT id FROM relation_type WHERE project_id = 2 AND name = 'attributed_to'")
+        ).scalar()
+        for link_id, source, hour in (("link-1", "w-gold", 11), ("link-2", "w-gold-twin", 12)):
+            run(
+                "INSERT INTO gold_relation (id, project_id, document_id, type_id, source_id, "
+                "target_id, curator_id, created_at, updated_at) VALUES "
+                "(:id, 2, 2, :type, :source, 'w-gold-source', 1, :at, :at)",
+                id=link_id, type=attributed_to, source=source,
+                at=datetime(2024, 5, 2, hour, 0, tzinfo=UTC),
+            )  # fmt: skip
+
+    db.upgrade(engine, "head")
+
+    with engine.connect() as connection:
+        gold = connection.execute(
+            sql('SELECT id, label_id, start, "end", note, attributes FROM gold_span ORDER BY id')
+        ).all()
+        links = connection.execute(sql("SELECT id, source_id, target_id FROM gold_relation")).all()
+    try:
+        # the most recently edited twin stays, with both notes and the values either had
+        assert [(g.id, g.label_id, g.start, g.end, g.note, _json(g.attributes)) for g in gold] == [
+            ("w-gold-source", 4, 10, 20, "", {}),
+            ("w-gold-twin", 2, 0, 8, "second look\n\nkept", {"certainty": "hedged"}),
+        ]
+        # the two links now say the same: one stays, on the kept span
+        assert [tuple(link) for link in links] == [("link-1", "w-gold-twin", "w-gold-source")]
+        with pytest.raises(IntegrityError), engine.begin() as connection:
+            connection.execute(
+                sql(
+                    "INSERT INTO gold_span (id, project_id, document_id, document_length, "
+                    'label_id, start, "end", note, attributes, created_at, updated_at) VALUES '
+                    "('w-gold-3', 2, 2, :length, 2, 0, 8, '', '{}', :at, :at)"
+                ),
+                {"length": len(TEXT), "at": later},
+            )
+    finally:
+        engine.dispose()
+
+
 def test_init_db_creates_the_schema_then_reports_it_up_to_date(empty_database_url):
     app = create_app({"DATABASE_URL": empty_database_url, "SECRET_KEY": "test"})
     runner = app.test_cli_runner()
