@@ -9,7 +9,14 @@ import re
 
 import pytest
 from conftest import login
-from workspace_helpers import drag_select, make_project, wait_saved
+from workspace_helpers import (
+    drag_select,
+    draw_attribution_and_claim,
+    links_shown,
+    make_project,
+    mark,
+    wait_saved,
+)
 
 SENTENCE = "Reuters quoted Zakharova as writing that Kyiv was sabotaging the talks."
 ATTRIBUTION = "Reuters quoted Zakharova as writing"
@@ -33,32 +40,8 @@ def linked_project(page, server, tmp_path):
     page.wait_for_selector("#text")
     document_id = int(re.search(r"/d/(\d+)", page.url).group(1))
 
-    drag_select(page, SENTENCE, *at(ATTRIBUTION))
-    page.click("#toolbar button[data-label=attribution]")
-    wait_saved(page)
-    drag_select(page, SENTENCE, *at(CLAIM))
-    page.keyboard.press("1")  # claim
-    wait_saved(page)
-    ids = {
-        item.get_attribute("data-label"): item.get_attribute("data-span")
-        for item in page.locator("#span-list li[data-span]").all()
-    }
+    ids = draw_attribution_and_claim(page, SENTENCE, ATTRIBUTION, CLAIM)
     return page, slug, document_id, ids["attribution"], ids["claim"]
-
-
-def mark(page, span_id: str):
-    return page.locator(f'#text mark[data-span="{span_id}"]').first
-
-
-def links_shown(page) -> list[tuple[str, str, str]]:
-    return [
-        (
-            item.get_attribute("data-source"),
-            item.get_attribute("data-type"),
-            item.get_attribute("data-target"),
-        )
-        for item in page.locator("#relation-list li[data-relation]").all()
-    ]
 
 
 def test_claim_attributed_to_its_source_with_a_source_type_is_in_every_export(

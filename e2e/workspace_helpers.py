@@ -66,6 +66,40 @@ def wait_saved(page) -> None:
     )
 
 
+def draw_attribution_and_claim(page, text: str, attribution: str, claim: str) -> dict[str, str]:
+    """Drag over the two phrases of ``text`` and label them (toolbar button, then the claim's
+    key); returns the span ids by label, from the side panel."""
+    for phrase, choose in ((attribution, "toolbar"), (claim, "key")):
+        start = text.index(phrase)
+        drag_select(page, text, start, start + len(phrase))
+        if choose == "toolbar":
+            page.click("#toolbar button[data-label=attribution]")
+        else:
+            page.keyboard.press("1")  # claim
+        wait_saved(page)
+    return {
+        item.get_attribute("data-label"): item.get_attribute("data-span")
+        for item in page.locator("#span-list li[data-span]").all()
+    }
+
+
+def mark(page, span_id: str):
+    """The (first fragment of the) highlight of span ``span_id``."""
+    return page.locator(f'#text mark[data-span="{span_id}"]').first
+
+
+def links_shown(page) -> list[tuple[str, str, str]]:
+    """The side panel's links as (source span, type, target span)."""
+    return [
+        (
+            item.get_attribute("data-source"),
+            item.get_attribute("data-type"),
+            item.get_attribute("data-target"),
+        )
+        for item in page.locator("#relation-list li[data-relation]").all()
+    ]
+
+
 def span_count(page) -> int:
     return page.locator("#span-list li[data-span]").count()
 
