@@ -182,21 +182,25 @@ def parse_document(
 
     text, move = normalise_newlines(written)
     document = ImportedDocument(external_id, text, title, url, meta, line=line)
-    for index, item in enumerate(_list(value, "annotations", reject)):
-        where = f"annotations[{index}]"
-        span = _parse_span(item, where, written, rules, reject, gold=False)
-        document.annotations.append(_moved(span, move, where, reject))
-    first_at: dict[tuple, int] = {}
-    for index, item in enumerate(_list(value, "gold", reject)):
-        where = f"gold[{index}]"
-        span = _parse_span(item, where, written, rules, reject, gold=True)
-        document.gold.append(_moved(span, move, where, reject))
-        content = (document.gold[-1].label, document.gold[-1].start, document.gold[-1].end)
-        if content in first_at:
-            raise reject(
-                where, f"same label and range as gold[{first_at[content]}]: gold holds a span once"
+    for layer, spans, gold in (
+        ("annotations", document.annotations, False),
+        ("gold", document.gold, True),
+    ):
+        first_at: dict[tuple, int] = {}
+        for index, item in enumerate(_list(value, layer, reject)):
+            where = f"{layer}[{index}]"
+            span = _moved(
+                _parse_span(item, where, written, rules, reject, gold), move, where, reject
             )
-        first_at[content] = index
+            content = (span.annotator, span.label, span.start, span.end)
+            if content in first_at:
+                who = "gold holds" if gold else f"{span.annotator} marks"
+                raise reject(
+                    where,
+                    f"same label and range as {layer}[{first_at[content]}]: {who} a span once",
+                )
+            first_at[content] = index
+            spans.append(span)
     for index, item in enumerate(_list(value, "annotators", reject)):
         where = f"annotators[{index}]"
         if not isinstance(item, dict):

@@ -196,6 +196,16 @@ class Span(SQLModel, table=True):
     __table_args__ = (
         *_span_table_args("span"),
         Index("ix_span_annotator_document", "annotator_id", "document_id"),
+        # An annotator marks each label and range once (migration 0003).
+        Index(
+            "uq_span_content",
+            "annotator_id",
+            "document_id",
+            "label_id",
+            "start",
+            "end",
+            unique=True,
+        ),
         # Target of the relations' foreign keys: both ends in one document, of one annotator.
         UniqueConstraint("id", "project_id", "document_id", "annotator_id"),
     )

@@ -2,6 +2,8 @@
 
 A span's id is made by the client (a UUID). ``PUT`` with an id creates the span or updates it to the
 given values, so a retried request leaves exactly one span; ``DELETE`` of an absent id succeeds.
+A layer (an annotator's spans, the gold spans) holds each label and range once: a second one, under
+another id, is refused with 409 (a unique index stands behind the check).
 Deleting a span deletes its relations (the database cascades).
 
 Span attributes (``{"source_type": "media outlet"}``) come in the payload's ``attributes``, checked
@@ -152,8 +154,7 @@ def _save(db, model, owner_field, document, user, span_id, values, extra=None):
         return row.document_id != document.id or (owned and row.annotator_id != user.id)
 
     existing = db.get(model, span_id)
-    if model is GoldSpan:
-        _refuse_gold_twin(db, document, span_id, values)
+    _refuse_twin(db, model, document, user, span_id, values)
     if existing is None:
         now = utcnow()
         row = {
@@ -173,9 +174,9 @@ def _save(db, model, owner_field, document, user, span_id, values, extra=None):
         }
         try:
             return create_once(db, model, row, foreign, "span"), True
-        except IntegrityError:  # a twin was stored meanwhile (gold: one span per label and range)
+        except IntegrityError:  # a twin was stored meanwhile: one span per label and range
             db.rollback()
-            _refuse_gold_twin(db, document, span_id, values)
+            _refuse_twin(db, model, document, user, span_id, values)
             raise
     if foreign(existing):
         raise SpanRefused(404, "no such span")  # another user's id: do not reveal it exists
@@ -212,11 +213,25 @@ def gold_twin(db: Session, document_id: int, label_id: int, start: int, end: int
     ).first()
 
 
-def _refuse_gold_twin(db: Session, document: Document, span_id: str, values: SpanValues) -> None:
-    """409 when another gold span has this label and range: the gold layer holds each once."""
-    twin = gold_twin(db, document.id, values.label_id, values.start, values.end)
+def _refuse_twin(db: Session, model, document: Document, user: User, span_id: str, values):
+    """409 when another span of the layer has this label and range: an annotator's spans, and
+    the gold layer, hold each label and range once (a second one would only repeat the first)."""
+    if model is GoldSpan:
+        twin = gold_twin(db, document.id, values.label_id, values.start, values.end)
+        message = "the gold layer has this span already (same label and range)"
+    else:
+        twin = db.exec(
+            select(Span).where(
+                Span.annotator_id == user.id,
+                Span.document_id == document.id,
+                Span.label_id == values.label_id,
+                Span.start == values.start,
+                Span.end == values.end,
+            )
+        ).first()
+        message = "you have marked this already (same label and range)"
     if twin is not None and twin.id != span_id:
-        raise SpanRefused(409, "the gold layer has this span already (same label and range)")
+        raise SpanRefused(409, message)
 
 
 def _refuse_relabel_breaking_links(db: Session, model, span_id: str, label: str) -> None:

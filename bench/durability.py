@@ -132,11 +132,12 @@ class Saver(threading.Thread):
             number = 0
             while time.monotonic() < self.until:
                 span_id = str(uuid.uuid4())
-                start = (number * 11) % (len(TEXT) - 12)
+                # a new range every time: the server refuses a second identical span
+                room = len(TEXT) - 12
+                start, end = number % room, number % room + 1 + (number // room) % 10
                 body = json.dumps(
-                    {"label": "claim", "start": start, "end": start + 9,
-                     "text": TEXT[start : start + 9]}
-                ).encode()  # fmt: skip
+                    {"label": "claim", "start": start, "end": end, "text": TEXT[start:end]}
+                ).encode()
                 status, _h = self.insist(
                     "PUT", api + span_id, body, {"Content-Type": "application/json"}
                 )

@@ -154,9 +154,14 @@ def generate(url: str, documents: int) -> None:
                             "done_at": stamp,
                         }
                     )
-                    for _ in range(SPANS_PER_ANNOTATOR):
+                    drawn = set()
+                    while len(drawn) < SPANS_PER_ANNOTATOR:
                         start = rng.randrange(len(text) - 1)
                         end = min(len(text), start + rng.randint(1, 120))
+                        label_id = rng.choice(label_ids)
+                        if (label_id, start, end) in drawn:
+                            continue  # an annotator marks a label and range once
+                        drawn.add((label_id, start, end))
                         spans.append(
                             {
                                 "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
@@ -164,7 +169,7 @@ def generate(url: str, documents: int) -> None:
                                 "document_id": document_id,
                                 "document_length": len(text),
                                 "annotator_id": user_id,
-                                "label_id": rng.choice(label_ids),
+                                "label_id": label_id,
                                 "start": start,
                                 "end": end,
                                 "note": "hedged" if rng.random() < 0.1 else "",

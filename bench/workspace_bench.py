@@ -60,9 +60,13 @@ def populate(app, spans: int) -> tuple[int, str]:
         labels = [label.id for label in store.labels_of(session, project.id)]
         rng = random.Random(2)
         now = utcnow()
-        rows = []
-        for _ in range(spans):
+        rows, drawn = [], set()
+        while len(rows) < spans:
             start = rng.randrange(0, len(body) - 200)
+            label_id, end = rng.choice(labels), start + rng.randrange(1, 200)  # many overlaps
+            if (label_id, start, end) in drawn:
+                continue  # an annotator marks a label and range once (the database says so)
+            drawn.add((label_id, start, end))
             rows.append(
                 {
                     "id": str(uuid.uuid4()),
@@ -70,9 +74,9 @@ def populate(app, spans: int) -> tuple[int, str]:
                     "document_id": document.id,
                     "document_length": len(body),
                     "annotator_id": user.id,
-                    "label_id": rng.choice(labels),
+                    "label_id": label_id,
                     "start": start,
-                    "end": start + rng.randrange(1, 200),  # long ranges: many overlaps
+                    "end": end,
                     "note": "",
                     "created_at": now,
                     "updated_at": now,

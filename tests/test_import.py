@@ -653,6 +653,26 @@ REJECTIONS = [
         ],
         id="a gold span twice",
     ),
+    pytest.param(
+        [
+            (
+                "docs.jsonl",
+                _bad(
+                    {
+                        "id": "x",
+                        "text": CLAIM,
+                        "annotations": [_span(), _span(annotator="ben"), _span(note="again")],
+                    }
+                ),
+            )
+        ],
+        [
+            "docs.jsonl, line 4: ",
+            "field 'annotations[2]': ",
+            "same label and range as annotations[0]: ana marks a span once",
+        ],
+        id="an annotator's span twice",
+    ),
 ]
 
 

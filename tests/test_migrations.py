@@ -214,8 +214,9 @@ def test_database_made_by_the_first_schema_upgrades_to_head_with_its_data(empty_
         app.extensions["annotator.engine"].dispose()
 
 
-def test_twin_gold_spans_are_merged_with_their_notes_values_and_links(empty_database_url):
-    """Revision 0003: gold held a span twice (drawn in the gold workspace, then accepted)."""
+def test_twin_spans_are_merged_with_their_notes_values_and_links(empty_database_url):
+    """Revision 0003: gold held a span twice (drawn in the gold workspace, then accepted), and
+    an annotator marked a phrase twice with the same label."""
     engine = db.make_engine(empty_database_url)
     db.upgrade(engine, FIRST_SCHEMA)
     _insert_first_schema_rows(engine)  # gold span w-gold: claim [0, 8), note "kept"
@@ -249,9 +250,29 @@ def test_twin_gold_spans_are_merged_with_their_notes_values_and_links(empty_data
                 at=datetime(2024, 5, 2, hour, 0, tzinfo=UTC),
             )  # fmt: skip
 
+        # ana (id 2) marked w-claim [0, 8) twice, and linked both copies to w-attribution
+        run(
+            "INSERT INTO span (id, project_id, document_id, document_length, annotator_id, "
+            'label_id, start, "end", note, attributes, created_at, updated_at) VALUES '
+            "('w-claim-again', 2, 2, :length, 2, 2, 0, 8, 'again', '{}', :at, :at)",
+            length=len(TEXT), at=later,
+        )  # fmt: skip
+        for link_id, source, hour in (("own-1", "w-claim", 11), ("own-2", "w-claim-again", 12)):
+            run(
+                "INSERT INTO relation (id, project_id, document_id, annotator_id, type_id, "
+                "source_id, target_id, created_at, updated_at) VALUES "
+                "(:id, 2, 2, 2, :type, :source, 'w-attribution', :at, :at)",
+                id=link_id, type=attributed_to, source=source,
+                at=datetime(2024, 5, 2, hour, 0, tzinfo=UTC),
+            )  # fmt: skip
+
     db.upgrade(engine, "head")
 
     with engine.connect() as connection:
+        own = connection.execute(
+            sql("SELECT id, note FROM span WHERE project_id = 2 AND label_id = 2 ORDER BY id")
+        ).all()
+        own_links = connection.execute(sql("SELECT id, source_id FROM relation")).all()
         gold = connection.execute(
             sql('SELECT id, label_id, start, "end", note, attributes FROM gold_span ORDER BY id')
         ).all()
@@ -264,6 +285,8 @@ def test_twin_gold_spans_are_merged_with_their_notes_values_and_links(empty_data
         ]
         # the two links now say the same: one stays, on the kept span
         assert [tuple(link) for link in links] == [("link-1", "w-gold-twin", "w-gold-source")]
+        assert [tuple(row) for row in own] == [("w-claim-again", "again")]
+        assert [tuple(link) for link in own_links] == [("own-1", "w-claim-again")]
         with pytest.raises(IntegrityError), engine.begin() as connection:
             connection.execute(
                 sql(

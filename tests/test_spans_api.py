@@ -142,3 +142,21 @@ def test_anonymous_requests_are_sent_to_log_in(app, setup):
     response = app.test_client().put(f"{URL}/{SPAN_ID}", json=body(0, 8))
     assert response.status_code in (302, 401)
     assert stored(app) == []
+
+
+def test_marking_the_same_label_and_range_again_is_refused_and_stores_nothing(app, setup):
+    """A second identical span would only repeat the first (and count twice in agreement)."""
+    ana, ben = setup
+    assert ana.put(f"{URL}/{SPAN_ID}", json=body(0, 8)).status_code == 201
+    again = ana.put(f"{URL}/aaaaaaaa-0000-4000-8000-0000000000a2", json=body(0, 8))
+    assert again.status_code == 409 and "marked this already" in again.json["error"]
+    other_label = ana.put(
+        f"{URL}/aaaaaaaa-0000-4000-8000-0000000000a3", json=body(0, 8, "evidence")
+    )
+    assert other_label.status_code == 201
+    relabel_onto_it = ana.put(f"{URL}/aaaaaaaa-0000-4000-8000-0000000000a3", json=body(0, 8))
+    assert relabel_onto_it.status_code == 409
+    assert (
+        ben.put(f"{URL}/aaaaaaaa-0000-4000-8000-0000000000b1", json=body(0, 8)).status_code == 201
+    )
+    assert len(stored(app)) == 3
