@@ -49,13 +49,14 @@ def ids(app, world):
         ("gold_span", "gold-other-doc", "doc2", None),
     ]
     with app.extensions["annotator.engine"].begin() as connection:
-        for table, span_id, document, annotator in spans:
+        for position, (table, span_id, document, annotator) in enumerate(spans):
             owner = ("annotator_id, ", ":annotator, ") if annotator else ("", "")
             connection.execute(
                 sql(
                     f"INSERT INTO {table} (id, project_id, document_id, document_length, "
                     f'{owner[0]}label_id, start, "end", note, created_at, updated_at) VALUES '
-                    f"(:id, :project, :document, :length, {owner[1]}:label, 0, 7, '', :now, :now)"
+                    f"(:id, :project, :document, :length, {owner[1]}:label, :start, :end, '', "
+                    ":now, :now)"
                 ),
                 {
                     "id": span_id,
@@ -64,6 +65,8 @@ def ids(app, world):
                     "length": len(TEXT),
                     "annotator": found.get(annotator),
                     "label": label,
+                    "start": position,  # a layer holds a label and range once
+                    "end": position + 7,
                     "now": datetime.now(UTC),
                 },
             )
