@@ -168,7 +168,7 @@ ROUTES = [
     Route("compare.accept_agreed", "POST",            (LOGIN,    404,     403,      AWAY,   AWAY),
           _form(at_least="1")),
     Route("compare.edit_gold", "POST",                (LOGIN,    404,     403,      AWAY,   AWAY),
-          _form(label="claim", start="0", end="5")),
+          _form(label="evidence", start="0", end="5")),  # gold has a claim there
     Route("compare.gold_workspace", "GET",            (LOGIN,    404,     403,      200,    200)),
     Route("compare.gold_body", "GET",                 (LOGIN,    404,     403,      200,    200)),
     Route("compare.list_gold", "GET",                 (LOGIN,    404,     403,      200,    200)),
