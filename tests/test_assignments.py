@@ -564,15 +564,16 @@ def test_dashboard_shows_per_annotator_done_in_progress_and_spans_per_label(app,
     ann, bob = world.client("ann"), world.client("bob")
     first = take_and_finish(ann)
     second = take_next(ann)
-    for span_id, document_id, label in (
-        ("ann-span-0001", first, "claim"),
-        ("ann-span-0002", first, "claim"),
-        ("ann-span-0003", second, "evidence"),
+    for span_id, document_id, label, start in (
+        ("ann-span-0001", first, "claim", 0),
+        ("ann-span-0002", first, "claim", 6),
+        ("ann-span-0003", second, "evidence", 0),
     ):
-        ann.put(
+        saved = ann.put(
             f"/api/projects/{SLUG}/documents/{document_id}/spans/{span_id}",
-            json={"label": label, "start": 0, "end": 5},
+            json={"label": label, "start": start, "end": start + 4},
         )
+        assert saved.status_code == 201
     bobs = take_next(bob)
     bob.put(
         f"/api/projects/{SLUG}/documents/{bobs}/spans/bob-span-0001",
