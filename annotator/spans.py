@@ -188,11 +188,14 @@ def _save(db, model, owner_field, document, user, span_id, values, extra=None):
             attributes = keep_defined(existing.attributes or {}, label.attributes)
     if attributes is None:
         attributes = existing.attributes or {}
+    extra = {key: value for key, value in (extra or {}).items() if getattr(existing, key) != value}
     current = (existing.label_id, existing.start, existing.end, existing.note, existing.attributes)
-    if current != (values.label_id, values.start, values.end, values.note, attributes):
+    if extra or current != (values.label_id, values.start, values.end, values.note, attributes):
         existing.label_id, existing.start, existing.end = values.label_id, values.start, values.end
         existing.note = values.note
         existing.attributes = dict(attributes)
+        for key, value in extra.items():  # e.g. the annotator's span a gold span was accepted from
+            setattr(existing, key, value)
         existing.updated_at = utcnow()
         if not owned:
             existing.curator_id = user.id
