@@ -148,12 +148,14 @@ def test_a_write_lock_held_too_long_fails_the_write_cleanly(engine, writing, mon
     assert names(engine) == ["next"]
 
 
+ON_SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
+@ON_SQLITE_ONLY
 def test_a_save_that_cannot_get_the_lock_answers_503_and_saves_nothing(
     app, world, monkeypatch, database_url
 ):
     """The browser's save queue retries a 503; a 500 would look like a refused span."""
-    if not database_url.startswith("sqlite"):
-        pytest.skip("SQLite's write lock only")
     monkeypatch.setattr(db, "WRITE_WAIT_SECONDS", 0.3)
     world.user("ann")
     world.project("news", annotators=["ann"])
@@ -176,10 +178,9 @@ def test_a_save_that_cannot_get_the_lock_answers_503_and_saves_nothing(
     assert client.get(spans.rstrip("/")).get_json()["spans"] == []
 
 
+@ON_SQLITE_ONLY
 def test_log_in_does_not_wait_for_the_write_lock(app, world, monkeypatch, database_url):
     """Checking a password takes a fifth of a second: it must not hold up everyone's saves."""
-    if not database_url.startswith("sqlite"):
-        pytest.skip("SQLite's write lock only")
     monkeypatch.setattr(db, "WRITE_WAIT_SECONDS", 0.3)
     world.user("ann")
     outside = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
