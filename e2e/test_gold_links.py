@@ -12,16 +12,15 @@ import pytest
 from conftest import login
 from playwright.sync_api import expect
 from workspace_helpers import (
+    ATTRIBUTION,
+    CLAIM,
+    SENTENCE,
     draw_attribution_and_claim,
     links_shown,
     make_project,
     mark,
     wait_saved,
 )
-
-SENTENCE = "Reuters quoted Zakharova as writing that Kyiv was sabotaging the talks."
-ATTRIBUTION = "Reuters quoted Zakharova as writing"
-CLAIM = "Kyiv was sabotaging the talks"
 
 
 def at(phrase: str) -> tuple[int, int]:

@@ -10,6 +10,9 @@ import re
 import pytest
 from conftest import login
 from workspace_helpers import (
+    ATTRIBUTION,
+    CLAIM,
+    SENTENCE,
     drag_select,
     draw_attribution_and_claim,
     links_shown,
@@ -18,9 +21,6 @@ from workspace_helpers import (
     wait_saved,
 )
 
-SENTENCE = "Reuters quoted Zakharova as writing that Kyiv was sabotaging the talks."
-ATTRIBUTION = "Reuters quoted Zakharova as writing"
-CLAIM = "Kyiv was sabotaging the talks"
 FORMATS = ("native", "doccano", "prodigy", "w3c")
 
 

@@ -66,6 +66,12 @@ def wait_saved(page) -> None:
     )
 
 
+#: The sentence the link tests mark: a claim attributed to a source.
+SENTENCE = "Reuters quoted Zakharova as writing that Kyiv was sabotaging the talks."
+ATTRIBUTION = "Reuters quoted Zakharova as writing"
+CLAIM = "Kyiv was sabotaging the talks"
+
+
 def draw_attribution_and_claim(page, text: str, attribution: str, claim: str) -> dict[str, str]:
     """Drag over the two phrases of ``text`` and label them (toolbar button, then the claim's
     key); returns the span ids by label, from the side panel."""
