@@ -43,8 +43,8 @@ from annotator.spans import (
     delete_gold,
     gold_highlights_of,
     gold_of,
-    gold_twin,
     save_gold,
+    twin_of,
 )
 
 bp = Blueprint("compare", __name__)
@@ -190,7 +190,7 @@ def _gold_place(session, document, label_id: int, start: int, end: int) -> tuple
     """(id, exists) of the gold span with this label and range: the one gold has (whatever its
     id: drawn in the gold workspace, or moved there by an edit), else a new id derived from the
     content, or a random one when a gold span edited since holds the derived id."""
-    twin = gold_twin(session, document.id, label_id, start, end)
+    twin = twin_of(session, GoldSpan, document.id, label_id, start, end)
     if twin is not None:
         return twin.id, True
     derived = gold_id(document.id, label_id, start, end)

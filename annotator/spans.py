@@ -154,7 +154,9 @@ def _save(db, model, owner_field, document, user, span_id, values, extra=None):
         return row.document_id != document.id or (owned and row.annotator_id != user.id)
 
     existing = db.get(model, span_id)
-    _refuse_twin(db, model, document, user, span_id, values)
+    content = (values.label_id, values.start, values.end)
+    if existing is None or (existing.label_id, existing.start, existing.end) != content:
+        _refuse_twin(db, model, document, user, span_id, values)
     if existing is None:
         now = utcnow()
         row = {
@@ -204,37 +206,34 @@ def _save(db, model, owner_field, document, user, span_id, values, extra=None):
     return existing, False
 
 
-def gold_twin(db: Session, document_id: int, label_id: int, start: int, end: int):
-    """The gold span with this label and range in the document, if any (there is at most one)."""
-    return db.exec(
-        select(GoldSpan).where(
-            GoldSpan.document_id == document_id,
-            GoldSpan.label_id == label_id,
-            GoldSpan.start == start,
-            GoldSpan.end == end,
-        )
-    ).first()
+def twin_of(
+    db: Session, model, document_id: int, label_id: int, start: int, end: int, annotator_id=None
+):
+    """The span of a layer with this label and range in the document (a layer holds each once):
+    the gold layer (``model`` GoldSpan), or ``annotator_id``'s spans (``model`` Span)."""
+    query = select(model).where(
+        model.document_id == document_id,
+        model.label_id == label_id,
+        model.start == start,
+        model.end == end,
+    )
+    if model is Span:
+        query = query.where(Span.annotator_id == annotator_id)
+    return db.exec(query).first()
+
+
+TWIN_REFUSED = {
+    GoldSpan: "the gold layer has this span already (same label and range)",
+    Span: "you have marked this already (same label and range)",
+}
 
 
 def _refuse_twin(db: Session, model, document: Document, user: User, span_id: str, values):
     """409 when another span of the layer has this label and range: an annotator's spans, and
     the gold layer, hold each label and range once (a second one would only repeat the first)."""
-    if model is GoldSpan:
-        twin = gold_twin(db, document.id, values.label_id, values.start, values.end)
-        message = "the gold layer has this span already (same label and range)"
-    else:
-        twin = db.exec(
-            select(Span).where(
-                Span.annotator_id == user.id,
-                Span.document_id == document.id,
-                Span.label_id == values.label_id,
-                Span.start == values.start,
-                Span.end == values.end,
-            )
-        ).first()
-        message = "you have marked this already (same label and range)"
+    twin = twin_of(db, model, document.id, values.label_id, values.start, values.end, user.id)
     if twin is not None and twin.id != span_id:
-        raise SpanRefused(409, message)
+        raise SpanRefused(409, TWIN_REFUSED[model])
 
 
 def _refuse_relabel_breaking_links(db: Session, model, span_id: str, label: str) -> None:
