@@ -28,12 +28,15 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 import orjson
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from annotator import throwaway  # noqa: E402
 
 TARGET_BYTES = 3_000
 SLUG = "bench"
@@ -166,34 +169,6 @@ def sqlite_url(directory: Path, name: str) -> str:
     return f"sqlite:///{directory / name}"
 
 
-class PostgresDatabases:
-    """Throw-away databases on the bench server, dropped on exit."""
-
-    def __init__(self) -> None:
-        self.drops: list = []
-
-    def reachable(self) -> str | None:
-        """None when the server answers, else the reason it does not."""
-        from annotator import throwaway
-
-        try:
-            self.create()
-        except throwaway.NoServer as error:
-            return str(error)
-        return None
-
-    def create(self) -> str:
-        from annotator import throwaway
-
-        url, drop = throwaway.open_postgres_database("annotator_bench")
-        self.drops.append(drop)
-        return url
-
-    def drop_all(self) -> None:
-        for drop in self.drops:
-            drop()
-
-
 # --- main ----------------------------------------------------------------------------------------
 
 
@@ -221,31 +196,30 @@ def main() -> None:
         return
 
     sizes = sorted({args.small, args.documents})
-    postgres = None if args.no_postgres else PostgresDatabases()
-    skip_reason = "--no-postgres" if postgres is None else postgres.reachable()
+    skip_reason = "--no-postgres" if args.no_postgres else None
     results: dict[tuple[str, int], dict] = {}
-    with tempfile.TemporaryDirectory(prefix="import-bench-") as directory:
+    with tempfile.TemporaryDirectory(prefix="import-bench-") as directory, ExitStack() as databases:
         directory = Path(directory)
-        try:
-            for documents in sizes:
-                corpus = directory / f"corpus-{documents}.jsonl"
-                started = time.perf_counter()
-                write_corpus(corpus, documents, args.seed)
-                seconds = time.perf_counter() - started
-                megabytes = corpus.stat().st_size / 1e6
-                print(f"generated {corpus.name}: {megabytes:.1f} MB in {seconds:.1f} s", flush=True)
-                figures = import_in_subprocess(
-                    sqlite_url(directory, f"bench-{documents}.db"), corpus
-                )
-                results["sqlite", documents] = figures
-                report("SQLite", documents, corpus, figures)
-                if skip_reason is None:
-                    figures = import_in_subprocess(postgres.create(), corpus)
-                    results["postgresql", documents] = figures
-                    report("PostgreSQL", documents, corpus, figures)
-        finally:
-            if postgres is not None and skip_reason is None:
-                postgres.drop_all()
+        for documents in sizes:
+            corpus = directory / f"corpus-{documents}.jsonl"
+            started = time.perf_counter()
+            write_corpus(corpus, documents, args.seed)
+            seconds = time.perf_counter() - started
+            megabytes = corpus.stat().st_size / 1e6
+            print(f"generated {corpus.name}: {megabytes:.1f} MB in {seconds:.1f} s", flush=True)
+            figures = import_in_subprocess(sqlite_url(directory, f"bench-{documents}.db"), corpus)
+            results["sqlite", documents] = figures
+            report("SQLite", documents, corpus, figures)
+            if skip_reason is not None:
+                continue
+            try:  # a fresh database per size, all dropped at the end
+                url = databases.enter_context(throwaway.postgres_database("annotator_bench"))
+            except throwaway.NoServer as error:
+                skip_reason = str(error)
+                continue
+            figures = import_in_subprocess(url, corpus)
+            results["postgresql", documents] = figures
+            report("PostgreSQL", documents, corpus, figures)
     if skip_reason is not None:
         print(f"PostgreSQL skipped: {skip_reason}")
     print(f"import output: {results['sqlite', sizes[-1]]['output']}")
