@@ -105,6 +105,13 @@ class Annotator(threading.Thread):
         self.results.add(action, (time.perf_counter() - started) * 1000, status)
         return status, response_headers, data
 
+    def put_json(self, action: str, path: str, payload: dict) -> bool:
+        """A timed PUT of a span; True when the server acknowledged it."""
+        status, _h, _d = self.timed(
+            action, "PUT", path, json.dumps(payload).encode(), {"Content-Type": "application/json"}
+        )
+        return status in (200, 201)
+
     def log_in(self) -> None:
         self.client.page("/login")
         form = urlencode(
@@ -152,14 +159,7 @@ class Annotator(threading.Thread):
                         if (label, start, end) not in taken:
                             break
                     payload = {"label": label, "start": start, "end": end, "text": body[start:end]}
-                    status, _h, _d = self.timed(
-                        "create span",
-                        "PUT",
-                        api + span_id,
-                        json.dumps(payload).encode(),
-                        {"Content-Type": "application/json"},
-                    )
-                    if status in (200, 201):
+                    if self.put_json("create span", api + span_id, payload):
                         self.acknowledged[span_id] = (document_id, label, start, end)
                         mine.append(span_id)
                 elif choice < 0.8:
@@ -173,14 +173,7 @@ class Annotator(threading.Thread):
                     ]
                     label = self.rng.choice(free)  # never empty: the span's own label is free
                     payload = {"label": label, "start": start, "end": end}
-                    status, _h, _d = self.timed(
-                        "relabel span",
-                        "PUT",
-                        api + span_id,
-                        json.dumps(payload).encode(),
-                        {"Content-Type": "application/json"},
-                    )
-                    if status in (200, 201):
+                    if self.put_json("relabel span", api + span_id, payload):
                         self.acknowledged[span_id] = (document_id, label, start, end)
                 elif choice < 0.93:
                     span_id = mine.pop(self.rng.randrange(len(mine)))
