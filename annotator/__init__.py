@@ -8,18 +8,19 @@ from pathlib import Path
 
 from flask import Flask
 
+from annotator import resources
 from annotator.config import default_database_url, load_settings
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(config: Mapping[str, object] | None = None) -> Flask:
     """Build the app. ``config`` overrides settings read from ``ANNOTATOR_*`` variables."""
     app = Flask(
         __name__,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
-        instance_path=os.environ.get("ANNOTATOR_INSTANCE_PATH", str(ROOT / "instance")),
+        template_folder=str(resources.folder("templates")),
+        static_folder=str(resources.folder("static")),
+        # Relative to the working directory, as the README says: an installed package has no
+        # repository folder to keep it in.
+        instance_path=os.path.abspath(os.environ.get("ANNOTATOR_INSTANCE_PATH", "instance")),
     )
     settings = load_settings()
     settings.update(config or {})
@@ -51,13 +52,14 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
-    from annotator import auth, db, errors, logs, web
+    from annotator import auth, db, logs, views
+    from annotator.views import http
 
     logs.init_app(app)
     db.init_app(app)
     auth.init_app(app)
-    errors.init_app(app)
-    web.register(app)
+    http.init_app(app)
+    views.register(app)
 
     from annotator.cli import register_commands
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import abort
 from sqlalchemy.dialects import postgresql, sqlite
 
-from annotator import assignments, db, store
+from annotator import db, store
+from annotator.assignments import handout
 from annotator.auth import me, project_for
 from annotator.models import Assignment, Document, Project, utcnow
 
@@ -19,7 +20,7 @@ def document_for(slug: str, document_id: int) -> tuple[Project, str, Document, A
     document = store.document_in(db.session(), project, document_id)
     if document is None:
         abort(404)
-    item = assignments.assignment(db.session(), document.id, me().id)
+    item = handout.assignment(db.session(), document.id, me().id)
     if role != "manager" and item is None:
         abort(404)
     return project, role, document, item
@@ -49,3 +50,12 @@ def document_for_writing(slug: str, document_id: int) -> tuple[Project, str, Doc
             .on_conflict_do_nothing(index_elements=["document_id", "user_id"])
         )
     return project, role, document
+
+
+def document_for_curating(slug: str, document_id: int) -> tuple[Project, Document]:
+    """The document if the current user may build its gold: the project's managers only."""
+    project, _role = project_for(slug, manager=True)
+    document = store.document_in(db.session(), project, document_id)
+    if document is None:
+        abort(404)
+    return project, document

@@ -11,11 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from annotator.errors import ConfigError
+
 PREFIX = "ANNOTATOR_"
-
-
-class ConfigError(ValueError):
-    """A setting is malformed; the message names the variable and the reason."""
 
 
 @dataclass(frozen=True)

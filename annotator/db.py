@@ -14,10 +14,10 @@ from flask import Flask, current_app, g, request
 from sqlalchemy import Engine, create_engine, event, exc, inspect
 from sqlmodel import Session
 
+from annotator import resources
+
 #: True while the current request or command changes data (set by the app for non-GET requests).
 writing: ContextVar[bool] = ContextVar("annotator_writing", default=False)
-
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def make_engine(url: str) -> Engine:
@@ -194,7 +194,7 @@ def lock_project(db_session: Session, project_id: int) -> None:
 
 def alembic_config(bind: Engine) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("script_location", str(resources.folder("migrations")))
     config.set_main_option("sqlalchemy.url", bind.url.render_as_string(hide_password=False))
     config.attributes["engine"] = bind
     return config

@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from annotator import store
-from annotator.importing import import_files
+from annotator.data_import.loader import import_files
 
 ARTICLES = Path(__file__).with_name("demo_data") / "articles.jsonl"
 SLUG = "demo"

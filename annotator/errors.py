@@ -1,58 +1,55 @@
-"""Error pages and security headers.
+"""The one vocabulary of errors a user can cause, each with the HTTP answer it gets.
 
-API requests (``/api/…``) get JSON errors; htmx requests get a short fragment; pages a full page.
+Every such error is an :class:`AnnotatorError`: its message is shown as it is (in the page, the
+JSON API or the command line), ``field`` names what is wrong when one field is, and ``status`` is
+the HTTP status one handler (``annotator.views.http``) answers with. Anything else raised is a bug.
+Pure: no Flask.
 """
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, make_response, render_template, request
-from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException
 
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-)
+class AnnotatorError(ValueError):
+    """A problem the user can fix; nothing was changed."""
 
+    status: int = 422
 
-def init_app(app: Flask) -> None:
-    @app.errorhandler(CSRFError)
-    def _csrf(error: CSRFError):
-        return _answer(
-            400,
-            f"The request is missing a valid CSRF token ({error.description}). "
-            "Reload the page and try again.",
-        )
-
-    @app.errorhandler(HTTPException)
-    def _http(error: HTTPException):
-        return _answer(error.code or 500, error.description or error.name)
-
-    @app.errorhandler(OperationalError)
-    def _database_busy(error: OperationalError):
-        # SQLite's write lock stayed taken past the wait (or the database went away): nothing
-        # was saved, and the browser's save queue tries again on a 503.
-        if "locked" not in str(error.orig) and not error.connection_invalidated:
-            raise error
-        response = make_response(
-            _answer(503, "The database is busy; nothing was saved. Try again shortly.")
-        )
-        response.headers["Retry-After"] = "2"
-        return response
-
-    @app.after_request
-    def _headers(response):
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+    def __init__(self, message: str, *, field: str | None = None, status: int | None = None):
+        super().__init__(message)
+        self.field = field
+        if status is not None:
+            self.status = status
 
 
-def _answer(code: int, message: str):
-    if request.path.startswith("/api/"):
-        return jsonify(error=message, status=code), code
-    if request.headers.get("HX-Request"):
-        return render_template("_error.html", code=code, message=message), code
-    return render_template("error.html", code=code, message=message), code
+class Invalid(AnnotatorError):
+    """A value that does not fit (a name, a setting, a filter)."""
+
+
+class Refused(AnnotatorError):
+    """A change that cannot be applied: 400 malformed, 404 not found, 409 conflict, 422 invalid."""
+
+    def __init__(self, status: int, message: str, field: str | None = None):
+        super().__init__(message, field=field, status=status)
+
+
+class Problem(AnnotatorError):
+    """A definition (relation type, attribute) or a value for one that does not fit."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message, field=field)
+
+
+class ImportRejected(AnnotatorError):
+    """The file cannot be imported; nothing of it is stored. The message names where and why."""
+
+    def __init__(self, source: str, line: int | None, field: str | None, reason: str):
+        self.source, self.line, self.reason = source, line, reason
+        where = source if line is None else f"{source}, line {line}"
+        what = f"field '{field}': " if field else ""
+        super().__init__(f"{where}: {what}{reason}", field=field)
+
+
+class ConfigError(AnnotatorError):
+    """A setting is malformed; the message names the variable and the reason."""
+
+    status = 500  # the server's fault, not the request's

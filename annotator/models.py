@@ -100,7 +100,8 @@ class Membership(SQLModel, table=True):
 
 class Label(SQLModel, table=True):
     """A span label. ``attributes`` defines the label's span attributes, each with fixed choices:
-    ``[{"name": "source_type", "choices": ["named person", ...]}]`` (see annotator.definitions)."""
+    ``[{"name": "source_type", "choices": ["named person", ...]}]`` (see
+    annotator.annotation.definitions)."""
 
     id: int | None = Field(default=None, primary_key=True)
     project_id: int = Field(foreign_key="project.id", ondelete="CASCADE")

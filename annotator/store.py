@@ -13,6 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import case, func
 from sqlmodel import Session, select
 
+from annotator.errors import Invalid
 from annotator.models import (
     DEFAULT_ATTRIBUTES,
     DEFAULT_LABELS,
@@ -34,10 +35,6 @@ COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 PALETTE = ("#e45756", "#4c78a8", "#54a24b", "#f58518", "#b279a2", "#72b7b2", "#eeca3b", "#9d755d")
 
 _hasher = PasswordHasher()
-
-
-class Invalid(ValueError):
-    """A user-caused problem; the message is shown as it is."""
 
 
 # --- users ------------------------------------------------------------------------------------

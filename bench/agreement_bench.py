@@ -24,7 +24,7 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from annotator.agreement import Span, compute_agreement  # noqa: E402
+from annotator.agreement.report import Span, compute_agreement  # noqa: E402
 
 LABELS = ("claim", "evidence", "attribution")
 ANNOTATORS = ("ana", "ben", "chloe")

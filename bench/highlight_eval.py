@@ -3,7 +3,7 @@
 Issue 4 asks to pick what renders 1,000 overlapping spans fastest and keeps offsets exact. Measured,
 each on a freshly loaded page, in Debian's Chromium through Playwright:
 
-  (a) marks           server-rendered nested <mark>s (annotator.highlight.render) set as innerHTML
+  (a) marks           server-rendered nested <mark>s (annotation.highlight.render) set as innerHTML
   (b) css             CSS Custom Highlight API: one text node, one Range per span, one Highlight
                       per label (offsets converted with static/offsets.js, one call each)
       css-table       the same, with offsets converted in one pass over the text
@@ -14,7 +14,7 @@ For each: load (setting the content until the frame showing the highlights has b
 longest main-thread task during load and the 300 ms after it, scrolling to the middle until
 repainted, and adding ONE span until it is painted; median of --runs page loads. Then every
 span's highlighted text and offsets are checked against text[start:end] in code points. The page
-is served with the app's Content-Security-Policy (annotator.errors.CSP).
+is served with the app's Content-Security-Policy (annotator.views.http.CSP).
 
 (c) needs the npm package unpacked under bench/highlight_eval/vendor/ (not committed):
 
@@ -40,8 +40,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from annotator.errors import CSP  # noqa: E402
-from annotator.highlight import Highlight, render  # noqa: E402
+from annotator.annotation.highlight import Highlight, render  # noqa: E402
+from annotator.views.http import CSP  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -241,7 +241,7 @@ def main() -> None:
     server_render = median_ms(lambda: render(text, spans), 21)
     server_render_plus = median_ms(lambda: render(text, [*spans, extra]), 21)
     print(
-        f"(a) server: annotator.highlight.render {server_render:.1f} ms for 1,000 spans, "
+        f"(a) server: annotation.highlight.render {server_render:.1f} ms for 1,000 spans, "
         f"{server_render_plus:.1f} ms for 1,001; HTML {len(html.encode()):,} bytes"
     )
 

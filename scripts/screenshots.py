@@ -1,6 +1,6 @@
 """Regenerate the screenshots in docs/screenshots/ from the demo (run from the repository root).
 
-    .venv/bin/python scripts/screenshots.py
+.venv/bin/python scripts/screenshots.py
 """
 
 from __future__ import annotations

@@ -139,7 +139,7 @@ class World:
     def import_jsonl(self, slug: str, lines: list[dict], name: str = "docs.jsonl"):
         import orjson
 
-        from annotator.importing import import_files
+        from annotator.data_import.loader import import_files
 
         with self.app.app_context():
             session = db.session()

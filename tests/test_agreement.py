@@ -13,7 +13,7 @@ from itertools import combinations
 import numpy as np
 import pytest
 
-from annotator.agreement import (
+from annotator.agreement.report import (
     Span,
     classify_pair,
     cohen_kappa,

@@ -25,8 +25,10 @@ import json
 import pytest
 from sqlalchemy import select
 
-from annotator import agreement_views, comparison, db
+from annotator import db
+from annotator.agreement import inputs
 from annotator.models import Assignment, Document, User
+from annotator.views import agreement as agreement_page
 
 WORDS = ["Mayor Ames", "said that", "the bridge", "is safe.", "Engineers",
          "disagreed", "in a memo", "seen by us", "last week.", "The end."]  # fmt: skip
@@ -82,9 +84,9 @@ BREAKDOWN = {  # label: kind -> count (a label difference counts under alice's l
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    comparison.clear_cache()
+    inputs.clear_cache()
     yield
-    comparison.clear_cache()
+    inputs.clear_cache()
 
 
 @pytest.fixture
@@ -313,7 +315,7 @@ def test_spans_fragment_lists_as_many_pairs_as_the_breakdown_counts(study, label
 
 
 def test_spans_list_comes_in_pages(study, monkeypatch):
-    monkeypatch.setattr(agreement_views, "SHOWN", 2)
+    monkeypatch.setattr(agreement_page, "SHOWN", 2)
     client = study.client("mia")
     first = _spans(client, "a=alice&b=bob").get_data(as_text=True)
     assert first.count('data-kind="') == 2
@@ -344,13 +346,13 @@ def test_spans_refuses_a_bad_question_with_a_message(study, query):
 def computations(monkeypatch):
     """Counts calls of compute_agreement made through the page's cache."""
     calls = []
-    real = comparison.compute_agreement
+    real = inputs.compute_agreement
 
     def counting(*args, **kwargs):
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(comparison, "compute_agreement", counting)
+    monkeypatch.setattr(inputs, "compute_agreement", counting)
     return calls
 
 

@@ -1,6 +1,7 @@
-"""annotator.alignment: regions of overlapping spans across annotators, classified for curators."""
+"""annotator.adjudication.alignment: regions of overlapping spans across annotators, classified
+for curators."""
 
-from annotator.alignment import Mark, agreed_keys, align, summary
+from annotator.adjudication.alignment import Mark, agreed_keys, align, summary
 
 ANNOTATORS = ["ana", "ben", "cleo"]
 

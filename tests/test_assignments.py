@@ -16,7 +16,7 @@ from argon2 import PasswordHasher
 from sqlmodel import Session, select
 
 from annotator import db, store
-from annotator.assignments import Group, _taken, choose, fillable, quota
+from annotator.assignments.planner import Group, _taken, choose, fillable, quota
 from annotator.models import Assignment, Document, Project, Span, User
 
 SLUG = "news"

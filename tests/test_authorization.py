@@ -22,10 +22,11 @@ from argon2 import PasswordHasher
 from flask import url_for
 from sqlalchemy import select
 
-from annotator import assignments, db, store
+from annotator import db, store
+from annotator.annotation.relations import RelationValues, relation_types_of, save_relation
+from annotator.annotation.spans import SpanValues, save_gold, save_span
+from annotator.assignments import handout
 from annotator.models import metadata
-from annotator.relations import RelationValues, relation_types_of, save_relation
-from annotator.spans import SpanValues, save_gold, save_span
 
 PASSWORD = "password-123"
 ACTORS = ("anonymous", "outsider", "annotator", "manager", "admin")
@@ -171,20 +172,20 @@ ROUTES = [
           _form(label="evidence", start="0", end="5")),  # gold has a claim there
     Route("compare.gold_workspace", "GET",            (LOGIN,    404,     403,      200,    200)),
     Route("compare.gold_body", "GET",                 (LOGIN,    404,     403,      200,    200)),
-    Route("compare.list_gold", "GET",                 (LOGIN,    404,     403,      200,    200)),
-    Route("compare.put_gold", "PUT",                  (LOGIN,    404,     403,      201,    201),
+    Route("gold_api.list_gold", "GET",                 (LOGIN,    404,     403,      200,    200)),
+    Route("gold_api.put_gold", "PUT",                  (LOGIN,    404,     403,      201,    201),
           _span_payload),
-    Route("compare.remove_gold", "DELETE",            (LOGIN,    404,     403,      200,    200)),
+    Route("gold_api.remove_gold", "DELETE",            (LOGIN,    404,     403,      200,    200)),
     Route("compare.accept_relation", "POST",          (LOGIN,    404,     403,      AWAY,   AWAY),
           lambda realm: {"data": {"relation_id": realm.relation_id}}),
     Route("compare.accept_attributes", "POST",        (LOGIN,    404,     403,      AWAY,   AWAY),
           lambda realm: {"data": {"span_id": realm.span_id}}),
     Route("compare.edit_gold_relation", "POST",       (LOGIN,    404,     403,      AWAY,   AWAY),
           _form(action="delete")),
-    Route("compare.list_gold_relations", "GET",       (LOGIN,    404,     403,      200,    200)),
-    Route("compare.put_gold_relation", "PUT",         (LOGIN,    404,     403,      201,    201),
+    Route("gold_api.list_gold_relations", "GET",       (LOGIN,    404,     403,      200,    200)),
+    Route("gold_api.put_gold_relation", "PUT",         (LOGIN,    404,     403,      201,    201),
           _gold_link_payload),
-    Route("compare.remove_gold_relation", "DELETE",   (LOGIN,    404,     403,      200,    200)),
+    Route("gold_api.remove_gold_relation", "DELETE",   (LOGIN,    404,     403,      200,    200)),
 ]
 # fmt: on
 
@@ -258,7 +259,7 @@ def build_realm(app, world) -> Realm:
         session = db.session()
         project = store.project_by_slug(session, "news")
         ann = store.user_by_name(session, "ann")
-        document = assignments.next_document(session, project, ann)
+        document = handout.next_document(session, project, ann)
         claim, _evidence, attribution = store.labels_of(session, project.id)
         span, _created = save_span(
             session, document, ann, "ann-span-0001", SpanValues(claim.id, 0, 5, "")

@@ -3,7 +3,8 @@
 import pytest
 
 from annotator import create_app
-from annotator.config import ConfigError, load_settings
+from annotator.config import load_settings
+from annotator.errors import ConfigError
 
 
 def test_defaults_apply_when_nothing_is_set():

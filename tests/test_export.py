@@ -17,8 +17,9 @@ import pytest
 from jsonschema import Draft202012Validator
 from sqlalchemy import text as sql
 
-from annotator import db, exporting
-from annotator.formats import filter_record
+from annotator import db
+from annotator.data_export import records as export_records
+from annotator.data_export.formats import filter_record
 
 SCHEMA = json.loads((Path(__file__).parent.parent / "docs" / "native.schema.json").read_text())
 
@@ -515,11 +516,11 @@ def test_export_reads_in_batches_and_keeps_project_order_across_them(
         session.execute(sql("UPDATE document SET position = 7 WHERE external_id LIKE 'more-%'"))
         session.commit()
     batches = []
-    text_query = exporting._text_query
+    text_query = export_records._text_query
     monkeypatch.setattr(
-        exporting, "_text_query", lambda ids: batches.append(len(ids)) or text_query(ids)
+        export_records, "_text_query", lambda ids: batches.append(len(ids)) or text_query(ids)
     )
-    monkeypatch.setattr(exporting, limit, value)
+    monkeypatch.setattr(export_records, limit, value)
     assert _export(runner, "news") == whole
     assert batches == sizes
     assert _ids(whole) == ["doc-ru", "doc-en", "doc-new", "more-0", "more-1", "more-2", "more-3"]

@@ -9,7 +9,7 @@ import orjson
 import pytest
 from jsonschema import Draft202012Validator
 
-from annotator.formats import (
+from annotator.data_export.formats import (
     FORMATS,
     dataset_card,
     doccano_lines,

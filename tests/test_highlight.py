@@ -1,11 +1,11 @@
-"""annotator.highlight.render: nested marks whose text is exactly the stored text."""
+"""annotator.annotation.highlight.render: nested marks whose text is exactly the stored text."""
 
 import re
 from html import unescape
 
 import pytest
 
-from annotator.highlight import Highlight, render, render_list
+from annotator.annotation.highlight import Highlight, render, render_list
 
 TEXT = "Reuters quoted Захарова 👩\u200d👩\u200d👧 as saying <b>&</b> مفاوضات"
 

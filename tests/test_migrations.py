@@ -16,7 +16,7 @@ from sqlalchemy import text as sql
 from sqlalchemy.exc import IntegrityError
 
 from annotator import create_app, db, store, throwaway
-from annotator.relations import relation_types_of
+from annotator.annotation.relations import relation_types_of
 
 BACKENDS = [
     b for b in os.environ.get("ANNOTATOR_TEST_DATABASES", "sqlite,postgresql").split(",") if b

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from annotator.agreement import (
+from annotator.agreement.report import (
     Kappa,
     Relation,
     Span,

@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from annotator.definitions import TypeRule
-from annotator.formats import (
+from annotator.annotation.definitions import TypeRule
+from annotator.data_export.formats import (
     FORMATS,
     doccano_lines,
     dumps_line,
@@ -23,7 +23,8 @@ from annotator.formats import (
     prodigy_lines,
     w3c_lines,
 )
-from annotator.importers import ImportRejected, ImportRules, parse_document
+from annotator.data_import.parsers import ImportRules, parse_document
+from annotator.errors import ImportRejected
 from annotator.models import DEFAULT_ATTRIBUTES, DEFAULT_RELATION_TYPES
 
 ROOT = Path(__file__).parent.parent

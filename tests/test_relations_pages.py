@@ -8,8 +8,8 @@ import pytest
 from sqlmodel import select
 
 from annotator import db, store
+from annotator.annotation.relations import relation_types_of
 from annotator.models import GoldRelation, GoldSpan, Relation, Span
-from annotator.relations import relation_types_of
 
 TEXT = "Reuters quoted Zakharova as writing that Kyiv was sabotaging the talks."
 
@@ -307,7 +307,7 @@ def test_gold_workspace_shows_gold_links_for_editing(study):
 
 
 def test_an_import_with_a_broken_link_stores_nothing_and_names_the_field(app, study):
-    from annotator.importers import ImportRejected
+    from annotator.errors import ImportRejected
 
     line = {
         "id": "d2",

@@ -12,7 +12,7 @@ from sqlalchemy import text as sql
 from sqlalchemy.exc import IntegrityError
 
 from annotator import db, store
-from annotator.relations import relation_types_of
+from annotator.annotation.relations import relation_types_of
 
 TEXT = "Reuters quoted Zakharova as writing that Kyiv was sabotaging the talks."
 

@@ -21,7 +21,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from annotator.definitions import Problem, check_attributes, keep_defined
+from annotator.annotation.definitions import check_attributes, keep_defined
+from annotator.errors import Problem, Refused
 from annotator.models import (
     Document,
     GoldRelation,
@@ -35,14 +36,6 @@ from annotator.models import (
 )
 
 SPAN_ID = re.compile(r"^[0-9A-Za-z_-]{8,36}$")
-
-
-class SpanRefused(ValueError):
-    """The request cannot be applied; ``status`` is the HTTP answer (400, 404, 409, 422)."""
-
-    def __init__(self, status: int, message: str, field: str | None = None):
-        super().__init__(message)
-        self.status, self.field = status, field
 
 
 @dataclass(frozen=True)
@@ -62,7 +55,7 @@ def check_values(payload: Any, document: Document, labels: list[Label]) -> SpanV
     ``attributes`` must fit the label's definitions (see ``definitions.check_attributes``).
     """
     if not isinstance(payload, dict):
-        raise SpanRefused(400, "expected a JSON object")
+        raise Refused(400, "expected a JSON object")
     label = payload.get("label")
     by_name = {item.name: item for item in labels}
     by_id = {item.id: item for item in labels}
@@ -70,21 +63,21 @@ def check_values(payload: Any, document: Document, labels: list[Label]) -> SpanV
     if chosen is None and isinstance(label, int) and not isinstance(label, bool):
         chosen = by_id.get(label)
     if chosen is None:
-        raise SpanRefused(422, f"unknown label {label!r} for this project", "label")
+        raise Refused(422, f"unknown label {label!r} for this project", "label")
     for key in ("start", "end"):
         value = payload.get(key)
         if isinstance(value, bool) or not isinstance(value, int):
-            raise SpanRefused(422, f"{key} must be a whole number (code points)", key)
+            raise Refused(422, f"{key} must be a whole number (code points)", key)
     start, end = payload["start"], payload["end"]
     if not 0 <= start < end <= document.length:
-        raise SpanRefused(
+        raise Refused(
             422,
             f"offsets [{start}, {end}) outside the text (need 0 <= start < end <= "
             f"{document.length})",
             "start",
         )
     if "text" in payload and payload["text"] != document.text[start:end]:
-        raise SpanRefused(
+        raise Refused(
             422,
             f"selected text {payload['text']!r} does not match the document at "
             f"[{start}, {end}): {document.text[start:end]!r}",
@@ -94,13 +87,13 @@ def check_values(payload: Any, document: Document, labels: list[Label]) -> SpanV
     if note is None:
         note = ""
     if not isinstance(note, str) or len(note) > 10_000:
-        raise SpanRefused(422, "note must be text of at most 10,000 characters", "note")
+        raise Refused(422, "note must be text of at most 10,000 characters", "note")
     attributes = None
     if "attributes" in payload:
         try:
             attributes = check_attributes(payload["attributes"], chosen.attributes)
         except Problem as problem:
-            raise SpanRefused(422, str(problem), "attributes") from None
+            raise Refused(422, str(problem), "attributes") from None
     return SpanValues(chosen.id, start, end, note, attributes)
 
 
@@ -121,7 +114,7 @@ def create_once(db: Session, model, row: dict, foreign, what: str):
     db.commit()
     stored = db.get(model, row["id"], populate_existing=True)
     if foreign(stored):
-        raise SpanRefused(404, f"no such {what}")
+        raise Refused(404, f"no such {what}")
     return stored
 
 
@@ -147,7 +140,7 @@ def save_gold(
 
 def _save(db, model, owner_field, document, user, span_id, values, extra=None):
     if not SPAN_ID.match(span_id):
-        raise SpanRefused(400, "span id must be 8 to 36 letters, digits, - or _", "id")
+        raise Refused(400, "span id must be 8 to 36 letters, digits, - or _", "id")
     owned = model is Span  # annotator spans belong to one user; gold to the document
 
     def foreign(row) -> bool:
@@ -181,7 +174,7 @@ def _save(db, model, owner_field, document, user, span_id, values, extra=None):
             _refuse_twin(db, model, document, user, span_id, values)
             raise
     if foreign(existing):
-        raise SpanRefused(404, "no such span")  # another user's id: do not reveal it exists
+        raise Refused(404, "no such span")  # another user's id: do not reveal it exists
     attributes = values.attributes
     if existing.label_id != values.label_id:
         label = db.get(Label, values.label_id)
@@ -233,7 +226,7 @@ def _refuse_twin(db: Session, model, document: Document, user: User, span_id: st
     the gold layer, hold each label and range once (a second one would only repeat the first)."""
     twin = twin_of(db, model, document.id, values.label_id, values.start, values.end, user.id)
     if twin is not None and twin.id != span_id:
-        raise SpanRefused(409, TWIN_REFUSED[model])
+        raise Refused(409, TWIN_REFUSED[model])
 
 
 def _refuse_relabel_breaking_links(db: Session, model, span_id: str, label: str) -> None:
@@ -249,7 +242,7 @@ def _refuse_relabel_breaking_links(db: Session, model, span_id: str, label: str)
         allowed = sources if is_source else targets
         if allowed and label not in allowed:
             end = "start" if is_source else "end"
-            raise SpanRefused(
+            raise Refused(
                 409,
                 f"this span is linked ({name}), and a {name} link cannot {end} at a {label} "
                 "span: delete the link first",
@@ -270,7 +263,7 @@ def delete_owned(
         return False
     foreign_owner = owner_id is not None and existing.annotator_id != owner_id
     if foreign_owner or existing.document_id != document.id:
-        raise SpanRefused(404, f"no such {what}")
+        raise Refused(404, f"no such {what}")
     db.delete(existing)
     db.commit()
     return True
@@ -296,11 +289,12 @@ def spans_of(db: Session, document_id: int, annotator_id: int) -> list[tuple[Spa
 
 
 def highlights_of(db: Session, document_id: int, annotator_id: int) -> list:
-    """The annotator's spans as :class:`~annotator.highlight.Highlight` rows, in text order.
+    """The annotator's spans as :class:`~annotator.annotation.highlight.Highlight` rows, in text
+    order.
 
     Plain column rows, not ORM objects: the workspace renders up to thousands of them per request.
     """
-    from annotator.highlight import Highlight
+    from annotator.annotation.highlight import Highlight
 
     rows = db.execute(
         select(Span.id, Span.label_id, Label.name, Span.start, Span.end, Span.note, Span.attributes)
@@ -323,7 +317,7 @@ def gold_of(db: Session, document_id: int) -> list[tuple[GoldSpan, Label]]:
 
 
 def gold_highlights_of(db: Session, document_id: int) -> list:
-    from annotator.highlight import Highlight
+    from annotator.annotation.highlight import Highlight
 
     rows = db.execute(
         select(

@@ -21,8 +21,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from annotator.definitions import Problem, TypeRule
-from annotator.highlight import Link
+from annotator.annotation.definitions import TypeRule
+from annotator.annotation.highlight import Link
+from annotator.annotation.spans import SPAN_ID, create_once, delete_owned
+from annotator.errors import Problem, Refused
 from annotator.models import (
     Document,
     GoldRelation,
@@ -34,7 +36,6 @@ from annotator.models import (
     User,
     utcnow,
 )
-from annotator.spans import SPAN_ID, SpanRefused, create_once, delete_owned
 
 
 def relation_types_of(db: Session, project_id: int) -> list[RelationType]:
@@ -78,12 +79,12 @@ def check_relation(
     of another layer or document, is 422 like any invalid value (its existence is not revealed).
     """
     if not isinstance(payload, dict):
-        raise SpanRefused(400, "expected a JSON object")
+        raise Refused(400, "expected a JSON object")
     by_name = {item.name: item for item in types}
     chosen = by_name.get(payload.get("type")) if isinstance(payload.get("type"), str) else None
     if chosen is None:
         known = ", ".join(by_name) or "none"
-        raise SpanRefused(
+        raise Refused(
             422, f"unknown relation type {payload.get('type')!r} (known: {known})", "type"
         )
     model = Span if annotator is not None else GoldSpan
@@ -99,18 +100,16 @@ def check_relation(
             or (annotator is not None and span.annotator_id != annotator.id)
         ):
             layer = "your spans" if annotator is not None else "the gold spans"
-            raise SpanRefused(
-                422, f"the {end} {span_id!r} is not one of {layer} in this document", end
-            )
+            raise Refused(422, f"the {end} {span_id!r} is not one of {layer} in this document", end)
         labels[end] = db.get(Label, span.label_id).name
     if payload["source"] == payload["target"]:
-        raise SpanRefused(422, "a span cannot be linked to itself", "target")
+        raise Refused(422, "a span cannot be linked to itself", "target")
     rule = rule_of(chosen)
     try:
         rule.check_ends(labels["source"], labels["target"])
         value = rule.check_value(payload.get("value"))
     except Problem as problem:
-        raise SpanRefused(422, str(problem), problem.field) from None
+        raise Refused(422, str(problem), problem.field) from None
     return RelationValues(chosen.id, chosen.name, payload["source"], payload["target"], value)
 
 
@@ -121,7 +120,7 @@ def refuse_foreign(db: Session, document: Document, annotator: User, relation_id
     if existing is not None and (
         existing.annotator_id != annotator.id or existing.document_id != document.id
     ):
-        raise SpanRefused(404, "no such relation")
+        raise Refused(404, "no such relation")
 
 
 def save_relation(
@@ -148,7 +147,7 @@ def save_gold_relation(
 
 def _save(db: Session, model, owner: dict, document: Document, relation_id: str, values):
     if not SPAN_ID.match(relation_id):
-        raise SpanRefused(400, "relation id must be 8 to 36 letters, digits, - or _", "id")
+        raise Refused(400, "relation id must be 8 to 36 letters, digits, - or _", "id")
     owned = model is Relation
 
     def foreign(row) -> bool:
@@ -165,7 +164,7 @@ def _save(db: Session, model, owner: dict, document: Document, relation_id: str,
         )
     ).first()
     if twin is not None:
-        raise SpanRefused(409, f"these two spans are already linked as {values.type}", "type")
+        raise Refused(409, f"these two spans are already linked as {values.type}", "type")
     existing = db.get(model, relation_id)
     fields = {
         "type_id": values.type_id,
@@ -187,7 +186,7 @@ def _save(db: Session, model, owner: dict, document: Document, relation_id: str,
             }
             return create_once(db, model, row, foreign, "relation"), True
         if foreign(existing):
-            raise SpanRefused(404, "no such relation")  # another user's id: do not reveal it
+            raise Refused(404, "no such relation")  # another user's id: do not reveal it
         if any(getattr(existing, key) != value for key, value in fields.items()):
             for key, value in fields.items():
                 setattr(existing, key, value)
@@ -201,7 +200,7 @@ def _save(db: Session, model, owner: dict, document: Document, relation_id: str,
         # The same link saved at the same moment under another id (the unique key), or an end
         # deleted meanwhile (the foreign key): either way the request cannot be applied.
         db.rollback()
-        raise SpanRefused(409, "the link changed meanwhile; reload the document") from None
+        raise Refused(409, "the link changed meanwhile; reload the document") from None
 
 
 def delete_relation(db: Session, document: Document, annotator: User, relation_id: str) -> bool:

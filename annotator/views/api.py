@@ -2,9 +2,9 @@
 
 ``PUT /api/projects/<slug>/documents/<id>/spans/<span_id>`` creates or updates (idempotent),
 ``DELETE`` removes (idempotent), ``GET …/spans`` lists. ``…/relations/<relation_id>`` does the
-same for links between the caller's spans (see ``annotator.relations``). Same authorization and
-validation as pages: an annotator reads and writes only their own work (blind), a manager may read
-anyone's with ``?annotator=name``.
+same for links between the caller's spans (see ``annotator.annotation.relations``). Same
+authorization and validation as pages: an annotator reads and writes only their own work
+(blind), a manager may read anyone's with ``?annotator=name``.
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ from flask_login import login_required
 
 from annotator import db, store
 from annotator.access import document_for, document_for_writing
-from annotator.auth import me
-from annotator.relations import as_json as relation_json
-from annotator.relations import (
+from annotator.annotation.relations import as_json as relation_json
+from annotator.annotation.relations import (
     check_relation,
     delete_relation,
     refuse_foreign,
@@ -24,16 +23,12 @@ from annotator.relations import (
     relations_of,
     save_relation,
 )
-from annotator.spans import SpanRefused, as_json, check_values, delete_span, save_span, spans_of
+from annotator.annotation.spans import as_json, check_values, delete_span, save_span, spans_of
+from annotator.auth import me
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 BASE = "/projects/<slug>/documents/<int:document_id>/spans"
 RELATIONS = "/projects/<slug>/documents/<int:document_id>/relations"
-
-
-@bp.errorhandler(SpanRefused)
-def _refused(error: SpanRefused):
-    return jsonify(error=str(error), field=error.field, status=error.status), error.status
 
 
 def _readable(slug: str, document_id: int):

@@ -22,7 +22,8 @@ from typing import Any
 
 import orjson
 
-from annotator.definitions import Problem, TypeRule, check_attributes
+from annotator.annotation.definitions import TypeRule, check_attributes
+from annotator.errors import ImportRejected, Problem
 from annotator.offsets import normalise_newlines
 
 DOCUMENT_KEYS = {
@@ -40,16 +41,6 @@ DOCUMENT_KEYS = {
 STATUSES = ("in_progress", "done")
 #: The rule for user names (``store.USERNAME``): an imported annotator becomes an account.
 ANNOTATOR_NAME = re.compile(r"^[\w.@+-]{1,80}$")
-
-
-class ImportRejected(ValueError):
-    """The file cannot be imported; nothing of it is stored. The message names where and why."""
-
-    def __init__(self, source: str, line: int | None, field: str | None, reason: str):
-        self.source, self.line, self.field, self.reason = source, line, field, reason
-        where = source if line is None else f"{source}, line {line}"
-        what = f"field '{field}': " if field else ""
-        super().__init__(f"{where}: {what}{reason}")
 
 
 @dataclass

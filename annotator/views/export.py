@@ -1,7 +1,7 @@
 """Export a project's dataset: the download page (managers only) and ``annotator export``.
 
-Both parse their options into one :class:`~annotator.exporting.ExportOptions` and stream
-:func:`~annotator.exporting.export_lines` over a connection of their own, opened when the
+Both parse their options into one :class:`~annotator.data_export.records.ExportOptions` and stream
+:func:`~annotator.data_export.records.export_lines` over a connection of their own, opened when the
 writing starts and closed when it ends (or when the client goes away).
 """
 
@@ -24,11 +24,12 @@ from flask import (
 from flask.cli import with_appcontext
 from flask_login import login_required
 
-from annotator import db, exporting
+from annotator import db
 from annotator.auth import project_for
-from annotator.exporting import ExportOptions, ExportStats, ProjectRef
-from annotator.formats import DOCCANO_OFFSETS, FORMATS
-from annotator.store import Invalid
+from annotator.data_export import records
+from annotator.data_export.formats import DOCCANO_OFFSETS, FORMATS
+from annotator.data_export.records import ExportOptions, ExportStats, ProjectRef
+from annotator.errors import Invalid
 
 bp = Blueprint("export", __name__)
 CHUNK = 64 * 1024
@@ -46,8 +47,8 @@ def _options_from(args) -> ExportOptions:
     return ExportOptions(
         format=args.get("format", "native"),
         min_done=int(min_done),
-        annotators=exporting.parse_names(args.getlist("annotators")),
-        labels=exporting.parse_names(args.getlist("labels")),
+        annotators=records.parse_names(args.getlist("annotators")),
+        labels=records.parse_names(args.getlist("labels")),
         gold_only=args.get("gold_only", "") not in ("", "0", "false", "off"),
         offsets=args.get("offsets", "utf16"),
     )
@@ -61,8 +62,8 @@ def _form(project, ref: ProjectRef, error: str | None = None, status: int = 200)
         role="manager",
         formats=list(FORMATS),
         offsets=DOCCANO_OFFSETS,
-        labels=exporting.label_names(session, ref.id),
-        annotators=exporting.annotator_names(session, ref.id),
+        labels=records.label_names(session, ref.id),
+        annotators=records.annotator_names(session, ref.id),
         args=request.args,
         error=error,
     )
@@ -87,7 +88,7 @@ def download(slug: str):
     ref = _ref(project)
     try:
         options = _options_from(request.args)
-        exporting.check_options(db.session(), ref, options)
+        records.check_options(db.session(), ref, options)
     except Invalid as problem:
         return _form(project, ref, str(problem), 400)
     if options.format == "w3c":
@@ -98,10 +99,10 @@ def download(slug: str):
     engine = db.engine()
 
     def generate() -> Iterator[bytes]:
-        with exporting.reading(engine) as connection:
-            yield from _chunks(exporting.export_lines(connection, ref, options))
+        with records.reading(engine) as connection:
+            yield from _chunks(records.export_lines(connection, ref, options))
 
-    name = exporting.file_name(slug, options.format, datetime.now(UTC).date())
+    name = records.file_name(slug, options.format, datetime.now(UTC).date())
     return Response(
         stream_with_context(generate()),
         mimetype="application/x-ndjson",
@@ -181,22 +182,22 @@ def export_command(
     options = ExportOptions(
         format=format_name,
         min_done=min_done,
-        annotators=exporting.parse_names(annotators),
-        labels=exporting.parse_names(labels),
+        annotators=records.parse_names(annotators),
+        labels=records.parse_names(labels),
         gold_only=gold_only,
         base_uri=base_uri,
         offsets=offsets,
     )
     stats = ExportStats()
-    with exporting.reading(db.engine()) as connection:
-        project = exporting.find_project(connection, slug)
+    with records.reading(db.engine()) as connection:
+        project = records.find_project(connection, slug)
         if project is None:
             raise click.ClickException(f"no project {slug!r}")
         try:
-            exporting.check_options(connection, project, options)
+            records.check_options(connection, project, options)
         except Invalid as problem:
             raise click.ClickException(str(problem)) from None
-        lines = exporting.export_lines(connection, project, options, stats)
+        lines = records.export_lines(connection, project, options, stats)
         if output == "-":
             with click.open_file("-", "wb") as stream:
                 stream.writelines(lines)
@@ -204,9 +205,9 @@ def export_command(
             _write_file(output, lines)
     text = None
     if card:
-        from annotator import comparison
+        from annotator.agreement import inputs
 
-        figures = comparison.summary(
+        figures = inputs.summary(
             db.session(), project.id, sorted(options.labels or ()), sorted(options.annotators or ())
         )
         text = stats.card(project, options, datetime.now(UTC), figures)

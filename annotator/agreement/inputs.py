@@ -25,11 +25,11 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, String, cast, func, literal, select, union_all
 from sqlmodel import Session
 
-from annotator.agreement import Relation, Span, classify_pair, compute_agreement
+from annotator.agreement.report import Relation, Span, classify_pair, compute_agreement
+from annotator.errors import Invalid
 from annotator.models import Assignment, Document, Label, Membership, RelationType, User
 from annotator.models import Relation as RelationRow
 from annotator.models import Span as SpanRow
-from annotator.store import Invalid
 
 CACHE_SIZE = 16
 """Reports kept per process (one per project and filter combination), least recently used out."""

@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from annotator import db, store
 from annotator.auth import require_admin
+from annotator.errors import Invalid
 from annotator.models import User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -35,7 +36,7 @@ def create_user():
         )
         session.commit()
         flash("User created.", "success")
-    except store.Invalid as problem:
+    except Invalid as problem:
         session.rollback()
         flash(str(problem), "error")
     return redirect(url_for("admin.users"))
@@ -53,7 +54,7 @@ def reset_password(user_id: int):
         store.set_password(session, user, request.form.get("password", ""))
         session.commit()
         flash(f"Password of {user.username} set.", "success")
-    except store.Invalid as problem:
+    except Invalid as problem:
         session.rollback()
         flash(str(problem), "error")
     return redirect(url_for("admin.users"))

@@ -10,8 +10,9 @@ from sqlalchemy import func, insert, text
 from sqlmodel import Session, select
 
 from annotator import store
+from annotator.annotation.relations import relation_types_of, rule_of
+from annotator.data_import.parsers import ImportedDocument, ImportRules, parse_files
 from annotator.db import lock_project
-from annotator.importers import ImportedDocument, ImportRules, parse_files
 from annotator.models import (
     Assignment,
     Document,
@@ -24,7 +25,6 @@ from annotator.models import (
     User,
     utcnow,
 )
-from annotator.relations import relation_types_of, rule_of
 
 BATCH = 500
 
@@ -59,7 +59,7 @@ def import_files(
 ) -> ImportSummary:
     """Parse and store ``files`` (name, lines-or-bytes) into ``project``, then commit.
 
-    On :class:`~annotator.importers.ImportRejected` the transaction is rolled back and the
+    On :class:`~annotator.errors.ImportRejected` the transaction is rolled back and the
     error propagates: the database is exactly as before. The project is locked for the length
     of the import, so two imports into one project check their ids one after the other.
     """

@@ -10,7 +10,7 @@ Measures:
   ranges share a character; one-to-one, greedy by largest overlap), micro-averaged;
 - Cohen's kappa and Krippendorff's nominal alpha per label, with every character of every compared
   document a unit (1 if one of the annotator's spans of that label covers it, else 0);
-- Krippendorff's unitizing alpha_u per label and pooled (see `annotator.reliability`);
+- Krippendorff's unitizing alpha_u per label and pooled (see `annotator.agreement.reliability`);
 - percentile-bootstrap confidence intervals, resampling compared documents with replacement;
 - relation F1: a link of a matches a link of b when its source and its target match (one-to-one,
   as in span F1, under exact or overlap span match) the source and target of b's link and the
@@ -20,9 +20,10 @@ Measures:
   with each distinct (document, label, start, end) a unit and an unset attribute a missing value.
 
 Pure functions: no Flask, no database. `compute_agreement` is what the CLI and pages call. The
-matching of spans lives in `annotator.span_matching`, links and attributes in
-`annotator.link_agreement`, the reliability coefficients in `annotator.reliability`; this module
-puts them together, with the bootstrap, and is the one to import from.
+matching of spans lives in `annotator.agreement.matching`, links and attributes in
+`annotator.agreement.links`, the reliability coefficients in
+`annotator.agreement.reliability`; this module puts them together, with the bootstrap, and is the
+one to import from.
 """
 
 from __future__ import annotations
@@ -32,27 +33,14 @@ from itertools import combinations
 
 import numpy as np
 
-from annotator.link_agreement import (
+from annotator.agreement.links import (
     Kappa,
     attribute_alpha,
     attribute_kappa,
     links_and_attributes,
     relation_f1,
 )
-from annotator.reliability import (
-    Intervals,
-    alpha_from_coincidences,
-    cohen_kappa,
-    covered_depth,
-    kappa_from_counts,
-    krippendorff_alpha_nominal,
-    merge_overlapping,
-    overlapping_pairs,
-    unitizing_alpha,
-    unitizing_disagreements,
-    unitizing_statistics,
-)
-from annotator.span_matching import (
+from annotator.agreement.matching import (
     BOUNDARY,
     EXACT,
     F1,
@@ -66,6 +54,19 @@ from annotator.span_matching import (
     disagreement_breakdown,
     span_columns,
     span_f1,
+)
+from annotator.agreement.reliability import (
+    Intervals,
+    alpha_from_coincidences,
+    cohen_kappa,
+    covered_depth,
+    kappa_from_counts,
+    krippendorff_alpha_nominal,
+    merge_overlapping,
+    overlapping_pairs,
+    unitizing_alpha,
+    unitizing_disagreements,
+    unitizing_statistics,
 )
 
 __all__ = [

@@ -1,7 +1,7 @@
 """The agreement page (managers): pairwise matrix, per-label figures, disagreement breakdown,
 documents by disagreement, and the span pairs behind every figure.
 
-``GET /p/<slug>/agreement`` renders the figures of `comparison.agreement` (cached until the
+``GET /p/<slug>/agreement`` renders the figures of `inputs.agreement` (cached until the
 project's spans, assignments or labels change). ``GET /p/<slug>/agreement/spans`` lists the span
 pairs behind a figure: an htmx fragment for a click on the page, a full page otherwise. Both take
 the filters ``labels`` and ``annotators`` (repeated or comma-separated; none means all).
@@ -14,10 +14,11 @@ from collections.abc import Callable
 from flask import Blueprint, render_template, request, url_for
 from flask_login import login_required
 
-from annotator import comparison, db
-from annotator.agreement import KINDS
+from annotator import db
+from annotator.agreement import inputs
+from annotator.agreement.report import KINDS
 from annotator.auth import project_for
-from annotator.store import Invalid
+from annotator.errors import Invalid
 
 bp = Blueprint("agreement", __name__)
 
@@ -49,16 +50,16 @@ def kind_name(kind: str, a: str, b: str) -> str:
     }[kind]
 
 
-def _filters(project_id: int) -> comparison.Filters:
-    return comparison.make_filters(
+def _filters(project_id: int) -> inputs.Filters:
+    return inputs.make_filters(
         db.session(),
         project_id,
-        comparison.parse_names(request.args.getlist("labels")),
-        comparison.parse_names(request.args.getlist("annotators")),
+        inputs.parse_names(request.args.getlist("labels")),
+        inputs.parse_names(request.args.getlist("annotators")),
     )
 
 
-def _spans_link(slug: str, filters: comparison.Filters) -> Callable[..., str]:
+def _spans_link(slug: str, filters: inputs.Filters) -> Callable[..., str]:
     """URL of the spans list for a figure, carrying the page's filters."""
     carried = {}
     if filters.labels:
@@ -81,16 +82,16 @@ def page(slug: str):
     context = {
         "project": project,
         "role": role,
-        "all_labels": comparison.label_names(session, project.id),
-        "all_annotators": comparison.annotator_names(session, project.id),
-        "chosen_labels": comparison.parse_names(request.args.getlist("labels")),
-        "chosen_annotators": comparison.parse_names(request.args.getlist("annotators")),
+        "all_labels": inputs.label_names(session, project.id),
+        "all_annotators": inputs.annotator_names(session, project.id),
+        "chosen_labels": inputs.parse_names(request.args.getlist("labels")),
+        "chosen_annotators": inputs.parse_names(request.args.getlist("annotators")),
     }
     try:
         filters = _filters(project.id)
     except Invalid as problem:
         return render_template("agreement/page.html", error=str(problem), **context), 400
-    result = comparison.agreement(session, project.id, filters, bootstrap=BOOTSTRAP)
+    result = inputs.agreement(session, project.id, filters, bootstrap=BOOTSTRAP)
     report = result.report
     pairs = {frozenset((p["a"], p["b"])): p for p in report["pairwise"]}
     show_all = request.args.get("top") == "all"
@@ -136,9 +137,9 @@ def spans(slug: str):
         filters = _filters(project.id)
         pair = _pair(project.id, a, b, filters)
         if pair is not None:
-            filters = comparison.Filters(filters.labels, pair)
+            filters = inputs.Filters(filters.labels, pair)
         if label is not None and label not in (
-            filters.labels or comparison.label_names(session, project.id)
+            filters.labels or inputs.label_names(session, project.id)
         ):
             raise Invalid(f"unknown or filtered-out label {label!r}")
         if kind not in (None, "all", *KINDS):
@@ -148,7 +149,7 @@ def spans(slug: str):
     kinds = DISAGREEMENTS if kind is None else KINDS if kind == "all" else (kind,)
     items = [
         item
-        for item in comparison.cached_pairs(
+        for item in inputs.cached_pairs(
             session, project.id, filters, pairs=None if pair is None else [pair]
         )
         if item.matches(label, kinds)
@@ -158,12 +159,10 @@ def spans(slug: str):
     return render_template(template, **_page_of(slug, items, page), **context)
 
 
-def _page_of(slug: str, items: list[comparison.PairItem], page: int) -> dict:
+def _page_of(slug: str, items: list[inputs.PairItem], page: int) -> dict:
     """Rows of one page of the spans list (with the documents' text), and where the next is."""
     shown = items[(page - 1) * SHOWN : page * SHOWN]
-    documents = comparison.documents_by_id(
-        db.session(), (int(item.span.document) for item in shown)
-    )
+    documents = inputs.documents_by_id(db.session(), (int(item.span.document) for item in shown))
     asked = {key: request.args.getlist(key) for key in request.args if key != "page"}
     more = page * SHOWN < len(items)
     return {
@@ -178,20 +177,20 @@ def _page_of(slug: str, items: list[comparison.PairItem], page: int) -> dict:
 
 
 def _pair(
-    project_id: int, a: str | None, b: str | None, filters: comparison.Filters
+    project_id: int, a: str | None, b: str | None, filters: inputs.Filters
 ) -> tuple[str, str] | None:
     """The pair asked for (validated), or None for every pair."""
     if a is None and b is None:
         return None
     if a is None or b is None or a == b:
         raise Invalid("choose two different annotators a and b, or neither for every pair")
-    comparison.make_filters(db.session(), project_id, annotators=(a, b))  # known names
+    inputs.make_filters(db.session(), project_id, annotators=(a, b))  # known names
     if filters.annotators is not None and not {a, b} <= set(filters.annotators):
         raise Invalid(f"{a} and {b} are not both among the chosen annotators")
     return a, b
 
 
-def _row(item: comparison.PairItem, documents: dict) -> dict:
+def _row(item: inputs.PairItem, documents: dict) -> dict:
     ref, text = documents[int(item.span.document)]
 
     def side(span) -> dict | None:

@@ -9,7 +9,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from werkzeug.serving import WSGIRequestHandler
 
 from annotator import db, store
-from annotator.importers import ImportRejected
+from annotator.errors import ConfigError, ImportRejected, Invalid
 
 
 def _create_app():
@@ -56,8 +56,6 @@ def cli() -> None:
 
 def main() -> None:
     """The console script: a malformed setting is a message, not a traceback."""
-    from annotator.config import ConfigError
-
     try:
         cli.main(standalone_mode=True)
     except ConfigError as problem:
@@ -66,8 +64,8 @@ def main() -> None:
 
 
 def register_commands(app) -> None:
-    from annotator.agreement_cli import agreement_command
-    from annotator.export import export_command
+    from annotator.cli.agreement import agreement_command
+    from annotator.views.export import export_command
 
     for command in (
         init_db,
@@ -135,7 +133,7 @@ def create_user(name: str, role: str, no_password: bool) -> None:
     try:
         store.create_user(session, name, password, is_admin=role == "admin")
         session.commit()
-    except store.Invalid as problem:
+    except Invalid as problem:
         raise click.ClickException(str(problem)) from None
     click.echo(f"Created {role} {name}.")
 
@@ -153,7 +151,7 @@ def set_password(name: str) -> None:
     try:
         store.set_password(session, user, _read_password(prompt=True))
         session.commit()
-    except store.Invalid as problem:
+    except Invalid as problem:
         raise click.ClickException(str(problem)) from None
     click.echo(f"Password of {name} set.")
 
@@ -188,10 +186,10 @@ def create_project(
         if manager:
             user = store.user_by_name(session, manager)
             if user is None:
-                raise store.Invalid(f"no user named {manager!r}")
+                raise Invalid(f"no user named {manager!r}")
             store.set_member(session, project, user, "manager")
         session.commit()
-    except store.Invalid as problem:
+    except Invalid as problem:
         session.rollback()
         raise click.ClickException(str(problem)) from None
     click.echo(f"Created project {slug} with labels {labels}.")
@@ -230,7 +228,7 @@ def import_(slug: str, files: tuple[str, ...]) -> None:
     """Import .jsonl, .txt and .html files into a project: all of them, or nothing."""
     from flask import current_app
 
-    from annotator.importing import import_files
+    from annotator.data_import.loader import import_files
 
     _writing()
     session = db.session()

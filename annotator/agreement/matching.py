@@ -3,7 +3,7 @@
 Two spans match exactly when document, label, start and end agree; they overlap when document
 and label agree and the ranges share a character. Matching is one-to-one, greedy by the largest
 overlap, then the smallest boundary shift. An unmatched span is a boundary, label or missing
-disagreement. The spans and relations of `annotator.agreement` are defined here.
+disagreement. The spans and relations of `annotator.agreement.report` are defined here.
 
 Pure functions on numpy columns: no Flask, no database.
 """
@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from annotator.reliability import (
+from annotator.agreement.reliability import (
     Intervals,
     overlapping_pairs,
 )

@@ -13,8 +13,9 @@ from collections.abc import Sequence
 import click
 from flask.cli import with_appcontext
 
-from annotator import comparison, db, store
-from annotator.store import Invalid
+from annotator import db, store
+from annotator.agreement import inputs
+from annotator.errors import Invalid
 
 KIND_HEADINGS = {
     "exact": "exact",
@@ -158,7 +159,7 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def _document_name(ref: comparison.DocumentRef) -> str:
+def _document_name(ref: inputs.DocumentRef) -> str:
     return f"{ref.external_id} · {ref.title}" if ref.title else ref.external_id
 
 
@@ -215,15 +216,15 @@ def agreement_command(
     if project is None:
         raise click.ClickException(f"no project {slug!r}")
     try:
-        filters = comparison.make_filters(
+        filters = inputs.make_filters(
             session,
             project.id,
-            comparison.parse_names(labels),
-            comparison.parse_names(annotators),
+            inputs.parse_names(labels),
+            inputs.parse_names(annotators),
         )
     except Invalid as problem:
         raise click.ClickException(str(problem)) from None
-    result = comparison.agreement(
+    result = inputs.agreement(
         session, project.id, filters, bootstrap=bootstrap, seed=seed, use_cache=False
     )
     if as_json:

@@ -15,19 +15,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from annotator.errors import Problem
+
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
 """Names of attributes and relation types: a letter, then letters, digits, ``_ . -``."""
 MAX_CHOICE = 64
 MAX_ATTRIBUTES = 20
 MAX_CHOICES = 40
-
-
-class Problem(ValueError):
-    """A definition or a value that does not fit; ``field`` names what is wrong."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 # --- span attributes ---------------------------------------------------------------------------

@@ -9,9 +9,18 @@ from annotator import db
 
 
 def register(app: Flask) -> None:
-    from annotator import admin, agreement_views, api, compare, export, projects, workspace
+    from annotator.views import (
+        admin,
+        agreement,
+        api,
+        compare,
+        export,
+        gold_api,
+        projects,
+        workspace,
+    )
 
-    for module in (projects, admin, workspace, api, export, compare, agreement_views):
+    for module in (projects, admin, workspace, api, gold_api, export, compare, agreement):
         app.register_blueprint(module.bp)
 
     @app.get("/health")

@@ -1,8 +1,8 @@
 """Chance-corrected reliability coefficients for span annotation.
 
 Cohen's kappa, Krippendorff's nominal alpha and Krippendorff's unitizing alpha (alpha_u), plus the
-per-document sufficient statistics that `annotator.agreement` sums (and bootstrap-resamples) over
-documents. Pure numpy: no Flask, no database.
+per-document sufficient statistics that `annotator.agreement.report` sums (and
+bootstrap-resamples) over documents. Pure numpy: no Flask, no database.
 
 Interval data arrives as columns (``Intervals``): document, rater and label indices and half-open
 code-point ranges [start, end). Every coefficient returns None where it is undefined (no pairable

@@ -32,7 +32,8 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
 
-from annotator.formats import DOCCANO_OFFSETS, FORMATS, Record, dataset_card, dumps_line
+from annotator.data_export.formats import DOCCANO_OFFSETS, FORMATS, Record, dataset_card, dumps_line
+from annotator.errors import Invalid
 from annotator.models import (
     Assignment,
     Document,
@@ -46,7 +47,6 @@ from annotator.models import (
     Span,
     User,
 )
-from annotator.store import Invalid
 
 BATCH = 1000
 """Documents per batch: big enough that per-query overhead vanishes, small enough to stay flat."""

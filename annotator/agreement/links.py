@@ -1,7 +1,7 @@
 """Agreement on links between spans (relation F1) and on the attributes of spans (kappa, alpha).
 
 A link of annotator a matches a link of b when the types agree and its source and target are
-matched (by `annotator.span_matching`, exactly or by overlap) to the source and target of b's
+matched (by `annotator.agreement.matching`, exactly or by overlap) to the source and target of b's
 link. Attribute kappa compares two annotators over their exactly matched spans that both gave a
 value; attribute alpha takes every distinct (document, label, start, end) as a unit, an unset
 attribute being a missing value.
@@ -18,11 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from annotator.reliability import (
-    cohen_kappa,
-    krippendorff_alpha_nominal,
-)
-from annotator.span_matching import (
+from annotator.agreement.matching import (
     BOUNDARY,
     EXACT,
     F1,
@@ -30,6 +26,10 @@ from annotator.span_matching import (
     Span,
     classify_columns,
     pair_columns,
+)
+from annotator.agreement.reliability import (
+    cohen_kappa,
+    krippendorff_alpha_nominal,
 )
 
 

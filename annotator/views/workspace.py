@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from annotator import assignments, db, store
+from annotator import db, store
 from annotator.access import document_for
+from annotator.annotation.highlight import render, render_links, render_list
+from annotator.annotation.relations import as_links, relation_types_of, relations_of, type_menu
+from annotator.annotation.spans import highlights_of
+from annotator.assignments import handout
 from annotator.auth import me, project_for
-from annotator.highlight import render, render_links, render_list
-from annotator.relations import as_links, relation_types_of, relations_of, type_menu
-from annotator.spans import highlights_of
 
 bp = Blueprint("workspace", __name__)
 
@@ -42,7 +43,7 @@ def _context(slug: str, document_id: int) -> dict:
         "html": render(document.text, highlights),
         "span_list": render_list(document.text, highlights),
         "link_list": render_links(document.text, highlights, links, editable=not read_only),
-        "progress": assignments.progress(session, project, viewer),
+        "progress": handout.progress(session, project, viewer),
     }
 
 
@@ -66,9 +67,9 @@ def status(slug: str, document_id: int):
     wanted = request.form.get("status")
     if wanted not in ("done", "in_progress") or item is None:
         abort(400, "expected status done or in_progress for a document you annotate")
-    assignments.set_status(db.session(), item, wanted)
+    handout.set_status(db.session(), item, wanted)
     if wanted == "done" and request.form.get("then") == "next":
-        following = assignments.next_document(db.session(), project, me())
+        following = handout.next_document(db.session(), project, me())
         target = (
             url_for("workspace.document", slug=slug, document_id=following.id)
             if following

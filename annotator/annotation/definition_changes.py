@@ -4,7 +4,7 @@ Every change is checked against the work already done: a change that would leave
 attribute values outside the new rules is refused with a message saying how many are affected
 (values and links are never dropped silently). Deleting a relation type that has links needs
 ``confirmed``, and then deletes its links (annotators' and gold) with it. Functions raise
-``store.Invalid`` and do not commit.
+``errors.Invalid`` and do not commit.
 """
 
 from __future__ import annotations
@@ -16,16 +16,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from annotator.definitions import (
-    Problem,
+from annotator.annotation.definitions import (
     check_type_definition,
     choices_of,
     parse_attribute_lines,
     parse_choices,
 )
+from annotator.annotation.relations import relation_types_of
+from annotator.errors import Invalid, Problem
 from annotator.models import GoldRelation, GoldSpan, Label, Project, Relation, RelationType, Span
-from annotator.relations import relation_types_of
-from annotator.store import Invalid, labels_of
+from annotator.store import labels_of
 
 
 def set_label_attributes(db: Session, project: Project, label_name: str, text: str) -> Label:

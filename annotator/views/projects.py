@@ -5,13 +5,15 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from annotator import assignments, db, relation_settings, store
+from annotator import db, store
+from annotator.annotation import definition_changes
+from annotator.annotation.definitions import format_attribute_lines
+from annotator.annotation.relations import relation_types_of
+from annotator.assignments import handout
 from annotator.auth import me, project_for, require_admin
-from annotator.definitions import format_attribute_lines
+from annotator.data_import.loader import import_files
+from annotator.errors import ImportRejected, Invalid
 from annotator.guidelines import render_markdown
-from annotator.importers import ImportRejected
-from annotator.importing import import_files
-from annotator.relations import relation_types_of
 
 bp = Blueprint("projects", __name__)
 PAGE = 200
@@ -37,7 +39,7 @@ def create():
         )
         store.set_member(session, project, me(), "manager")
         session.commit()
-    except store.Invalid as problem:
+    except Invalid as problem:
         session.rollback()
         flash(str(problem), "error")
         return redirect(url_for("projects.index"))
@@ -59,8 +61,8 @@ def show(slug: str):
             pages=max(1, -(-store.count_documents(session, project.id) // PAGE)),
         )
     context.update(
-        queue=assignments.queue(session, project, me()),
-        progress=assignments.progress(session, project, me()),
+        queue=handout.queue(session, project, me()),
+        progress=handout.progress(session, project, me()),
     )
     return render_template("projects/show.html", **context)
 
@@ -69,7 +71,7 @@ def show(slug: str):
 @login_required
 def next_document(slug: str):
     project, _role = project_for(slug)
-    document = assignments.next_document(db.session(), project, me())
+    document = handout.next_document(db.session(), project, me())
     if document is None:
         flash("No more documents for you in this project: your share is done.", "info")
         return redirect(url_for("projects.show", slug=slug))
@@ -123,7 +125,7 @@ def settings(slug: str):
             _apply_settings(session, project, request.form)
             session.commit()
             flash("Saved.", "success")
-        except store.Invalid as problem:
+        except Invalid as problem:
             session.rollback()
             flash(str(problem), "error")
         return redirect(url_for("projects.settings", slug=slug))
@@ -142,7 +144,7 @@ def _apply_settings(session, project, form) -> None:
     if action == "project":
         overlap = form.get("overlap", type=int)
         if not overlap or overlap < 1 or overlap > 20:
-            raise store.Invalid("overlap must be a whole number from 1 to 20")
+            raise Invalid("overlap must be a whole number from 1 to 20")
         project.overlap = overlap
         project.snap_to_words = form.get("snap_to_words") == "on"
         project.comparison_open = form.get("comparison_open") == "on"
@@ -151,11 +153,11 @@ def _apply_settings(session, project, form) -> None:
     elif action == "label":
         store.add_label(session, project, form.get("name", ""), form.get("color") or None)
     elif action == "attributes":
-        relation_settings.set_label_attributes(
+        definition_changes.set_label_attributes(
             session, project, form.get("label", ""), form.get("attributes", "")
         )
     elif action == "relation_type":
-        relation_settings.save_relation_type(
+        definition_changes.save_relation_type(
             session,
             project,
             form.get("original") or None,
@@ -165,18 +167,18 @@ def _apply_settings(session, project, form) -> None:
             form.get("choices", ""),
         )
     elif action == "relation_type_delete":
-        relation_settings.delete_relation_type(
+        definition_changes.delete_relation_type(
             session, project, form.get("name", ""), form.get("confirm") == "on"
         )
     elif action == "member":
         username = form.get("username", "").strip()
         user = store.user_by_name(session, username)
         if user is None:
-            raise store.Invalid(f"no user named {username!r}")
+            raise Invalid(f"no user named {username!r}")
         role = form.get("role") or None
         store.set_member(session, project, user, role if role != "remove" else None)
     else:
-        raise store.Invalid("unknown settings action")
+        raise Invalid("unknown settings action")
 
 
 @bp.post("/p/<slug>/d/<int:document_id>/reopen")
@@ -188,13 +190,11 @@ def reopen(slug: str, document_id: int):
     document = store.document_in(session, project, document_id)
     annotator = store.user_by_name(session, request.form.get("annotator", ""))
     item = (
-        assignments.assignment(session, document.id, annotator.id)
-        if document and annotator
-        else None
+        handout.assignment(session, document.id, annotator.id) if document and annotator else None
     )
     if item is None:
         abort(404, "that annotator has no assignment for this document")
-    assignments.set_status(session, item, "in_progress")
+    handout.set_status(session, item, "in_progress")
     flash(f"Reopened for {annotator.username}.", "success")
     return redirect(request.referrer or url_for("projects.show", slug=slug))
 
@@ -207,6 +207,6 @@ def dashboard(slug: str):
     return render_template(
         "projects/dashboard.html",
         project=project,
-        rows=assignments.dashboard(session, project),
+        rows=handout.dashboard(session, project),
         labels=store.labels_of(session, project.id),
     )

@@ -1,0 +1,134 @@
+"""Adjudication: copying annotators' spans and links into the gold layer.
+
+The gold layer holds each (document, label, start, end) once, a unique index says so. Accepting
+a span fills the gold span gold has at that label and range, whatever its id (drawn in the gold
+workspace, say); else it makes one with an id derived from the content, so accepting the same
+span twice, from two annotators or by a retried request, never duplicates it.
+Accepting a span copies its note and attribute values. Links compare by (type, source span,
+target span), spans taken by (label, start, end); accepting a link accepts its two spans too (if
+gold lacks them) and gets an id derived from (document, type, gold source, gold target).
+
+Every function takes the session and the curator (the account the gold is recorded under), so
+pages, the JSON API and the command line share them; none commits.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from sqlmodel import Session
+
+from annotator.adjudication.alignment import Mark, agreed_attributes
+from annotator.annotation.definitions import keep_defined
+from annotator.annotation.relations import check_relation, save_gold_relation
+from annotator.annotation.spans import SpanValues, save_gold, twin_of
+from annotator.errors import Refused
+from annotator.models import Document, GoldSpan, Label, Relation, RelationType, Span, User
+
+GOLD_NAMESPACE = uuid.UUID("6f1c8f52-5d0e-4b53-9a43-5b1f3f0f6a10")
+
+
+def gold_id(document_id: int, label_id: int, start: int, end: int) -> str:
+    """The id a gold span accepted at this label and range gets: the same for every annotator's
+    copy and every retry."""
+    return str(uuid.uuid5(GOLD_NAMESPACE, f"{document_id}:{label_id}:{start}:{end}"))
+
+
+def gold_relation_id(document_id: int, type_id: int, source: str, target: str) -> str:
+    return str(uuid.uuid5(GOLD_NAMESPACE, f"{document_id}:link:{type_id}:{source}:{target}"))
+
+
+def gold_place(
+    session: Session, document: Document, label_id: int, start: int, end: int
+) -> tuple[str, bool]:
+    """(id, exists) of the gold span with this label and range: the one gold has (whatever its
+    id: drawn in the gold workspace, or moved there by an edit), else a new id derived from the
+    content, or a random one when a gold span edited since holds the derived id."""
+    twin = twin_of(session, GoldSpan, document.id, label_id, start, end)
+    if twin is not None:
+        return twin.id, True
+    derived = gold_id(document.id, label_id, start, end)
+    return (derived if session.get(GoldSpan, derived) is None else str(uuid.uuid4())), False
+
+
+def accept_span(
+    session: Session, document: Document, curator: User, span: Span, *, overwrite: bool
+) -> str:
+    """The id of the gold span for ``span``'s (label, start, end), made from ``span`` (its note
+    and attributes) when missing, or when ``overwrite``."""
+    span_gold_id, exists = gold_place(session, document, span.label_id, span.start, span.end)
+    if overwrite or not exists:
+        values = SpanValues(
+            span.label_id, span.start, span.end, span.note, dict(span.attributes or {})
+        )
+        save_gold(session, document, curator, span_gold_id, values, source_span_id=span.id)
+    return span_gold_id
+
+
+def accept_attributes(session: Session, document: Document, curator: User, span: Span) -> None:
+    """Give the gold span at ``span`` the attribute values of ``span`` (the gold span is made
+    from it if gold has none there); values the label no longer defines are left out."""
+    gold_span = session.get(
+        GoldSpan, accept_span(session, document, curator, span, overwrite=False)
+    )
+    label = session.get(Label, gold_span.label_id)
+    values = SpanValues(
+        gold_span.label_id,
+        gold_span.start,
+        gold_span.end,
+        gold_span.note,
+        keep_defined(span.attributes or {}, label.attributes),
+    )
+    save_gold(session, document, curator, gold_span.id, values)
+
+
+def accept_relation(
+    session: Session, document: Document, curator: User, relation: Relation
+) -> None:
+    """Copy one annotator's link into gold, with its two spans if gold lacks them."""
+    source = accept_span(
+        session, document, curator, session.get(Span, relation.source_id), overwrite=False
+    )
+    target = accept_span(
+        session, document, curator, session.get(Span, relation.target_id), overwrite=False
+    )
+    relation_type = session.get(RelationType, relation.type_id)
+    payload = {
+        "type": relation_type.name,
+        "source": source,
+        "target": target,
+        "value": relation.value,
+    }
+    try:
+        values = check_relation(session, payload, document, [relation_type], None)
+        save_gold_relation(
+            session,
+            document,
+            curator,
+            gold_relation_id(document.id, relation.type_id, source, target),
+            values,
+            source_relation_id=relation.id,
+        )
+    except Refused as problem:
+        if problem.status != 409:  # 409: gold has this link already, under another id
+            raise
+
+
+def accept_agreed(
+    session: Session,
+    document: Document,
+    curator: User,
+    agreed: Iterable[tuple[tuple[int, int, int], list[Mark]]],
+    agreed_links: Iterable[Relation],
+) -> None:
+    """Copy into gold the agreed spans ``((label id, start, end), marks)`` that gold lacks (a
+    span gold has keeps the curator's note and attributes), then the agreed links."""
+    for (label_id, start, end), marks in agreed:
+        span_gold_id, exists = gold_place(session, document, label_id, start, end)
+        if exists:
+            continue
+        values = SpanValues(label_id, start, end, "", agreed_attributes(marks))
+        save_gold(session, document, curator, span_gold_id, values, source_span_id=marks[0].id)
+    for relation in agreed_links:
+        accept_relation(session, document, curator, relation)

@@ -1,0 +1,264 @@
+"""Comparison of one document across annotators, and the curator's page for building gold.
+
+The rules of adjudication (what accepting a span or a link does to gold) are in
+``annotator.adjudication.gold``; this module parses the form, calls them and renders.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import login_required
+from sqlmodel import select
+
+from annotator import db, store
+from annotator.access import document_for, document_for_curating
+from annotator.adjudication import gold
+from annotator.adjudication.alignment import Mark, agreed_keys, align, link_rows, summary
+from annotator.annotation.highlight import render, render_links, render_list
+from annotator.annotation.relations import (
+    as_links,
+    delete_gold_relation,
+    gold_relations_of,
+    relation_types_of,
+    type_menu,
+)
+from annotator.annotation.spans import check_values, delete_gold, gold_highlights_of, save_gold
+from annotator.auth import me
+from annotator.errors import Refused
+from annotator.models import Assignment, Label, Relation, RelationType, Span, User
+
+bp = Blueprint("compare", __name__)
+
+
+def _viewable(slug: str, document_id: int):
+    """Managers compare any document; an annotator only one they finished, when the manager has
+    opened the comparison to annotators (blind otherwise)."""
+    project, role, document, item = document_for(slug, document_id)
+    if role != "manager" and not (project.comparison_open and item and item.status == "done"):
+        abort(404)
+    return project, role, document
+
+
+def _context(slug: str, document_id: int) -> dict:
+    project, role, document = _viewable(slug, document_id)
+    session = db.session()
+    people = list(
+        session.exec(
+            select(User.username, Assignment.status)
+            .join(Assignment, Assignment.user_id == User.id)
+            .where(Assignment.document_id == document.id)
+            .order_by(User.username)
+        )
+    )
+    annotators = [name for name, _status in people]
+    rows = session.exec(
+        select(Span.id, User.username, Label.name, Span.start, Span.end, Span.attributes)
+        .join(User, User.id == Span.annotator_id)
+        .join(Label, Label.id == Span.label_id)
+        .where(Span.document_id == document.id)
+    )
+    marks = [Mark(*row) for row in rows]
+    regions = align(marks, annotators)
+    gold = gold_highlights_of(session, document.id)
+    gold_keys = {(g.label, g.start, g.end) for g in gold}
+    gold_by_id = {g.id: g for g in gold}
+    gold_links = as_links(gold_relations_of(session, document.id))
+    return {
+        "project": project,
+        "role": role,
+        "document": document,
+        "people": people,
+        "annotators": annotators,
+        "regions": regions,
+        "counts": summary(regions),
+        "gold": gold,
+        "gold_keys": gold_keys,
+        "gold_attributes": {(g.label, g.start, g.end): dict(g.attributes) for g in gold},
+        "gold_html": render(document.text, gold),
+        "gold_list": render_list(document.text, gold),
+        "gold_links": gold_links,
+        "gold_by_id": gold_by_id,
+        "gold_link_keys": {
+            (link.type, _key(gold_by_id[link.source]), _key(gold_by_id[link.target]))
+            for link in gold_links
+        },
+        "link_rows": link_rows(_links(session, document.id, {m.id: m for m in marks})),
+        "labels": store.labels_of(session, project.id),
+        "at_least": min(max(project.overlap, 2), max(len(annotators), 1)),
+    }
+
+
+def _key(span) -> tuple[str, int, int]:
+    return (span.label, span.start, span.end)
+
+
+def _links(session, document_id: int, marks: dict[str, Mark]) -> list[tuple]:
+    rows = session.execute(
+        select(
+            Relation.id,
+            User.username,
+            RelationType.name,
+            Relation.value,
+            Relation.source_id,
+            Relation.target_id,
+        )
+        .join(User, User.id == Relation.annotator_id)
+        .join(RelationType, RelationType.id == Relation.type_id)
+        .where(Relation.document_id == document_id)
+    )
+    return [
+        (relation_id, name, type_name, value, marks[source], marks[target])
+        for relation_id, name, type_name, value, source, target in rows
+    ]
+
+
+def _answer(slug: str, document_id: int):
+    if request.headers.get("HX-Request"):
+        return render_template("compare/_compare.html", **_context(slug, document_id))
+    return redirect(url_for("compare.document", slug=slug, document_id=document_id))
+
+
+@bp.get("/p/<slug>/compare/<int:document_id>")
+@login_required
+def document(slug: str, document_id: int):
+    return render_template("compare/document.html", **_context(slug, document_id))
+
+
+@bp.post("/p/<slug>/compare/<int:document_id>/accept")
+@login_required
+def accept(slug: str, document_id: int):
+    """Copy one annotator's span into gold."""
+    _project, document = document_for_curating(slug, document_id)
+    session = db.session()
+    span = session.get(Span, request.form.get("span_id", ""))
+    if span is None or span.document_id != document.id:
+        abort(404)
+    gold.accept_span(session, document, me(), span, overwrite=True)
+    return _answer(slug, document_id)
+
+
+@bp.post("/p/<slug>/compare/<int:document_id>/accept-attributes")
+@login_required
+def accept_attributes(slug: str, document_id: int):
+    """Give the gold span at one annotator's span the attribute values of that span (the gold
+    span is made from it if gold has none there)."""
+    _project, document = document_for_curating(slug, document_id)
+    session = db.session()
+    span = session.get(Span, request.form.get("span_id", ""))
+    if span is None or span.document_id != document.id:
+        abort(404)
+    gold.accept_attributes(session, document, me(), span)
+    return _answer(slug, document_id)
+
+
+@bp.post("/p/<slug>/compare/<int:document_id>/accept-relation")
+@login_required
+def accept_relation(slug: str, document_id: int):
+    """Copy one annotator's link into gold, with its two spans if gold lacks them."""
+    _project, document = document_for_curating(slug, document_id)
+    relation = db.session().get(Relation, request.form.get("relation_id", ""))
+    if relation is None or relation.document_id != document.id:
+        abort(404)
+    gold.accept_relation(db.session(), document, me(), relation)
+    return _answer(slug, document_id)
+
+
+@bp.post("/p/<slug>/compare/<int:document_id>/accept-agreed")
+@login_required
+def accept_agreed(slug: str, document_id: int):
+    """Copy into gold every span that at least k annotators marked identically."""
+    project, document = document_for_curating(slug, document_id)
+    at_least = request.form.get("at_least", type=int) or 2
+    context = _context(slug, document_id)
+    label_ids = {label.name: label.id for label in context["labels"]}
+    session = db.session()
+    agreed = [
+        ((label_ids[label], start, end), marks)
+        for (label, start, end), marks in agreed_keys(context["regions"], max(at_least, 1))
+    ]
+    links = [
+        session.get(Relation, next(iter(row.ids.values())))
+        for row in context["link_rows"]
+        if len(row.ids) >= max(at_least, 1) and row.key not in context["gold_link_keys"]
+    ]
+    gold.accept_agreed(session, document, me(), agreed, links)
+    return _answer(slug, document_id)
+
+
+@bp.post("/p/<slug>/compare/<int:document_id>/gold/<span_id>")
+@login_required
+def edit_gold(slug: str, document_id: int, span_id: str):
+    """Change a gold span's label or boundaries (form fields label, start, end), or delete it."""
+    project, document = document_for_curating(slug, document_id)
+    session = db.session()
+    if request.form.get("action") == "delete":
+        delete_gold(session, document, span_id)
+        return _answer(slug, document_id)
+    payload = {
+        "label": request.form.get("label"),
+        "start": request.form.get("start", type=int),
+        "end": request.form.get("end", type=int),
+        "note": request.form.get("note", ""),
+    }
+    try:
+        values = check_values(payload, document, store.labels_of(session, project.id))
+        save_gold(session, document, me(), span_id, values)
+    except Refused as problem:
+        if request.headers.get("HX-Request"):
+            context = _context(slug, document_id) | {"problem": str(problem)}
+            return render_template("compare/_compare.html", **context), problem.status
+        abort(problem.status, str(problem))
+    return _answer(slug, document_id)
+
+
+@bp.post("/p/<slug>/compare/<int:document_id>/gold-relation/<relation_id>")
+@login_required
+def edit_gold_relation(slug: str, document_id: int, relation_id: str):
+    """Delete a gold link (the only change the comparison page offers; the gold workspace and
+    the API make and change them)."""
+    _project, document = document_for_curating(slug, document_id)
+    if request.form.get("action") != "delete":
+        abort(400, "expected action=delete")
+    delete_gold_relation(db.session(), document, relation_id)
+    return _answer(slug, document_id)
+
+
+# --- the gold layer in the workspace: the same selection tools as annotators ---
+
+
+@bp.get("/p/<slug>/d/<int:document_id>/gold")
+@login_required
+def gold_workspace(slug: str, document_id: int):
+    return render_template("workspace/document.html", **_gold_workspace(slug, document_id))
+
+
+@bp.get("/p/<slug>/d/<int:document_id>/gold/body")
+@login_required
+def gold_body(slug: str, document_id: int):
+    return render_template("workspace/_body.html", **_gold_workspace(slug, document_id))
+
+
+def _gold_workspace(slug: str, document_id: int) -> dict:
+    project, document = document_for_curating(slug, document_id)
+    session = db.session()
+    gold = gold_highlights_of(session, document.id)
+    links = as_links(gold_relations_of(session, document.id))
+    from annotator.assignments import handout
+
+    return {
+        "project": project,
+        "role": "manager",
+        "document": document,
+        "assignment": None,
+        "annotator": me(),
+        "read_only": False,
+        "gold_mode": True,
+        "labels": store.labels_of(session, project.id),
+        "relation_types": type_menu(relation_types_of(session, project.id)),
+        "spans": gold,
+        "links": links,
+        "html": render(document.text, gold),
+        "span_list": render_list(document.text, gold),
+        "link_list": render_links(document.text, gold, links),
+        "progress": handout.progress(session, project, me()),
+    }

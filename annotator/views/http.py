@@ -1,0 +1,66 @@
+"""The one mapping from errors to HTTP answers, and the security headers of every answer.
+
+API requests (``/api/…``) get JSON errors (``{"error", "field", "status"}``); htmx requests get a
+short fragment; pages a full page. Errors a user can cause are
+:class:`~annotator.errors.AnnotatorError` and carry their own status.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, make_response, render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from annotator.errors import AnnotatorError
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError):
+        return _answer(
+            400,
+            f"The request is missing a valid CSRF token ({error.description}). "
+            "Reload the page and try again.",
+        )
+
+    @app.errorhandler(AnnotatorError)
+    def _user_error(error: AnnotatorError):
+        return _answer(error.status, str(error), error.field)
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):
+        return _answer(error.code or 500, error.description or error.name)
+
+    @app.errorhandler(OperationalError)
+    def _database_busy(error: OperationalError):
+        # SQLite's write lock stayed taken past the wait (or the database went away): nothing
+        # was saved, and the browser's save queue tries again on a 503.
+        if "locked" not in str(error.orig) and not error.connection_invalidated:
+            raise error
+        response = make_response(
+            _answer(503, "The database is busy; nothing was saved. Try again shortly.")
+        )
+        response.headers["Retry-After"] = "2"
+        return response
+
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+
+def _answer(code: int, message: str, field: str | None = None):
+    if request.path.startswith("/api/"):
+        return jsonify(error=message, field=field, status=code), code
+    if request.headers.get("HX-Request"):
+        return render_template("_error.html", code=code, message=message), code
+    return render_template("error.html", code=code, message=message), code
