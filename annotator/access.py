@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import abort
+from flask import abort, request
 from sqlalchemy.dialects import postgresql, sqlite
 
 from annotator import db, store
 from annotator.assignments import handout
 from annotator.auth import me, project_for
-from annotator.models import Assignment, Document, Project, utcnow
+from annotator.models import Assignment, Document, Project, User, utcnow
 
 
 def document_for(slug: str, document_id: int) -> tuple[Project, str, Document, Assignment | None]:
@@ -59,3 +59,18 @@ def document_for_curating(slug: str, document_id: int) -> tuple[Project, Documen
     if document is None:
         abort(404)
     return project, document
+
+
+def whose_work(role: str) -> User:
+    """Whose spans and links the current user may read on a document they may open: their own,
+    or, for the project's managers only, those of the annotator named by ``?annotator=``.
+
+    Blind annotation: an annotator naming anyone else gets 404, which reveals nothing.
+    """
+    viewer = me()
+    name = request.args.get("annotator")
+    if not name or name == viewer.username:
+        return viewer
+    if role != "manager":
+        abort(404)
+    return store.user_by_name(db.session(), name) or abort(404)

@@ -37,7 +37,6 @@ SQLModel.metadata.naming_convention = {
 metadata: MetaData = SQLModel.metadata
 
 ROLES = ("manager", "annotator")
-STATUSES = ("in_progress", "done")
 DEFAULT_LABELS = (
     ("claim", "#e45756", "1"),
     ("evidence", "#4c78a8", "2"),

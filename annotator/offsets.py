@@ -10,6 +10,7 @@ import bisect
 import re
 import unicodedata
 from collections.abc import Callable
+from itertools import accumulate
 
 _NEWLINES = re.compile(r"\r\n?")
 
@@ -45,6 +46,18 @@ def utf16_length(text: str) -> int:
     return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
 
 
+def utf16_offsets(text: str) -> Callable[[int], int]:
+    """A function mapping a code point offset into ``text`` to its UTF-16 code unit offset.
+
+    Characters above U+FFFF (most emoji, regional-indicator flags) take two UTF-16 units and one
+    code point; everything else takes one of each, so without them the mapping is the identity.
+    """
+    if text.isascii() or max(text) <= "\uffff":
+        return lambda offset: offset
+    extra = [0, *accumulate(1 if char > "\uffff" else 0 for char in text)]
+    return lambda offset: offset + extra[offset]
+
+
 def utf16_to_code_points(text: str, utf16_offset: int) -> int:
     """Convert a browser (UTF-16) offset into ``text`` to a code-point offset.
 
@@ -64,7 +77,7 @@ def utf16_to_code_points(text: str, utf16_offset: int) -> int:
 
 def code_points_to_utf16(text: str, offset: int) -> int:
     """Convert a code-point offset into ``text`` to the browser's UTF-16 offset."""
-    return utf16_length(text[:offset])
+    return utf16_offsets(text)(offset)
 
 
 def trim_whitespace(text: str, start: int, end: int) -> tuple[int, int]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import case, func
+from sqlalchemy import Connection, case, func, union
 from sqlmodel import Session, select
 
 from annotator.errors import Invalid
@@ -28,9 +28,9 @@ from annotator.models import (
     Span,
     User,
 )
+from annotator.rules import USERNAME
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-USERNAME = re.compile(r"^[\w.@+-]{1,80}$")
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 PALETTE = ("#e45756", "#4c78a8", "#54a24b", "#f58518", "#b279a2", "#72b7b2", "#eeca3b", "#9d755d")
 
@@ -204,6 +204,23 @@ def add_label(db: Session, project: Project, name: str, color: str | None = None
     db.flush()
     add_default_relation_types(db, project, involving=name)
     return label
+
+
+def label_names(db: Connection | Session, project_id: int) -> list[str]:
+    """The project's label names in their order."""
+    query = select(Label.name).where(Label.project_id == project_id).order_by(Label.position)
+    return list(db.execute(query).scalars())
+
+
+def annotator_names(db: Connection | Session, project_id: int) -> list[str]:
+    """Annotators a filter may name: members and anyone with an assignment (removed members
+    keep their work), by name."""
+    users = union(
+        select(Membership.user_id).where(Membership.project_id == project_id),
+        select(Assignment.user_id).where(Assignment.project_id == project_id),
+    ).subquery()
+    query = select(User.username).where(User.id.in_(select(users.c.user_id)))
+    return list(db.execute(query.order_by(User.username)).scalars())
 
 
 def role_in(db: Session, user: User, project: Project) -> str | None:

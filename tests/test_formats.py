@@ -17,9 +17,9 @@ from annotator.data_export.formats import (
     filter_record,
     native_lines,
     prodigy_lines,
-    utf16_offsets,
     w3c_lines,
 )
+from annotator.offsets import utf16_offsets
 
 SCHEMA = json.loads((Path(__file__).parent.parent / "docs" / "native.schema.json").read_text())
 BASE = "https://annotator.example/p/news"

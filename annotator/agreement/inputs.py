@@ -25,9 +25,10 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, String, cast, func, literal, select, union_all
 from sqlmodel import Session
 
+from annotator import store
 from annotator.agreement.report import Relation, Span, classify_pair, compute_agreement
 from annotator.errors import Invalid
-from annotator.models import Assignment, Document, Label, Membership, RelationType, User
+from annotator.models import Assignment, Document, Label, RelationType, User
 from annotator.models import Relation as RelationRow
 from annotator.models import Span as SpanRow
 
@@ -84,39 +85,14 @@ class Result:
 # --- names and filters -------------------------------------------------------------------------
 
 
-def label_names(db: Session, project_id: int) -> list[str]:
-    query = select(Label.name).where(Label.project_id == project_id).order_by(Label.position)
-    return list(db.execute(query).scalars())
-
-
-def annotator_names(db: Session, project_id: int) -> list[str]:
-    """Annotators a filter may name: members and anyone with an assignment (removed members
-    keep their work)."""
-    users = union_all(
-        select(Membership.user_id.label("user_id")).where(Membership.project_id == project_id),
-        select(Assignment.user_id.label("user_id")).where(Assignment.project_id == project_id),
-    ).subquery()
-    query = select(User.username).where(User.id.in_(select(users.c.user_id)))
-    return list(db.execute(query.order_by(User.username)).scalars())
-
-
-def parse_names(value: str | Iterable[str] | None) -> list[str]:
-    """``"a,b"`` or ``["a", "b,c"]`` → ``["a", "b", "c"]`` (blank parts dropped)."""
-    if value is None:
-        return []
-    parts = [value] if isinstance(value, str) else list(value)
-    names = (name.strip() for part in parts for name in part.split(","))
-    return list(dict.fromkeys(name for name in names if name))
-
-
 def make_filters(
     db: Session, project_id: int, labels: Sequence[str] = (), annotators: Sequence[str] = ()
 ) -> Filters:
     """Filters from names a user typed; `Invalid` names the first unknown one. Empty means all."""
     chosen = {}
     for what, names, known in (
-        ("label", labels, label_names(db, project_id)),
-        ("annotator", annotators, annotator_names(db, project_id)),
+        ("label", labels, store.label_names(db, project_id)),
+        ("annotator", annotators, store.annotator_names(db, project_id)),
     ):
         unknown = [name for name in names if name not in known]
         if unknown:

@@ -16,6 +16,7 @@ from flask.cli import with_appcontext
 from annotator import db, store
 from annotator.agreement import inputs
 from annotator.errors import Invalid
+from annotator.rules import parse_names
 
 KIND_HEADINGS = {
     "exact": "exact",
@@ -219,8 +220,8 @@ def agreement_command(
         filters = inputs.make_filters(
             session,
             project.id,
-            inputs.parse_names(labels),
-            inputs.parse_names(annotators),
+            parse_names(labels),
+            parse_names(annotators),
         )
     except Invalid as problem:
         raise click.ClickException(str(problem)) from None

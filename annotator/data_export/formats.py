@@ -34,11 +34,12 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterable, Mapping
-from itertools import accumulate
 from typing import Any
 from urllib.parse import quote
 
 import orjson
+
+from annotator.offsets import utf16_offsets
 
 GOLD = "gold"
 """The annotator name that doccano and Prodigy lines use for the gold spans."""
@@ -243,18 +244,6 @@ def native_lines(record: Record, *, include_gold: bool = True) -> list[dict]:
 
 
 # --- doccano -----------------------------------------------------------------------------------
-
-
-def utf16_offsets(text: str) -> Callable[[int], int]:
-    """A function mapping a code point offset into ``text`` to its UTF-16 code unit offset.
-
-    Characters above U+FFFF (most emoji, regional-indicator flags) take two UTF-16 units and one
-    code point; everything else takes one of each, so without them the mapping is the identity.
-    """
-    if text.isascii() or max(text) <= "\uffff":
-        return lambda offset: offset
-    extra = [0, *accumulate(1 if char > "\uffff" else 0 for char in text)]
-    return lambda offset: offset + extra[offset]
 
 
 DOCCANO_OFFSETS = ("utf16", "codepoint")

@@ -27,11 +27,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, String, and_, func, or_, select, union
+from sqlalchemy import Connection, Engine, String, and_, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
 
+from annotator import store
 from annotator.data_export.formats import DOCCANO_OFFSETS, FORMATS, Record, dataset_card, dumps_line
 from annotator.errors import Invalid
 from annotator.models import (
@@ -40,13 +41,13 @@ from annotator.models import (
     GoldRelation,
     GoldSpan,
     Label,
-    Membership,
     Project,
     Relation,
     RelationType,
     Span,
     User,
 )
+from annotator.rules import parse_names
 
 BATCH = 1000
 """Documents per batch: big enough that per-query overhead vanishes, small enough to stay flat."""
@@ -88,13 +89,9 @@ class ProjectRef:
     name: str
 
 
-def parse_names(value: str | Iterable[str] | None) -> frozenset[str] | None:
-    """``"a,b"`` or ``["a", "b,c"]`` → a set of names; nothing given → ``None`` (all)."""
-    if value is None:
-        return None
-    parts = [value] if isinstance(value, str) else list(value)
-    names = frozenset(name.strip() for part in parts for name in part.split(",") if name.strip())
-    return names or None
+def name_filter(value: str | Iterable[str] | None) -> frozenset[str] | None:
+    """Names typed as ``"a,b"`` or ``["a", "b,c"]`` as a filter; nothing given → ``None`` (all)."""
+    return frozenset(parse_names(value)) or None
 
 
 def default_base_uri(slug: str) -> str:
@@ -113,23 +110,6 @@ def find_project(db: Connection | Session, slug: str) -> ProjectRef | None:
     return ProjectRef(*row) if row else None
 
 
-def label_names(db: Connection | Session, project_id: int) -> list[str]:
-    query = select(Label.name).where(Label.project_id == project_id).order_by(Label.position)
-    return list(db.execute(query).scalars())
-
-
-def annotator_names(db: Connection | Session, project_id: int) -> list[str]:
-    """Members of the project and anyone who has worked on it (removed members keep their work)."""
-    users = union(
-        select(Membership.user_id).where(Membership.project_id == project_id),
-        select(Assignment.user_id).where(Assignment.project_id == project_id),
-    ).subquery()
-    query = (
-        select(User.username).where(User.id.in_(select(users.c.user_id))).order_by(User.username)
-    )
-    return list(db.execute(query).scalars())
-
-
 def check_options(db: Connection | Session, project: ProjectRef, options: ExportOptions) -> None:
     """Raise :class:`Invalid` with a message for the user when the options cannot be met."""
     if options.format not in FORMATS:
@@ -139,8 +119,8 @@ def check_options(db: Connection | Session, project: ProjectRef, options: Export
     if options.min_done < 0:
         raise Invalid("the minimum number of annotators done cannot be negative")
     for what, chosen, known in (
-        ("label", options.labels, label_names(db, project.id)),
-        ("annotator", options.annotators, annotator_names(db, project.id)),
+        ("label", options.labels, store.label_names(db, project.id)),
+        ("annotator", options.annotators, store.annotator_names(db, project.id)),
     ):
         unknown = sorted((chosen or frozenset()) - set(known))
         if unknown:

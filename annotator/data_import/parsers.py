@@ -15,7 +15,6 @@ spans' ``id`` in the file (the stored spans get new ids; the relations follow th
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +24,7 @@ import orjson
 from annotator.annotation.definitions import TypeRule, check_attributes
 from annotator.errors import ImportRejected, Problem
 from annotator.offsets import normalise_newlines
+from annotator.rules import STATUSES, USERNAME
 
 DOCUMENT_KEYS = {
     "id",
@@ -38,9 +38,6 @@ DOCUMENT_KEYS = {
     "relations",
     "gold_relations",
 }
-STATUSES = ("in_progress", "done")
-#: The rule for user names (``store.USERNAME``): an imported annotator becomes an account.
-ANNOTATOR_NAME = re.compile(r"^[\w.@+-]{1,80}$")
 
 
 @dataclass
@@ -318,7 +315,7 @@ def _parse_span(
 
 def _annotator_name(item: dict, where: str, reject) -> str:
     name = item.get("annotator")
-    if not isinstance(name, str) or not ANNOTATOR_NAME.match(name.strip()):
+    if not isinstance(name, str) or not USERNAME.match(name.strip()):
         raise reject(
             f"{where}.annotator",
             "expected a user name of 1 to 80 letters, digits or . @ + - _",

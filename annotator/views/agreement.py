@@ -14,11 +14,12 @@ from collections.abc import Callable
 from flask import Blueprint, render_template, request, url_for
 from flask_login import login_required
 
-from annotator import db
+from annotator import db, store
 from annotator.agreement import inputs
 from annotator.agreement.report import KINDS
 from annotator.auth import project_for
 from annotator.errors import Invalid
+from annotator.rules import parse_names
 
 bp = Blueprint("agreement", __name__)
 
@@ -54,8 +55,8 @@ def _filters(project_id: int) -> inputs.Filters:
     return inputs.make_filters(
         db.session(),
         project_id,
-        inputs.parse_names(request.args.getlist("labels")),
-        inputs.parse_names(request.args.getlist("annotators")),
+        parse_names(request.args.getlist("labels")),
+        parse_names(request.args.getlist("annotators")),
     )
 
 
@@ -82,10 +83,10 @@ def page(slug: str):
     context = {
         "project": project,
         "role": role,
-        "all_labels": inputs.label_names(session, project.id),
-        "all_annotators": inputs.annotator_names(session, project.id),
-        "chosen_labels": inputs.parse_names(request.args.getlist("labels")),
-        "chosen_annotators": inputs.parse_names(request.args.getlist("annotators")),
+        "all_labels": store.label_names(session, project.id),
+        "all_annotators": store.annotator_names(session, project.id),
+        "chosen_labels": parse_names(request.args.getlist("labels")),
+        "chosen_annotators": parse_names(request.args.getlist("annotators")),
     }
     try:
         filters = _filters(project.id)
@@ -139,7 +140,7 @@ def spans(slug: str):
         if pair is not None:
             filters = inputs.Filters(filters.labels, pair)
         if label is not None and label not in (
-            filters.labels or inputs.label_names(session, project.id)
+            filters.labels or store.label_names(session, project.id)
         ):
             raise Invalid(f"unknown or filtered-out label {label!r}")
         if kind not in (None, "all", *KINDS):

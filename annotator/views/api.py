@@ -9,11 +9,11 @@ authorization and validation as pages: an annotator reads and writes only their 
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, jsonify, request
 from flask_login import login_required
 
 from annotator import db, store
-from annotator.access import document_for, document_for_writing
+from annotator.access import document_for, document_for_writing, whose_work
 from annotator.annotation.relations import as_json as relation_json
 from annotator.annotation.relations import (
     check_relation,
@@ -34,13 +34,7 @@ RELATIONS = "/projects/<slug>/documents/<int:document_id>/relations"
 def _readable(slug: str, document_id: int):
     """The document and whose work to read: the caller's, or (managers only) ``?annotator=``."""
     _project, role, document, _item = document_for(slug, document_id)
-    annotator = me()
-    name = request.args.get("annotator")
-    if name and name != annotator.username:
-        if role != "manager":
-            abort(404)
-        annotator = store.user_by_name(db.session(), name) or abort(404)
-    return document, annotator
+    return document, whose_work(role)
 
 
 @bp.get(BASE)

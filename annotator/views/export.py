@@ -24,7 +24,7 @@ from flask import (
 from flask.cli import with_appcontext
 from flask_login import login_required
 
-from annotator import db
+from annotator import db, store
 from annotator.auth import project_for
 from annotator.data_export import records
 from annotator.data_export.formats import DOCCANO_OFFSETS, FORMATS
@@ -47,8 +47,8 @@ def _options_from(args) -> ExportOptions:
     return ExportOptions(
         format=args.get("format", "native"),
         min_done=int(min_done),
-        annotators=records.parse_names(args.getlist("annotators")),
-        labels=records.parse_names(args.getlist("labels")),
+        annotators=records.name_filter(args.getlist("annotators")),
+        labels=records.name_filter(args.getlist("labels")),
         gold_only=args.get("gold_only", "") not in ("", "0", "false", "off"),
         offsets=args.get("offsets", "utf16"),
     )
@@ -62,8 +62,8 @@ def _form(project, ref: ProjectRef, error: str | None = None, status: int = 200)
         role="manager",
         formats=list(FORMATS),
         offsets=DOCCANO_OFFSETS,
-        labels=records.label_names(session, ref.id),
-        annotators=records.annotator_names(session, ref.id),
+        labels=store.label_names(session, ref.id),
+        annotators=store.annotator_names(session, ref.id),
         args=request.args,
         error=error,
     )
@@ -182,8 +182,8 @@ def export_command(
     options = ExportOptions(
         format=format_name,
         min_done=min_done,
-        annotators=records.parse_names(annotators),
-        labels=records.parse_names(labels),
+        annotators=records.name_filter(annotators),
+        labels=records.name_filter(labels),
         gold_only=gold_only,
         base_uri=base_uri,
         offsets=offsets,

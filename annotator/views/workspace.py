@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from flask_login import login_required
 
 from annotator import db, store
-from annotator.access import document_for
+from annotator.access import document_for, whose_work
 from annotator.annotation.highlight import render, render_links, render_list
 from annotator.annotation.relations import as_links, relation_types_of, relations_of, type_menu
 from annotator.annotation.spans import highlights_of
@@ -20,12 +20,7 @@ def _context(slug: str, document_id: int) -> dict:
     project, role, document, item = document_for(slug, document_id)
     session = db.session()
     viewer = me()
-    annotator = viewer
-    name = request.args.get("annotator")
-    if name and name != viewer.username:
-        if role != "manager":
-            abort(404)  # blind: an annotator never sees another annotator's spans
-        annotator = store.user_by_name(session, name) or abort(404)
+    annotator = whose_work(role)
     highlights = highlights_of(session, document.id, annotator.id)
     links = as_links(relations_of(session, document.id, annotator.id))
     read_only = annotator.id != viewer.id

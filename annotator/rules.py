@@ -1,0 +1,24 @@
+"""Rules every layer shares (models, API, CLI, import): assignment statuses, the user-name rule, and
+lists of names as users type them. Pure: one home, so a change applies everywhere at once."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+#: An annotator's status on a document.
+STATUSES = ("in_progress", "done")
+
+#: A user name: letters, digits and ``.@+-_``, at most 80 characters. Imported annotators become
+#: accounts, so the import checks the same rule.
+USERNAME = re.compile(r"^[\w.@+-]{1,80}$")
+
+
+def parse_names(value: str | Iterable[str] | None) -> list[str]:
+    """``"a,b"`` or ``["a", "b,c"]`` → ``["a", "b", "c"]``: blank parts dropped, first occurrence
+    kept, order kept."""
+    if value is None:
+        return []
+    parts = [value] if isinstance(value, str) else list(value)
+    names = (name.strip() for part in parts for name in part.split(","))
+    return list(dict.fromkeys(name for name in names if name))
