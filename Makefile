@@ -35,7 +35,9 @@ chromium:
 	@scripts/ensure-chromium
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check annotator tests e2e bench migrations
+	$(BIN)/ruff check annotator tests e2e bench migrations scripts
+	$(BIN)/ruff format --check annotator tests e2e bench migrations scripts
+	$(BIN)/mypy
 
 js:
 	@if command -v node >/dev/null; then node --test tests/js/; else echo "node not found: JS unit tests skipped"; fi

@@ -14,11 +14,26 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
+from typing import Any, TypedDict
 
 import numpy as np
 
 
-def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+class AlphaU(TypedDict):
+    """Unitizing alpha of one category (or pooled), with its observed and expected disagreement;
+    None where undefined."""
+
+    alpha_u: float | None
+    observed: float | None
+    expected: float | None
+
+
+class UnitizingAlpha(TypedDict):
+    per_category: dict[Hashable, AlphaU]
+    pooled: AlphaU
+
+
+def _ratio(num: np.ndarray | float, den: np.ndarray | float) -> np.ndarray:
     """num / den elementwise, NaN where den == 0 (undefined), without warnings."""
     num, den = np.broadcast_arrays(np.asarray(num, float), np.asarray(den, float))
     out = np.full(num.shape, np.nan)
@@ -48,7 +63,7 @@ def kappa_from_counts(
     return _ratio(n * (n11 + n00) - chance, n * n - chance)
 
 
-def cohen_kappa(a: Sequence | np.ndarray, b: Sequence | np.ndarray) -> float | None:
+def cohen_kappa(a: Sequence[Any] | np.ndarray, b: Sequence[Any] | np.ndarray) -> float | None:
     """Cohen's (1960) kappa for two raters who each coded the same units.
 
     ``a[i]`` and ``b[i]`` are the categories the raters gave unit i (hashable, mutually sortable
@@ -75,7 +90,7 @@ def _present(value: object) -> bool:
     return value is not None and not (isinstance(value, float) and np.isnan(value))
 
 
-def krippendorff_alpha_nominal(reliability_data: Sequence | np.ndarray) -> float | None:
+def krippendorff_alpha_nominal(reliability_data: Sequence[Any] | np.ndarray) -> float | None:
     """Krippendorff's alpha with the nominal metric, via the coincidence matrix.
 
     ``reliability_data`` is coders x units; missing values are None or NaN. Units with fewer than
@@ -334,7 +349,8 @@ def unitizing_disagreements(
     """
 
     def total(x: np.ndarray) -> np.ndarray:
-        return x.sum(0) if weights is None else weights @ x
+        summed: np.ndarray = x.sum(0) if weights is None else weights @ x
+        return summed
 
     cross = (total(stats.unit_sq) * total(stats.gap_fit)).sum(-1)
     expected = (total(stats.units) - 1) * total(stats.cubic) + cross
@@ -349,7 +365,7 @@ def unitizing_alpha(
     raters: Sequence[Hashable],
     start: int,
     end: int,
-) -> dict:
+) -> UnitizingAlpha:
     """Krippendorff's unitizing alpha (alpha_u) of one continuum [start, end) that every rater
     unitized completely (Krippendorff 2004, Quality & Quantity 38; DKPro Statistics).
 
@@ -361,7 +377,7 @@ def unitizing_alpha(
     """
     rater_index = {r: i for i, r in enumerate(dict.fromkeys(raters))}
     rows = list(units)
-    categories = sorted({row[1] for row in rows})
+    categories: list[Any] = sorted({row[1] for row in rows}, key=_sortable)
     category_index = {c: i for i, c in enumerate(categories)}
     for rater, _, s, e in rows:
         if rater not in rater_index or not start <= s < e <= end:
@@ -377,20 +393,30 @@ def unitizing_alpha(
     coverage = np.ones((1, len(rater_index)), bool)
     stats = unitizing_statistics(merged, np.array([length]), coverage, len(categories))
     pairable = float(len(rater_index) * length) if len(rater_index) >= 2 else 0.0
-    per_category = {}
+    per_category: dict[Hashable, AlphaU] = {}
     for category, stat in zip(categories, stats, strict=True):
         d_o, d_e = unitizing_disagreements(stat, float(length), pairable)
         per_category[category] = _alpha_u_entry(d_o, d_e)
     observed = [v["observed"] for v in per_category.values()]
     expected = [v["expected"] for v in per_category.values()]
-    if None in observed or None in expected or not categories:
-        pooled = _alpha_u_entry(np.nan, np.nan)
-    else:
-        pooled = _alpha_u_entry(np.mean(observed), np.mean(expected))
+    pooled = _alpha_u_entry(_mean(observed), _mean(expected))
     return {"per_category": per_category, "pooled": pooled}
 
 
-def _alpha_u_entry(d_o, d_e) -> dict:
+def _mean(values: list[float | None]) -> float:
+    """The mean, NaN (undefined) when there is none or one of them is undefined."""
+    known = [value for value in values if value is not None]
+    if not values or len(known) < len(values):
+        return float("nan")
+    return float(np.mean(known))
+
+
+def _sortable(value: Hashable) -> Any:
+    """Categories are sorted for a stable order; they are mutually sortable (label names)."""
+    return value
+
+
+def _alpha_u_entry(d_o: np.ndarray | float, d_e: np.ndarray | float) -> AlphaU:
     return {
         "alpha_u": _scalar(1 - _ratio(d_o, d_e)),
         "observed": _scalar(d_o),

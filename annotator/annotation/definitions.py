@@ -57,7 +57,9 @@ def check_attributes(values: Any, definitions: Iterable[Mapping[str, Any]]) -> d
     return {name: values[name] for name in defined if values.get(name)}
 
 
-def keep_defined(values: Mapping[str, str], definitions: Iterable[Mapping[str, Any]]) -> dict:
+def keep_defined(
+    values: Mapping[str, str], definitions: Iterable[Mapping[str, Any]]
+) -> dict[str, str]:
     """The values that are still valid under ``definitions`` (e.g. after a span is relabelled)."""
     defined = choices_of(definitions)
     return {name: values[name] for name in defined if values.get(name) in defined[name]}

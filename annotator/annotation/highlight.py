@@ -33,7 +33,7 @@ class Highlight:
     attributes: Mapping[str, str] = field(default_factory=dict, compare=False)
 
 
-def _nesting_key(span: Highlight) -> tuple:
+def _nesting_key(span: Highlight) -> tuple[int, int, str]:
     # Outer (earlier start, later end) first, so it wraps the inner ones.
     return (span.start, -span.end, span.id)
 

@@ -13,6 +13,9 @@ from collections import defaultdict, deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+#: A node of the flow graph: "source", "sink", ("group", index) or ("annotator", user id).
+Node = str | tuple[str, int]
+
 
 def quota(places: int, annotators: int) -> int:
     """Most documents one of ``annotators`` may take so that ``places`` spread evenly."""
@@ -48,7 +51,7 @@ def _max_flow(
     searching from nothing; it only takes far fewer searches (the hand-out runs it while every
     other save of the project waits).
     """
-    graph: dict[object, dict[object, int]] = defaultdict(dict)
+    graph: dict[Node, dict[Node, int]] = defaultdict(dict)
     open_groups = [
         (index, group)
         for index, group in enumerate(groups)
@@ -56,11 +59,11 @@ def _max_flow(
     ]
     takers = {annotator: left for annotator, left in capacity.items() if left > 0}
 
-    def edge(start, end, amount: int) -> None:
+    def edge(start: Node, end: Node, amount: int) -> None:
         graph[start][end] = graph[start].get(end, 0) + amount
         graph[end].setdefault(start, 0)
 
-    def push(start, end, amount: int) -> None:
+    def push(start: Node, end: Node, amount: int) -> None:
         graph[start][end] -= amount
         graph[end][start] += amount
 
@@ -75,20 +78,20 @@ def _max_flow(
     flow = 0
     by_choice = sorted(open_groups, key=lambda item: len(graph[("group", item[0])]))
     for index, _group in by_choice:
-        node = ("group", index)
-        for annotator in graph[node]:
-            if annotator == "source":
+        node: Node = ("group", index)
+        for taker in graph[node]:
+            if taker == "source":
                 continue
-            amount = min(graph["source"][node], graph[node][annotator], graph[annotator]["sink"])
+            amount = min(graph["source"][node], graph[node][taker], graph[taker]["sink"])
             if amount > 0:
                 push("source", node, amount)
-                push(node, annotator, amount)
-                push(annotator, "sink", amount)
+                push(node, taker, amount)
+                push(taker, "sink", amount)
                 flow += amount
 
     while True:
-        parent: dict[object, object] = {"source": None}
-        queue = deque(["source"])
+        parent: dict[Node, Node | None] = {"source": None}
+        queue: deque[Node] = deque(["source"])
         while queue and "sink" not in parent:
             node = queue.popleft()
             for following, room in graph[node].items():
@@ -97,10 +100,11 @@ def _max_flow(
                     queue.append(following)
         if "sink" not in parent:
             break
-        path, node = [], "sink"
-        while parent[node] is not None:
-            path.append((parent[node], node))
-            node = parent[node]
+        path: list[tuple[Node, Node]] = []
+        step: Node | None = "sink"
+        while step is not None and (before := parent[step]) is not None:
+            path.append((before, step))
+            step = before
         amount = min(graph[start][end] for start, end in path)
         for start, end in path:
             push(start, end, amount)
