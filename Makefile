@@ -26,10 +26,17 @@ test-deps: $(VENV)/.installed-test chromium
 run: install
 	$(BIN)/annotator demo --port $(PORT)
 
-## Production-style serving (gunicorn, several workers) on the database in ANNOTATOR_DATABASE_URL
+# gthread workers: a slow client holds one of 4 x 8 threads, not a whole worker; the limits keep
+# request lines and headers small. See "Serving in production" in README.md.
+GUNICORN := $(BIN)/gunicorn --worker-class gthread --workers 4 --threads 8 --timeout 60 \
+	--keep-alive 5 --limit-request-line 8190 --limit-request-fields 100 \
+	--limit-request-field_size 8190 --access-logfile -
+
+## Production-style serving (gunicorn, several workers) and the job runner, on ANNOTATOR_DATABASE_URL
 serve: install
 	$(BIN)/annotator init-db
-	$(BIN)/gunicorn --workers 4 --bind 127.0.0.1:$(PORT) --access-logfile - 'annotator:create_app()'
+	$(BIN)/annotator jobs & runner=$$!; trap 'kill $$runner 2>/dev/null' EXIT INT TERM; \
+	$(GUNICORN) --bind 127.0.0.1:$(PORT) 'annotator:create_app()'
 
 chromium:
 	@scripts/ensure-chromium

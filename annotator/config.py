@@ -65,10 +65,20 @@ SETTINGS = [
         minimum=0,
     ),
     Setting("LOG_REQUESTS", True, bool, "One JSON line per request on standard error."),
+    Setting(
+        "JOBS_URL",
+        None,
+        str,
+        "Queue of background jobs (imports, exports, bulk accepts); default: a SQLite file, "
+        "instance/jobs.db. redis://host:port/db shares it between machines.",
+    ),
 ]
 
 #: Flask-Limiter storages this install can use (redis-py is a dependency).
 RATELIMIT_SCHEMES = ("memory://", "redis://", "rediss://", "redis+unix://")
+
+#: Job queues: a SQLite file (the default), Redis, or memory:// (one process only: tests).
+JOBS_SCHEMES = ("sqlite:///", "redis://", "rediss://", "memory://")
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -96,6 +106,10 @@ def _parse(setting: Setting, raw: str) -> object:
     if setting.name == "RATELIMIT_STORAGE" and not raw.startswith(RATELIMIT_SCHEMES):
         raise ConfigError(
             f"{PREFIX}RATELIMIT_STORAGE={raw!r}: expected memory:// or redis://host:port/db"
+        )
+    if setting.name == "JOBS_URL" and not raw.startswith(JOBS_SCHEMES):
+        raise ConfigError(
+            f"{PREFIX}JOBS_URL={raw!r}: expected sqlite:///path, redis://host:port/db or memory://"
         )
     return raw
 

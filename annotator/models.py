@@ -329,3 +329,38 @@ class GoldRelation(SQLModel, table=True):
         *_relation_table_args("gold_relation", "gold_span", ()),
         Index("ix_gold_relation_document", "document_id"),
     )
+
+
+JOB_KINDS = ("import", "export", "accept_agreed")
+JOB_STATUSES = ("queued", "running", "done", "failed", "cancelled")
+
+
+class Job(SQLModel, table=True):
+    """Work too long for a request (an import, an export, a bulk accept), run by the job runner.
+
+    The row says what the pages show and who may see it: the project's managers. While a job
+    runs, its live progress and a cancel request are kept beside the queue (``annotator.jobs``),
+    because on SQLite the job's own transaction holds the write lock until it ends; ``done`` and
+    ``total`` here are the figures at the start and at the end. ``params`` are the job's input
+    (file names, export options), ``result`` what it made (import summary, export file name).
+    """
+
+    id: str = Field(primary_key=True, max_length=36)
+    project_id: int = Field(foreign_key="project.id", index=True, ondelete="CASCADE")
+    user_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    kind: str = Field(max_length=20)
+    status: str = Field(default="queued", max_length=20)
+    done: int = Field(default=0)
+    total: int = Field(default=0)
+    message: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    result: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('import', 'export', 'accept_agreed')", name="kind_known"),
+        CheckConstraint(
+            "status IN ('queued', 'running', 'done', 'failed', 'cancelled')", name="status_known"
+        ),
+    )

@@ -9,13 +9,14 @@ target span), spans taken by (label, start, end); accepting a link accepts its t
 gold lacks them) and gets an id derived from (document, type, gold source, gold target).
 
 Every function takes the session and the curator (the account the gold is recorded under), so
-pages, the JSON API and the command line share them; none commits.
+pages, the JSON API and the command line share them. The single accepts commit as they save;
+``accept_agreed`` never commits: its caller commits once, so a bulk accept is all or nothing.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Sequence
 
 from sqlmodel import Session
 
@@ -53,7 +54,13 @@ def gold_place(
 
 
 def accept_span(
-    session: Session, document: Document, curator: User, span: Span, *, overwrite: bool
+    session: Session,
+    document: Document,
+    curator: User,
+    span: Span,
+    *,
+    overwrite: bool,
+    commit: bool = True,
 ) -> str:
     """The id of the gold span for ``span``'s (label, start, end), made from ``span`` (its note
     and attributes) when missing, or when ``overwrite``."""
@@ -62,7 +69,15 @@ def accept_span(
         values = SpanValues(
             span.label_id, span.start, span.end, span.note, dict(span.attributes or {})
         )
-        save_gold(session, document, curator, span_gold_id, values, source_span_id=span.id)
+        save_gold(
+            session,
+            document,
+            curator,
+            span_gold_id,
+            values,
+            source_span_id=span.id,
+            commit=commit,
+        )
     return span_gold_id
 
 
@@ -84,14 +99,24 @@ def accept_attributes(session: Session, document: Document, curator: User, span:
 
 
 def accept_relation(
-    session: Session, document: Document, curator: User, relation: Relation
+    session: Session, document: Document, curator: User, relation: Relation, *, commit: bool = True
 ) -> None:
     """Copy one annotator's link into gold, with its two spans if gold lacks them."""
     source = accept_span(
-        session, document, curator, session.get(Span, relation.source_id), overwrite=False
+        session,
+        document,
+        curator,
+        session.get(Span, relation.source_id),
+        overwrite=False,
+        commit=commit,
     )
     target = accept_span(
-        session, document, curator, session.get(Span, relation.target_id), overwrite=False
+        session,
+        document,
+        curator,
+        session.get(Span, relation.target_id),
+        overwrite=False,
+        commit=commit,
     )
     relation_type = session.get(RelationType, relation.type_id)
     payload = {
@@ -109,26 +134,53 @@ def accept_relation(
             gold_relation_id(document.id, relation.type_id, source, target),
             values,
             source_relation_id=relation.id,
+            commit=commit,
         )
     except Refused as problem:
         if problem.status != 409:  # 409: gold has this link already, under another id
             raise
 
 
+#: Called after each item of a bulk accept with (items done, items in all); it may raise to stop
+#: (a cancelled job), and then nothing of the bulk accept is stored.
+Progress = Callable[[int, int], None]
+
+
 def accept_agreed(
     session: Session,
     document: Document,
     curator: User,
-    agreed: Iterable[tuple[tuple[int, int, int], list[Mark]]],
-    agreed_links: Iterable[Relation],
-) -> None:
+    agreed: Sequence[tuple[tuple[int, int, int], list[Mark]]],
+    agreed_links: Sequence[Relation],
+    progress: Progress | None = None,
+) -> int:
     """Copy into gold the agreed spans ``((label id, start, end), marks)`` that gold lacks (a
-    span gold has keeps the curator's note and attributes), then the agreed links."""
+    span gold has keeps the curator's note and attributes), then the agreed links.
+
+    Nothing is committed: the caller commits once, or rolls back, so 10,000 spans are accepted
+    all together or not at all. Returns how many spans and links were looked at.
+    """
+    total = len(agreed) + len(agreed_links)
+    done = 0
     for (label_id, start, end), marks in agreed:
         span_gold_id, exists = gold_place(session, document, label_id, start, end)
-        if exists:
-            continue
-        values = SpanValues(label_id, start, end, "", agreed_attributes(marks))
-        save_gold(session, document, curator, span_gold_id, values, source_span_id=marks[0].id)
+        if not exists:
+            values = SpanValues(label_id, start, end, "", agreed_attributes(marks))
+            save_gold(
+                session,
+                document,
+                curator,
+                span_gold_id,
+                values,
+                source_span_id=marks[0].id,
+                commit=False,
+            )
+        done += 1
+        if progress is not None:
+            progress(done, total)
     for relation in agreed_links:
-        accept_relation(session, document, curator, relation)
+        accept_relation(session, document, curator, relation, commit=False)
+        done += 1
+        if progress is not None:
+            progress(done, total)
+    return total

@@ -137,15 +137,27 @@ def save_gold_relation(
     relation_id: str,
     values: RelationValues,
     source_relation_id: str | None = None,
+    *,
+    commit: bool = True,
 ) -> tuple[GoldRelation, bool]:
-    """Create or update a gold relation of ``document``; (relation, created). Commits."""
+    """Create or update a gold relation of ``document``; (relation, created). Commits, unless
+    ``commit`` is false: then the caller's transaction holds it (a bulk action, all or nothing)."""
     owner = {"curator_id": curator.id}
     if source_relation_id:
         owner["source_relation_id"] = source_relation_id
-    return _save(db, GoldRelation, owner, document, relation_id, values)
+    return _save(db, GoldRelation, owner, document, relation_id, values, commit=commit)
 
 
-def _save(db: Session, model, owner: dict, document: Document, relation_id: str, values):
+def _save(
+    db: Session,
+    model,
+    owner: dict,
+    document: Document,
+    relation_id: str,
+    values,
+    *,
+    commit: bool = True,
+):
     if not SPAN_ID.match(relation_id):
         raise Refused(400, "relation id must be 8 to 36 letters, digits, - or _", "id")
     owned = model is Relation
@@ -184,7 +196,7 @@ def _save(db: Session, model, owner: dict, document: Document, relation_id: str,
                 "created_at": now,
                 "updated_at": now,
             }
-            return create_once(db, model, row, foreign, "relation"), True
+            return create_once(db, model, row, foreign, "relation", commit=commit), True
         if foreign(existing):
             raise Refused(404, "no such relation")  # another user's id: do not reveal it
         if any(getattr(existing, key) != value for key, value in fields.items()):
@@ -194,9 +206,14 @@ def _save(db: Session, model, owner: dict, document: Document, relation_id: str,
             if not owned:
                 existing.curator_id = owner["curator_id"]
             db.add(existing)
-            db.commit()
+            if commit:
+                db.commit()
+            else:
+                db.flush()
         return existing, False
     except IntegrityError:
+        if not commit:
+            raise  # the caller's whole transaction fails: nothing half done
         # The same link saved at the same moment under another id (the unique key), or an end
         # deleted meanwhile (the foreign key): either way the request cannot be applied.
         db.rollback()

@@ -104,14 +104,18 @@ def insert_ignoring_conflict(db: Session, model, row: dict) -> None:
     db.execute(module.insert(model).values(**row).on_conflict_do_nothing(index_elements=["id"]))
 
 
-def create_once(db: Session, model, row: dict, foreign, what: str):
-    """Insert ``row`` under its client-made id, commit, and return the stored row.
+def create_once(db: Session, model, row: dict, foreign, what: str, *, commit: bool = True):
+    """Insert ``row`` under its client-made id, commit (only flush when not ``commit``: a bulk
+    action commits once at its end), and return the stored row.
 
     When a concurrent request stored the same id first, that row is returned instead, unless it
     is someone else's (``foreign``): then 404, revealing nothing.
     """
     insert_ignoring_conflict(db, model, row)
-    db.commit()
+    if commit:
+        db.commit()
+    else:
+        db.flush()
     stored = db.get(model, row["id"], populate_existing=True)
     if foreign(stored):
         raise Refused(404, f"no such {what}")
@@ -132,13 +136,18 @@ def save_gold(
     span_id: str,
     values: SpanValues,
     source_span_id: str | None = None,
+    *,
+    commit: bool = True,
 ) -> tuple[GoldSpan, bool]:
-    """Create or update a gold span of ``document`` (any manager may edit gold). Commits."""
+    """Create or update a gold span of ``document`` (any manager may edit gold). Commits, unless
+    ``commit`` is false: then the caller's transaction holds it (a bulk action, all or nothing)."""
     extra = {"source_span_id": source_span_id} if source_span_id else {}
-    return _save(db, GoldSpan, "curator_id", document, curator, span_id, values, extra)
+    return _save(
+        db, GoldSpan, "curator_id", document, curator, span_id, values, extra, commit=commit
+    )
 
 
-def _save(db, model, owner_field, document, user, span_id, values, extra=None):
+def _save(db, model, owner_field, document, user, span_id, values, extra=None, *, commit=True):
     if not SPAN_ID.match(span_id):
         raise Refused(400, "span id must be 8 to 36 letters, digits, - or _", "id")
     owned = model is Span  # annotator spans belong to one user; gold to the document
@@ -168,8 +177,10 @@ def _save(db, model, owner_field, document, user, span_id, values, extra=None):
             **(extra or {}),
         }
         try:
-            return create_once(db, model, row, foreign, "span"), True
+            return create_once(db, model, row, foreign, "span", commit=commit), True
         except IntegrityError:  # a twin was stored meanwhile: one span per label and range
+            if not commit:
+                raise  # the caller's whole transaction fails: nothing half done
             db.rollback()
             _refuse_twin(db, model, document, user, span_id, values)
             raise
@@ -195,7 +206,10 @@ def _save(db, model, owner_field, document, user, span_id, values, extra=None):
         if not owned:
             existing.curator_id = user.id
         db.add(existing)
-        db.commit()
+        if commit:
+            db.commit()
+        else:
+            db.flush()
     return existing, False
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 
 import click
@@ -77,6 +78,7 @@ def register_commands(app) -> None:
         export_command,
         agreement_command,
         demo,
+        jobs,
     ):
         app.cli.add_command(command)
 
@@ -235,12 +237,26 @@ def import_(slug: str, files: tuple[str, ...]) -> None:
     project = store.project_by_slug(session, slug)
     if project is None:
         raise click.ClickException(f"no project {slug!r}")
-    try:
-        summary = import_files(
-            session, project, _opened(files), max_chars=current_app.config["MAX_DOCUMENT_CHARS"]
-        )
-    except ImportRejected as problem:
-        raise click.ClickException(f"nothing was imported: {problem}") from None
+    from annotator.data_import.loader import count_documents
+
+    total = count_documents(files)
+    with click.progressbar(length=total, label="Importing", file=sys.stderr, show_pos=True) as bar:
+        shown = [0]
+
+        def progress(done: int) -> None:
+            bar.update(done - shown[0])
+            shown[0] = done
+
+        try:
+            summary = import_files(
+                session,
+                project,
+                _opened(files),
+                max_chars=current_app.config["MAX_DOCUMENT_CHARS"],
+                progress=progress,
+            )
+        except ImportRejected as problem:
+            raise click.ClickException(f"nothing was imported: {problem}") from None
     click.echo(str(summary).capitalize() + ".")
 
 
@@ -277,4 +293,47 @@ def demo(serve: bool, host: str, port: int) -> None:
         # The app's request logs already print a line per request; Werkzeug's would double it.
         quiet = _QuietRequests if app.config.get("LOG_REQUESTS") else None
         # Flask refuses app.run() inside its own CLI; serve the same app with Werkzeug directly.
+        _start_job_runner_thread(app)
         run_simple(host, port, app, threaded=True, request_handler=quiet)
+
+
+def _start_job_runner_thread(app) -> None:
+    """Background jobs for the demo server: Huey's consumer as threads of this process.
+
+    Huey's start() installs its signal handlers; Werkzeug's (Ctrl+C) are put back, and the
+    worker threads are daemons, so they end with the server."""
+    from annotator.jobs import queue, work
+
+    work.interrupted(db.session())
+    saved = {number: signal.getsignal(number) for number in JOB_SIGNALS}
+    consumer = queue.huey_of(app).create_consumer(workers=1, worker_type="thread")
+    consumer.start()
+    for number, handler in saved.items():
+        signal.signal(number, handler)
+
+
+#: Signals Huey's consumer takes over on start.
+JOB_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+@click.command("jobs")
+@with_appcontext
+@click.option("--workers", default=2, show_default=True, help="Jobs run at the same time.")
+def jobs(workers: int) -> None:
+    """Run background jobs (imports, exports, bulk accepts) until stopped (Ctrl+C, SIGTERM).
+
+    `make serve` starts it beside gunicorn; `annotator demo` runs one in its own process."""
+    import logging
+
+    from flask import current_app
+
+    from annotator.jobs import queue, work
+
+    _writing()
+    stale = work.interrupted(db.session())
+    if stale:
+        click.echo(f"{stale} job(s) left running by a stopped runner marked failed.", err=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s jobs %(levelname)s %(message)s")
+    click.echo("Job runner started.", err=True)
+    huey = queue.huey_of(current_app._get_current_object())
+    huey.create_consumer(workers=workers, worker_type="thread").run()

@@ -16,11 +16,12 @@ def register(app: Flask) -> None:
         compare,
         export,
         gold_api,
+        jobs,
         projects,
         workspace,
     )
 
-    for module in (projects, admin, workspace, api, gold_api, export, compare, agreement):
+    for module in (projects, admin, workspace, api, gold_api, export, compare, agreement, jobs):
         app.register_blueprint(module.bp)
 
     @app.get("/health")

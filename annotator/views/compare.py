@@ -6,7 +6,7 @@ The rules of adjudication (what accepting a span or a link does to gold) are in
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlmodel import select
 
@@ -25,7 +25,9 @@ from annotator.annotation.relations import (
 from annotator.annotation.spans import check_values, delete_gold, gold_highlights_of, save_gold
 from annotator.auth import me
 from annotator.errors import Refused
+from annotator.jobs import queue, work
 from annotator.models import Assignment, Label, Relation, RelationType, Span, User
+from annotator.views.jobs import job_redirect
 
 bp = Blueprint("compare", __name__)
 
@@ -41,7 +43,11 @@ def _viewable(slug: str, document_id: int):
 
 def _context(slug: str, document_id: int) -> dict:
     project, role, document = _viewable(slug, document_id)
-    session = db.session()
+    return comparison(db.session(), project, role, document)
+
+
+def comparison(session, project, role: str, document) -> dict:
+    """What the comparison page shows of ``document`` (access already checked)."""
     people = list(
         session.exec(
             select(User.username, Assignment.status)
@@ -163,15 +169,45 @@ def accept_relation(slug: str, document_id: int):
     return _answer(slug, document_id)
 
 
+#: A bulk accept of more spans and links than this runs as a background job.
+IN_REQUEST = 500
+
+
 @bp.post("/p/<slug>/compare/<int:document_id>/accept-agreed")
 @login_required
 def accept_agreed(slug: str, document_id: int):
-    """Copy into gold every span that at least k annotators marked identically."""
+    """Copy into gold every span that at least k annotators marked identically: all or nothing,
+    in the request when few, else as a background job whose page shows its progress."""
     project, document = document_for_curating(slug, document_id)
     at_least = request.form.get("at_least", type=int) or 2
-    context = _context(slug, document_id)
-    label_ids = {label.name: label.id for label in context["labels"]}
     session = db.session()
+    agreed, links = agreed_to_accept(session, project, document, at_least)
+    if len(agreed) + len(links) > IN_REQUEST:
+        job = work.new_job(
+            session,
+            project,
+            me(),
+            "accept_agreed",
+            {"document_id": document.id, "at_least": at_least},
+            total=len(agreed) + len(links),
+        )
+        session.commit()
+        queue.enqueue(current_app, job.id)
+        return job_redirect(slug, job.id)
+    try:
+        gold.accept_agreed(session, document, me(), agreed, links)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return _answer(slug, document_id)
+
+
+def agreed_to_accept(session, project, document, at_least: int) -> tuple[list, list]:
+    """(agreed spans ((label id, start, end), marks), agreed links gold lacks) for a bulk
+    accept of the spans and links at least ``at_least`` annotators made alike."""
+    context = comparison(session, project, "manager", document)
+    label_ids = {label.name: label.id for label in context["labels"]}
     agreed = [
         ((label_ids[label], start, end), marks)
         for (label, start, end), marks in agreed_keys(context["regions"], max(at_least, 1))
@@ -181,8 +217,7 @@ def accept_agreed(slug: str, document_id: int):
         for row in context["link_rows"]
         if len(row.ids) >= max(at_least, 1) and row.key not in context["gold_link_keys"]
     ]
-    gold.accept_agreed(session, document, me(), agreed, links)
-    return _answer(slug, document_id)
+    return agreed, links
 
 
 @bp.post("/p/<slug>/compare/<int:document_id>/gold/<span_id>")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
@@ -11,9 +13,11 @@ from annotator.annotation.definitions import format_attribute_lines
 from annotator.annotation.relations import relation_types_of
 from annotator.assignments import handout
 from annotator.auth import me, project_for, require_admin
-from annotator.data_import.loader import import_files
-from annotator.errors import ImportRejected, Invalid
+from annotator.data_import.loader import count_documents
+from annotator.errors import Invalid
 from annotator.guidelines import render_markdown
+from annotator.jobs import queue, work
+from annotator.views.jobs import job_redirect
 
 bp = Blueprint("projects", __name__)
 PAGE = 200
@@ -60,6 +64,7 @@ def show(slug: str):
             page=page,
             pages=max(1, -(-store.count_documents(session, project.id) // PAGE)),
         )
+        context.update(jobs=work.jobs_of(session, project.id))
     context.update(
         queue=handout.queue(session, project, me()),
         progress=handout.progress(session, project, me()),
@@ -89,18 +94,25 @@ def import_page(slug: str):
         flash("Choose at least one .jsonl, .txt or .html file.", "error")
         return render_template("projects/import.html", project=project), 400
     session = db.session()
-    try:
-        summary = import_files(
-            session,
-            project,
-            ((upload.filename, upload.stream) for upload in uploads),
-            max_chars=current_app.config["MAX_DOCUMENT_CHARS"],
-        )
-    except ImportRejected as problem:
-        flash(f"Nothing was imported. {problem}", "error")
+    job = work.new_job(session, project, me(), "import", {"files": []})
+    folder = work.upload_folder(job.id)
+    folder.mkdir(parents=True)
+    for index, upload in enumerate(uploads):
+        # Stored under a plain name of our own; the user's name is kept for the messages.
+        stored = f"{index:04d}{os.path.splitext(upload.filename)[1].lower()}"
+        upload.save(folder / stored)
+        job.params["files"].append([stored, upload.filename])
+    job.total = count_documents(folder / stored for stored, _name in job.params["files"])
+    session.commit()
+    queue.enqueue(current_app, job.id)
+    session.refresh(job)
+    if job.status == "done":  # the runner was done at once (immediate mode): say so here
+        flash(job.message, "success")
+        return redirect(url_for("projects.show", slug=slug))
+    if job.status == "failed":
+        flash(job.message, "error")
         return render_template("projects/import.html", project=project), 400
-    flash(str(summary).capitalize() + ".", "success")
-    return redirect(url_for("projects.show", slug=slug))
+    return job_redirect(slug, job.id)
 
 
 @bp.get("/p/<slug>/guidelines")

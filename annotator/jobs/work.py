@@ -1,0 +1,218 @@
+"""What the job runner does with a job: one transaction per job, progress, cancel, outcome.
+
+Every kind of job writes its work and its "done" row in one transaction, so a job cancelled,
+failed or killed (SIGKILL) leaves nothing half done: the whole import or none of it, every
+agreed span in gold or gold as before.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from flask import current_app
+from sqlmodel import Session, select
+
+from annotator import db
+from annotator.errors import AnnotatorError, ImportRejected
+from annotator.jobs import queue
+from annotator.models import Document, Job, Project, User, utcnow
+
+log = logging.getLogger(__name__)
+
+
+class Cancelled(Exception):
+    """Raised between batches when the job's cancel was requested: the work rolls back."""
+
+
+def new_job(
+    session: Session, project: Project, user: User, kind: str, params: dict, total: int = 0
+) -> Job:
+    """Record a queued job (not committed: the caller commits, then enqueues)."""
+    job = Job(
+        id=uuid.uuid4().hex,
+        project_id=project.id,
+        user_id=user.id,
+        kind=kind,
+        params=params,
+        total=total,
+    )
+    session.add(job)
+    return job
+
+
+def jobs_of(session: Session, project_id: int, limit: int = 10) -> list[Job]:
+    """The project's latest jobs, newest first (listed on the project page)."""
+    return list(
+        session.exec(
+            select(Job)
+            .where(Job.project_id == project_id)
+            .order_by(Job.created_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def upload_folder(job_id: str) -> Path:
+    return Path(current_app.instance_path) / "uploads" / job_id
+
+
+def export_path(job_id: str) -> Path:
+    return Path(current_app.instance_path) / "exports" / f"{job_id}.jsonl"
+
+
+class Checkpoint:
+    """The progress hook a job's work calls: records progress about a hundred times in all
+    and raises :class:`Cancelled` when a cancel was requested."""
+
+    def __init__(self, job_id: str, total: int):
+        self.huey = queue.huey_of(current_app)
+        self.job_id, self.total = job_id, total
+
+    def __call__(self, done: int, total: int | None = None) -> None:
+        total = self.total if total is None else total
+        if done % max(1, total // 100) and done != total:
+            return
+        queue.set_progress(self.huey, self.job_id, done, total)
+        if queue.cancel_requested(self.huey, self.job_id):
+            raise Cancelled
+
+
+def run(job_id: str) -> None:
+    """Run one queued job to its end: done, failed or cancelled (the two last store nothing)."""
+    db.writing.set(True)  # the runner writes: SQLite's BEGIN IMMEDIATE, as for a POST
+    session = db.session()
+    huey = queue.huey_of(current_app)
+    job = session.get(Job, job_id)
+    if job is None or job.status != "queued":
+        return
+    try:
+        if queue.cancel_requested(huey, job_id):
+            raise Cancelled
+        job.status, job.updated_at = "running", utcnow()
+        session.commit()
+        queue.set_progress(huey, job_id, 0, job.total)
+        WORK[job.kind](session, job, Checkpoint(job_id, job.total))
+    except Cancelled:
+        _close(session, job_id, "cancelled", "Cancelled: nothing was stored.")
+    except ImportRejected as problem:
+        _close(session, job_id, "failed", f"Nothing was imported. {problem}")
+    except AnnotatorError as problem:
+        _close(session, job_id, "failed", f"Nothing was stored. {problem}")
+    except Exception:
+        log.exception("job %s failed", job_id)
+        _close(session, job_id, "failed", "The job failed unexpectedly; nothing was stored.")
+    finally:
+        queue.forget(huey, job_id)
+        shutil.rmtree(upload_folder(job_id), ignore_errors=True)
+
+
+def _close(session: Session, job_id: str, status: str, message: str) -> None:
+    session.rollback()
+    job = session.get(Job, job_id)
+    job.status, job.message, job.updated_at = status, message, utcnow()
+    session.commit()
+
+
+def _done(job: Job, message: str, result: dict, done: int | None = None) -> None:
+    job.status, job.message, job.result = "done", message, result
+    job.done = job.total if done is None else done
+    job.updated_at = utcnow()
+
+
+def interrupted(session: Session) -> int:
+    """Mark jobs left running by a runner that stopped (killed): their transaction never
+    committed, so nothing of them is stored. Returns how many."""
+    jobs = list(session.exec(select(Job).where(Job.status == "running")))
+    for job in jobs:
+        job.status, job.updated_at = "failed", utcnow()
+        job.message = "Interrupted (the job runner stopped); nothing was stored."
+        session.add(job)
+    session.commit()
+    return len(jobs)
+
+
+# --- the kinds of job ---------------------------------------------------------------------------
+
+
+def _import(session: Session, job: Job, checkpoint: Callable[[int], None]) -> None:
+    from annotator.data_import.loader import import_files
+
+    folder = upload_folder(job.id)
+    project = session.get(Project, job.project_id)
+
+    def files() -> Iterator[tuple[str, object]]:
+        for stored, name in job.params["files"]:
+            with open(folder / stored, "rb") as handle:
+                yield name, handle
+
+    def finish(summary) -> None:
+        _done(job, str(summary).capitalize() + ".", {"documents": summary.documents})
+        session.add(job)
+
+    import_files(
+        session,
+        project,
+        files(),
+        max_chars=current_app.config["MAX_DOCUMENT_CHARS"],
+        progress=checkpoint,
+        before_commit=finish,
+    )
+
+
+def _export(session: Session, job: Job, checkpoint: Callable[[int], None]) -> None:
+    from annotator.data_export import records
+    from annotator.data_export.records import ExportOptions, ExportStats, ProjectRef
+
+    params = dict(job.params)
+    for key in ("annotators", "labels"):
+        params[key] = frozenset(params[key]) if params.get(key) is not None else None
+    options = ExportOptions(**params)
+    project = session.get(Project, job.project_id)
+    ref = ProjectRef(project.id, project.slug, project.name)
+    path = export_path(job.id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".part")
+    stats = ExportStats()
+    written = 0
+    try:
+        with records.reading(db.engine()) as connection, open(partial, "wb") as handle:
+            for line in records.export_lines(connection, ref, options, stats):
+                handle.write(line)
+                written += 1
+                checkpoint(min(written, job.total))
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    name = records.file_name(project.slug, options.format, utcnow().date())
+    _done(job, f"Exported {stats.summary()}.", {"file": path.name, "name": name})
+    session.add(job)
+    session.commit()
+
+
+def _accept_agreed(session: Session, job: Job, checkpoint: Callable[[int, int], None]) -> None:
+    from annotator.adjudication import gold
+    from annotator.views.compare import agreed_to_accept
+
+    document = session.get(Document, job.params["document_id"])
+    project = session.get(Project, job.project_id)
+    curator = session.get(User, job.user_id)
+    agreed, links = agreed_to_accept(session, project, document, job.params["at_least"])
+    checkpoint.total = len(agreed) + len(links)
+    count = gold.accept_agreed(session, document, curator, agreed, links, progress=checkpoint)
+    _done(job, f"Accepted the agreed spans and links ({count} looked at).", {}, done=count)
+    job.total = count
+    session.add(job)
+    session.commit()
+
+
+WORK: dict[str, Callable[[Session, Job, Checkpoint], None]] = {
+    "import": _import,
+    "export": _export,
+    "accept_agreed": _accept_agreed,
+}

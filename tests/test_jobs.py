@@ -1,0 +1,258 @@
+"""Long work runs as background jobs: an import answers at once with a job, its progress
+reaches total/total, a cancel leaves nothing, a bulk accept is all or nothing, and only the
+project's managers see a job. The runner is driven in-process, job by job (no clock involved).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import orjson
+import pytest
+from sqlalchemy import func
+from sqlmodel import select
+
+from annotator import create_app, db
+from annotator.jobs import queue
+from annotator.models import Document, GoldSpan, Job
+
+DOCUMENTS = 5_000
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    """The app with a real (in-memory) queue: jobs wait until the test runs them."""
+    from conftest import _empty_all_tables
+
+    application = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-secret",
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "LOG_REQUESTS": False,
+            "JOBS_URL": "memory://",
+            "JOBS_IMMEDIATE": False,
+        }
+    )
+    application.instance_path = str(tmp_path / "instance")
+    _empty_all_tables(application)
+    yield application
+    application.extensions["annotator.engine"].dispose()
+
+
+@pytest.fixture
+def news(world):
+    world.user("mia")
+    world.user("ana")
+    world.project("news", manager="mia", annotators=["ana"])
+
+
+def run_queued(app) -> int:
+    """Run every queued job as the runner would; returns how many ran."""
+    huey = queue.huey_of(app)
+    ran = 0
+    while (task := huey.dequeue()) is not None:
+        huey.execute(task)
+        ran += 1
+    return ran
+
+
+def document_count(app) -> int:
+    with app.app_context():
+        return db.session().exec(select(func.count()).select_from(Document)).one()
+
+
+def job_of(app, job_id) -> Job:
+    with app.app_context():
+        return db.session().get(Job, job_id)
+
+
+def upload_many(client, count: int = DOCUMENTS):
+    data = b"\n".join(
+        orjson.dumps({"id": f"d{i}", "text": f"Text number {i}."}) for i in range(count)
+    )
+    return client.post(
+        "/p/news/import",
+        data={"files": [(io.BytesIO(data), "many.jsonl")]},
+        content_type="multipart/form-data",
+    )
+
+
+def job_id_from(response) -> str:
+    return re.search(r"/jobs/([0-9a-f]+)$", response.headers["Location"]).group(1)
+
+
+def test_large_import_answers_at_once_with_a_job_that_completes_total_of_total(app, news, world):
+    mia = world.client("mia")
+    response = upload_many(mia)
+
+    assert response.status_code == 303
+    job_id = job_id_from(response)
+    assert document_count(app) == 0  # nothing done inside the request
+    waiting = mia.get(f"/p/news/jobs/{job_id}/progress").get_data(as_text=True)
+    assert 'hx-trigger="every 1s"' in waiting and "queued" in waiting
+
+    assert run_queued(app) == 1
+    job = job_of(app, job_id)
+    assert (job.status, job.done, job.total) == ("done", DOCUMENTS, DOCUMENTS)
+    assert document_count(app) == DOCUMENTS
+    done = mia.get(f"/p/news/jobs/{job_id}/progress").get_data(as_text=True)
+    assert f"{DOCUMENTS} of {DOCUMENTS}" in done and "every 1s" not in done
+    assert f"Imported {DOCUMENTS} documents" in mia.get("/p/news").get_data(as_text=True)
+
+
+def test_cancelled_import_stores_no_document(app, news, world):
+    mia = world.client("mia")
+    job_id = job_id_from(upload_many(mia))
+
+    assert mia.post(f"/p/news/jobs/{job_id}/cancel").status_code == 303
+    run_queued(app)
+
+    assert job_of(app, job_id).status == "cancelled"
+    assert document_count(app) == 0
+
+
+def test_import_cancelled_after_its_first_batch_rolls_back_what_it_wrote(
+    app, news, world, monkeypatch
+):
+    from annotator.jobs import work
+
+    mia = world.client("mia")
+    job_id = job_id_from(upload_many(mia))
+    calls = []
+    real = work.Checkpoint.__call__
+
+    def cancel_after_first_batch(self, done, total=None):
+        calls.append(done)
+        if done >= 500:
+            queue.request_cancel(queue.huey_of(app), self.job_id)
+        return real(self, done, total)
+
+    monkeypatch.setattr(work.Checkpoint, "__call__", cancel_after_first_batch)
+    run_queued(app)
+
+    assert calls[0] == 500  # a batch was written before the cancel was seen
+    assert job_of(app, job_id).status == "cancelled"
+    assert document_count(app) == 0
+
+
+def test_job_progress_is_shown_only_to_the_projects_managers(app, news, world):
+    world.user("stranger")
+    job_id = job_id_from(upload_many(world.client("mia"), 10))
+
+    assert world.client("ana").get(f"/p/news/jobs/{job_id}/progress").status_code == 403
+    assert world.client("stranger").get(f"/p/news/jobs/{job_id}/progress").status_code == 404
+    assert world.client("ana").post(f"/p/news/jobs/{job_id}/cancel").status_code == 403
+    assert world.client().get(f"/p/news/jobs/{job_id}/progress").status_code in (302, 401)
+    assert world.client("mia").get(f"/p/news/jobs/{job_id}/progress").status_code == 200
+
+
+# --- bulk accept ---------------------------------------------------------------------------------
+
+SPANS = 600  # more than a request does itself (compare.IN_REQUEST)
+
+
+@pytest.fixture
+def agreed_document(app, world):
+    """One document where ana and ben marked the same SPANS claims."""
+    world.user("mia")
+    world.user("ana")
+    world.user("ben")
+    world.project("news", manager="mia", annotators=["ana", "ben"], overlap=2)
+    text = "word " * SPANS
+    spans = [{"label": "claim", "start": 5 * i, "end": 5 * i + 4} for i in range(SPANS)]
+    world.import_jsonl(
+        "news",
+        [
+            {
+                "id": "long",
+                "text": text,
+                "annotations": [{"annotator": name} | span for span in spans for name in ("ana",)]
+                + [{"annotator": "ben"} | span for span in spans],
+            }
+        ],
+    )
+    with app.app_context():
+        return db.session().exec(select(Document.id)).one()
+
+
+def gold_count(app) -> int:
+    with app.app_context():
+        return db.session().exec(select(func.count()).select_from(GoldSpan)).one()
+
+
+def test_accept_agreed_on_many_spans_runs_as_a_job_and_stores_them_all(app, world, agreed_document):
+    mia = world.client("mia")
+    response = mia.post(f"/p/news/compare/{agreed_document}/accept-agreed", data={"at_least": "2"})
+
+    assert response.status_code == 303
+    job_id = job_id_from(response)
+    run_queued(app)
+    job = job_of(app, job_id)
+    assert (job.status, job.done, job.total) == ("done", SPANS, SPANS)
+    assert gold_count(app) == SPANS
+
+
+def test_accept_agreed_failing_midway_stores_nothing(app, world, agreed_document, monkeypatch):
+    from annotator.adjudication import gold
+
+    real = gold.save_gold
+    saved = []
+
+    def failing_save(*args, **kwargs):
+        saved.append(1)
+        if len(saved) == SPANS // 2:
+            raise RuntimeError("disk full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(gold, "save_gold", failing_save)
+    job_id = job_id_from(
+        world.client("mia").post(
+            f"/p/news/compare/{agreed_document}/accept-agreed", data={"at_least": "2"}
+        )
+    )
+    run_queued(app)
+
+    assert len(saved) == SPANS // 2
+    job = job_of(app, job_id)
+    assert job.status == "failed" and "nothing was stored" in job.message
+    assert gold_count(app) == 0
+
+
+def test_accept_agreed_in_the_request_is_all_or_nothing(app, world, monkeypatch):
+    from annotator.adjudication import gold
+    from annotator.views import compare
+
+    world.user("mia")
+    world.user("ana")
+    world.user("ben")
+    world.project("news", manager="mia", annotators=["ana", "ben"], overlap=2)
+    spans = [{"label": "claim", "start": 5 * i, "end": 5 * i + 4} for i in range(20)]
+    world.import_jsonl(
+        "news",
+        [
+            {
+                "id": "short",
+                "text": "word " * 20,
+                "annotations": [{"annotator": n} | s for s in spans for n in ("ana", "ben")],
+            }
+        ],
+    )
+    assert len(spans) <= compare.IN_REQUEST
+    real, saved = gold.save_gold, []
+
+    def failing_save(*args, **kwargs):
+        saved.append(1)
+        if len(saved) == 10:
+            raise RuntimeError("disk full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(gold, "save_gold", failing_save)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    answer = world.client("mia").post("/p/news/compare/1/accept-agreed", data={"at_least": "2"})
+
+    assert answer.status_code == 500
+    assert gold_count(app) == 0
