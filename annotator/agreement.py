@@ -7,7 +7,8 @@ annotators finished it (the others are missing values there, not "marked nothing
 
 Measures:
 - span F1, exact (same document, label, start and end) and overlap (same document and label,
-  ranges share a character; one-to-one, greedy by largest overlap), micro-averaged;
+  ranges share a character; a maximum one-to-one matching, see
+  `annotator.span_matching.overlap_matching`), micro-averaged;
 - Cohen's kappa and Krippendorff's nominal alpha per label, with every character of every compared
   document a unit (1 if one of the annotator's spans of that label covers it, else 0);
 - Krippendorff's unitizing alpha_u per label and pooled (see `annotator.reliability`);
@@ -64,6 +65,7 @@ from annotator.span_matching import (
     classify_columns,
     classify_pair,
     disagreement_breakdown,
+    exact_matching,
     span_columns,
     span_f1,
 )
@@ -171,6 +173,8 @@ def _compare_pair(
 
     a, b = side(table, ia), side(table, ib)
     kind_a, _, kind_b, _ = classify_columns(a, b, n_labels, stride)
+    exact = np.zeros(len(a))
+    exact[exact_matching(a, b, n_labels, stride)[0]] = 1
     ma, mb = side(merged, ia), side(merged, ib)
     i, j = overlapping_pairs(ma, mb, n_labels, stride)
     common = np.minimum(ma.end[i], mb.end[j]) - np.maximum(ma.start[i], mb.start[j])
@@ -180,7 +184,7 @@ def _compare_pair(
     n00 = doc_lengths[docs][:, None] - n11 - n10 - n01
     stats = np.stack(
         [
-            per_cell(a, (kind_a == EXACT).astype(float)),
+            per_cell(a, exact),
             per_cell(a, (kind_a <= BOUNDARY).astype(float)),
             per_cell(a),
             per_cell(b),
