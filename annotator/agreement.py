@@ -68,6 +68,7 @@ from annotator.span_matching import (
     exact_matching,
     span_columns,
     span_f1,
+    with_only_keys,
 )
 
 __all__ = [
@@ -313,7 +314,7 @@ def compute_agreement(
                 for k, label in enumerate(labels)
             },
             "breakdown": {
-                label: {kind: int(breakdown[kind][k]) for kind in KINDS}
+                label: with_only_keys({kind: int(breakdown[kind][k]) for kind in KINDS})
                 for k, label in enumerate(labels)
             },
         }

@@ -30,6 +30,8 @@ from annotator.reliability import (
 
 EXACT, BOUNDARY, LABEL, MISSING = range(4)
 KINDS = ("exact", "boundary", "label", "missing_a", "missing_b")
+ONLY = {"only_a": "missing_b", "only_b": "missing_a"}
+"""Breakdown keys named after who marked the span -> the kind each counts."""
 
 
 @dataclass(frozen=True)
@@ -309,12 +311,13 @@ def classify_pair(spans_a: Iterable[Span], spans_b: Iterable[Span]) -> list[dict
 
 
 def disagreement_breakdown(spans_a: Iterable[Span], spans_b: Iterable[Span]) -> dict:
-    """Counts of `classify_pair` kinds per label: ``{label: {kind: int}}`` for every label used.
+    """Counts of `classify_pair` kinds per label: ``{label: {kind: int}}`` for every label used,
+    with "only_a" and "only_b" besides (see `with_only_keys`).
 
     "exact", "boundary", "label" and "missing_b" are counted under a's span's label,
     "missing_a" under b's. So a label disagreement (a said claim, b said evidence over the same
     range) counts once, under "claim"; the b side of it is found through `classify_pair`, whose
-    items carry both spans. Per label: spans of a = exact + boundary + label + missing_b.
+    items carry both spans. Per label: spans of a = exact + boundary + label + only_a.
     """
     spans_a, spans_b = list(spans_a), list(spans_b)
     labels = sorted({s.label for s in spans_a + spans_b})
@@ -322,7 +325,14 @@ def disagreement_breakdown(spans_a: Iterable[Span], spans_b: Iterable[Span]) -> 
     for item in classify_pair(spans_a, spans_b):
         side = item["b"] if item["kind"] == "missing_a" else item["a"]
         counts[side.label][item["kind"]] += 1
-    return counts
+    return {label: with_only_keys(kinds) for label, kinds in counts.items()}
+
+
+def with_only_keys(counts: Mapping[str, int]) -> dict[str, int]:
+    """Breakdown counts with "only_a" (spans only a marked: kind "missing_b") and "only_b"
+    (kind "missing_a") added. "missing_a" reads as "a misses it", which was easy to take the
+    wrong way round; the old keys stay one more release beside the new ones."""
+    return {**counts, **{name: counts[kind] for name, kind in ONLY.items()}}
 
 
 def span_f1(

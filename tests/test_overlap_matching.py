@@ -76,7 +76,7 @@ def test_exact_f1_of_the_ab_case_still_counts_the_identical_spans(ranges_a, rang
 def test_ab_case_breakdown_has_no_span_marked_by_one_side_only():
     counts = disagreement_breakdown(spans("a", *AB_A), spans("b", *AB_B))["claim"]
     assert counts["boundary"] == 2
-    assert counts["missing_a"] == counts["missing_b"] == counts["exact"] == 0
+    assert counts["only_a"] == counts["only_b"] == counts["exact"] == 0
 
 
 def test_ab_document_has_no_disagreement_and_overlap_f1_one():
