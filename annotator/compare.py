@@ -20,7 +20,15 @@ from sqlmodel import select
 
 from annotator import db, store
 from annotator.access import document_for
-from annotator.alignment import Mark, agreed_attributes, agreed_keys, align, link_rows, summary
+from annotator.alignment import (
+    Mark,
+    agreed_attributes,
+    agreed_keys,
+    align,
+    document_agreement,
+    link_rows,
+    summary,
+)
 from annotator.auth import me, project_for
 from annotator.definitions import keep_defined
 from annotator.highlight import render, render_links, render_list
@@ -88,6 +96,8 @@ def _context(slug: str, document_id: int) -> dict:
     )
     marks = [Mark(*row) for row in rows]
     regions = align(marks, annotators)
+    labels = store.labels_of(session, project.id)
+    finished = [name for name, status in people if status == "done"]
     gold = gold_highlights_of(session, document.id)
     gold_keys = {(g.label, g.start, g.end) for g in gold}
     gold_by_id = {g.id: g for g in gold}
@@ -112,7 +122,10 @@ def _context(slug: str, document_id: int) -> dict:
             for link in gold_links
         },
         "link_rows": link_rows(_links(session, document.id, {m.id: m for m in marks})),
-        "labels": store.labels_of(session, project.id),
+        "labels": labels,
+        "agreement": document_agreement(
+            marks, finished, [label.name for label in labels], document.length
+        ),
         "at_least": min(max(project.overlap, 2), max(len(annotators), 1)),
     }
 

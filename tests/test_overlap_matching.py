@@ -24,6 +24,7 @@ from annotator.agreement import (
     relation_f1,
     span_f1,
 )
+from annotator.alignment import DocumentAgreement, Mark, PairFigures, align, document_agreement
 
 
 def spans(annotator: str, *ranges: tuple[int, int], label: str = "claim") -> list[Span]:
@@ -253,3 +254,27 @@ def test_overlap_f1_does_not_depend_on_the_order_of_the_spans(xs, ys, random):
     random.shuffle(a)
     random.shuffle(b)
     assert span_f1(a, b, "overlap") == expected
+
+
+# ---------------------------------------------------------------- the comparison view
+
+
+def marks(annotator: str, *ranges: tuple[int, int], label: str = "claim") -> list[Mark]:
+    return [Mark(f"{annotator}{k}", annotator, label, s, e) for k, (s, e) in enumerate(ranges)]
+
+
+def test_comparison_region_of_the_ab_case_is_a_boundary_difference_and_nothing_missing():
+    (region,) = align(marks("a", *AB_A) + marks("b", *AB_B), ["a", "b"])
+    assert region.kinds == ["boundary"]
+
+
+def test_comparison_calls_a_span_left_without_partner_extra_not_a_boundary_difference():
+    # b's [8, 12) overlaps a's [0, 10), but a's span pairs with b's identical one.
+    (region,) = align(marks("a", (0, 10)) + marks("b", (0, 10), (8, 12)), ["a", "b"])
+    assert region.kinds == ["extra"]
+
+
+def test_document_figures_of_the_comparison_view_are_those_of_the_agreement_report():
+    figures = document_agreement(marks("a", *AB_A) + marks("b", *AB_B), ["a", "b"], ["claim"], 2)
+    assert figures == DocumentAgreement(0.0, [PairFigures("a", "b", 1.0, 0.5)])
+    assert document_agreement(marks("a", *AB_A), ["a"], ["claim"], 2) is None
