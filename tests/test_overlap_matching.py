@@ -9,6 +9,7 @@ yet a [0, 1)-b [0, 2) and a [0, 2)-b [1, 2) pair every span (overlap F1 1.0).
 from __future__ import annotations
 
 from itertools import permutations
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -25,6 +26,7 @@ from annotator.agreement import (
     span_f1,
 )
 from annotator.alignment import DocumentAgreement, Mark, PairFigures, align, document_agreement
+from annotator.formats import dataset_card
 
 
 def spans(annotator: str, *ranges: tuple[int, int], label: str = "claim") -> list[Span]:
@@ -278,3 +280,16 @@ def test_document_figures_of_the_comparison_view_are_those_of_the_agreement_repo
     figures = document_agreement(marks("a", *AB_A) + marks("b", *AB_B), ["a", "b"], ["claim"], 2)
     assert figures == DocumentAgreement(0.0, [PairFigures("a", "b", 1.0, 0.5)])
     assert document_agreement(marks("a", *AB_A), ["a"], ["claim"], 2) is None
+
+
+def test_dataset_card_says_overlap_f1_uses_a_maximum_matching():
+    card = dataset_card({"agreement": {"mean pairwise overlap span F1": 1.0}})
+    assert "mean pairwise overlap span F1: 1.000" in card
+    assert "by a maximum matching" in card
+    assert "maximum matching" not in dataset_card({"agreement": None})
+
+
+def test_agreement_doc_explains_every_breakdown_key():
+    doc = (Path(__file__).parent.parent / "docs" / "agreement.md").read_text("utf-8")
+    for key in disagreement_breakdown(spans("a", (0, 1)), spans("b", (0, 1)))["claim"]:
+        assert f"`{key}`" in doc, key
