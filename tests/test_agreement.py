@@ -337,10 +337,11 @@ def test_classify_pair_explains_every_span_once(every_kind):
 
 def test_breakdown_counts_each_kind_under_the_documented_label(every_kind):
     zero = dict.fromkeys(["exact", "boundary", "label", "missing_a", "missing_b"], 0)
+    zero |= {"only_a": 0, "only_b": 0}
     assert disagreement_breakdown(*every_kind) == {
         "claim": {**zero, "exact": 1, "boundary": 1},
-        "evidence": {**zero, "label": 1, "missing_a": 1},  # label: under x's label
-        "attribution": {**zero, "missing_b": 1},
+        "evidence": {**zero, "label": 1, "missing_a": 1, "only_b": 1},  # label: under x's label
+        "attribution": {**zero, "missing_b": 1, "only_a": 1},
     }
 
 
@@ -474,6 +475,8 @@ def test_report_is_json_with_the_documented_shape_and_sorted_disputes():
         "label",
         "missing_a",
         "missing_b",
+        "only_a",
+        "only_b",
         "exact",
     }
     assert report["per_label"]["claim"].keys() == {"alpha", "alpha_u", "alpha_ci", "alpha_u_ci"}

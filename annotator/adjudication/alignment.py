@@ -2,16 +2,24 @@
 
 A region is a maximal stretch of text covered by overlapping spans of any annotator and label.
 Within it, each annotator's spans are listed and the region is classified the way a curator reads
-it: ``agree`` (every annotator has the same spans), or the kinds of disagreement found:
-``missing`` (some annotator has nothing there), ``label`` (same range, another label),
-``boundary`` (same label, other offsets), ``extra`` (an annotator has more spans than another).
-Pure: no Flask, no database.
+it: ``agree`` (every annotator has the same spans), or the kinds of disagreement found between
+two annotators, whose spans are paired by the overlap matching of agreement
+(`annotator.agreement.matching.overlap_matching`, then same range with another label):
+``missing`` (some annotator has nothing there), ``label`` (a pair with the same range and another
+label), ``boundary`` (a pair with the same label and other offsets), ``extra`` (a span left
+without a partner by an annotator who has spans there). A document's figures are those of the
+agreement page (`document_agreement`). Pure: no Flask, no database.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import combinations
+
+from annotator.agreement.report import Span, classify_pair, compute_agreement
+
+DISAGREEMENTS = ("missing", "label", "boundary", "extra")
 
 
 @dataclass(frozen=True)
@@ -62,39 +70,79 @@ def align(marks: Sequence[Mark], annotators: Sequence[str]) -> list[Region]:
             region = Region(mark.start, mark.end)
             regions.append(region)
         region.marks.setdefault(mark.annotator, []).append(mark)
-    for region in regions:
-        region.kinds = classify(region, annotators)
+    for region, kinds in zip(regions, classify(regions, annotators), strict=True):
+        region.kinds = kinds
     return regions
 
 
-def classify(region: Region, annotators: Sequence[str]) -> list[str]:
-    """Kinds of disagreement between annotators in a region (a single annotator's own nested or
-    repeated spans are not a disagreement)."""
-    sets = {name: {mark.key for mark in region.marks.get(name, [])} for name in annotators}
-    if len(annotators) < 2 or all(keys == sets[annotators[0]] for keys in sets.values()):
-        return ["agree"]
+def classify(regions: Sequence[Region], annotators: Sequence[str]) -> list[list[str]]:
+    """Kinds of disagreement between annotators in each region (a single annotator's own nested
+    or repeated spans are not a disagreement).
+
+    Each pair of annotators is matched once over the whole document, a region standing for the
+    document of its spans (matched spans overlap, so they share a region); an annotator's
+    repeated span counts once.
+    """
+    spans: dict[str, list[Span]] = {name: [] for name in annotators}
+    for k, region in enumerate(regions):
+        for name in annotators:
+            keys = {mark.key for mark in region.marks.get(name, [])}
+            spans[name] += [Span(str(k), name, *key) for key in sorted(keys)]
+    found: list[set[str]] = [set() for _ in regions]
+    for a, b in combinations(annotators, 2):
+        for item in classify_pair(spans[a], spans[b]):
+            k = int((item["a"] or item["b"]).document)
+            other = {"missing_a": a, "missing_b": b}.get(item["kind"])
+            if other is None:
+                found[k].add(item["kind"])
+            elif regions[k].marks.get(other):  # else "missing" says it
+                found[k].add("extra")
     kinds = []
-    if any(not keys for keys in sets.values()):
-        kinds.append("missing")
-    present = {name: keys for name, keys in sets.items() if keys}
-    labels_at: dict[tuple[int, int], dict[str, frozenset[str]]] = {}
-    ranges_of: dict[str, dict[str, frozenset[tuple[int, int]]]] = {}
-    for name, keys in present.items():
-        for start, end in {(start, end) for _label, start, end in keys}:
-            labels_at.setdefault((start, end), {})[name] = frozenset(
-                label for label, s, e in keys if (s, e) == (start, end)
-            )
-        for label in {label for label, _start, _end in keys}:
-            ranges_of.setdefault(label, {})[name] = frozenset(
-                (s, e) for other, s, e in keys if other == label
-            )
-    if any(len(set(by_name.values())) > 1 for by_name in labels_at.values() if len(by_name) > 1):
-        kinds.append("label")
-    if any(len(set(by_name.values())) > 1 for by_name in ranges_of.values() if len(by_name) > 1):
-        kinds.append("boundary")
-    if len({len(keys) for keys in present.values()}) > 1:
-        kinds.append("extra")
-    return kinds or ["label"]
+    for k, region in enumerate(regions):
+        sets = [{mark.key for mark in region.marks.get(name, [])} for name in annotators]
+        if all(keys == sets[0] for keys in sets):
+            kinds.append(["agree"])
+            continue
+        if not all(sets):
+            found[k].add("missing")
+        kinds.append([kind for kind in DISAGREEMENTS if kind in found[k]])
+    return kinds
+
+
+@dataclass(frozen=True)
+class PairFigures:
+    """Span F1 of two annotators on one document (None: neither marked anything)."""
+
+    a: str
+    b: str
+    overlap_f1: float | None
+    exact_f1: float | None
+
+
+@dataclass(frozen=True)
+class DocumentAgreement:
+    """A document's disagreement (1 - mean pairwise overlap F1) and its pairs' F1, as the
+    agreement page ranks documents, so the curator it sends here sees the same figure."""
+
+    disagreement: float
+    pairs: list[PairFigures]
+
+
+def document_agreement(
+    marks: Sequence[Mark], finished: Collection[str], labels: Sequence[str], length: int
+) -> DocumentAgreement | None:
+    """Figures of `compute_agreement` on one document of ``length`` code points, over the
+    annotators who ``finished`` it and the project's ``labels``; None below two annotators."""
+    spans = [Span("document", m.annotator, m.label, m.start, m.end, m.id) for m in marks]
+    report = compute_agreement(
+        spans, {"document": length}, {"document": list(finished)}, labels, bootstrap=0
+    )
+    if not report["documents"]:
+        return None
+    pairs = [
+        PairFigures(p["a"], p["b"], p["overlap_f1"], p["exact_f1"]) for p in report["pairwise"]
+    ]
+    return DocumentAgreement(report["documents_by_disagreement"][0]["disagreement"], pairs)
 
 
 def agreed_keys(

@@ -1,10 +1,10 @@
 """Agreement on links between spans (relation F1) and on the attributes of spans (kappa, alpha).
 
 A link of annotator a matches a link of b when the types agree and its source and target are
-matched (by `annotator.agreement.matching`, exactly or by overlap) to the source and target of b's
-link. Attribute kappa compares two annotators over their exactly matched spans that both gave a
-value; attribute alpha takes every distinct (document, label, start, end) as a unit, an unset
-attribute being a missing value.
+matched (by `annotator.agreement.matching`'s exact matching, or its overlap matching, the one
+overlap F1 uses) to the source and target of b's link. Attribute kappa compares two annotators over
+their exactly matched spans that both gave a value; attribute alpha takes every distinct
+(document, label, start, end) as a unit, an unset attribute being a missing value.
 
 Pure functions: no Flask, no database.
 """
@@ -19,12 +19,11 @@ from typing import NamedTuple
 import numpy as np
 
 from annotator.agreement.matching import (
-    BOUNDARY,
-    EXACT,
     F1,
     Relation,
     Span,
-    classify_columns,
+    exact_matching,
+    matching,
     pair_columns,
 )
 from annotator.agreement.reliability import (
@@ -42,25 +41,19 @@ class Kappa(NamedTuple):
     agreed: int
 
 
-def _partners(
-    spans_a: Iterable[Span], spans_b: Iterable[Span]
-) -> tuple[list[Span], list[Span], np.ndarray, np.ndarray]:
-    """Both sides sorted as `classify_columns` sees them, with a's kind and partner index in b."""
-    a, sorted_a, b, sorted_b, n_labels, stride = pair_columns(spans_a, spans_b)
-    kind_a, partner_a, _, _ = classify_columns(a, b, n_labels, stride)
-    return sorted_a, sorted_b, kind_a, partner_a
-
-
 def _matched_ids(
-    sorted_a: list[Span], sorted_b: list[Span], kind_a: np.ndarray, partner_a: np.ndarray, mode: str
-) -> dict[str, str]:
-    """Span id of a -> id of its partner in b, for pairs that match under ``mode``."""
-    limit = EXACT if mode == "exact" else BOUNDARY
-    return {
-        sorted_a[x].id: sorted_b[y].id
-        for x, (kind, y) in enumerate(zip(kind_a.tolist(), partner_a.tolist(), strict=True))
-        if kind <= limit and y >= 0
-    }
+    spans_a: Iterable[Span], spans_b: Iterable[Span], modes: Sequence[str]
+) -> dict[str, dict[str, str]]:
+    """Per mode ("exact", "overlap"): span id of a -> id of its partner in b under span F1's
+    matching in that mode."""
+    a, sorted_a, b, sorted_b, n_labels, stride = pair_columns(spans_a, spans_b)
+    found = {}
+    for mode in modes:
+        i, j = matching(a, b, n_labels, stride, mode)
+        found[mode] = {
+            sorted_a[x].id: sorted_b[y].id for x, y in zip(i.tolist(), j.tolist(), strict=True)
+        }
+    return found
 
 
 def _relation_tp(
@@ -109,7 +102,7 @@ def relation_f1(
     if not links_a or not links_b:
         tp = 0
     else:
-        tp = _relation_tp(links_a, links_b, _matched_ids(*_partners(spans_a, spans_b), mode))
+        tp = _relation_tp(links_a, links_b, _matched_ids(spans_a, spans_b, [mode])[mode])
     total = len(links_a) + len(links_b)
     return F1(2 * tp / total if total else None, tp, len(links_a), len(links_b))
 
@@ -119,13 +112,13 @@ def attribute_kappa(
 ) -> Kappa:
     """Cohen's kappa of ``attribute`` between a and b over their spans of ``label`` that match
     exactly (same document, label, start and end; one-to-one) and that both gave a value."""
-    sorted_a, sorted_b, kind_a, partner_a = _partners(
+    a, sorted_a, b, sorted_b, n_labels, stride = pair_columns(
         [s for s in spans_a if s.label == label], [s for s in spans_b if s.label == label]
     )
+    i, j = exact_matching(a, b, n_labels, stride)
     pairs = [
         (sorted_a[x].attributes.get(attribute), sorted_b[y].attributes.get(attribute))
-        for x, (kind, y) in enumerate(zip(kind_a.tolist(), partner_a.tolist(), strict=True))
-        if kind == EXACT
+        for x, y in zip(i.tolist(), j.tolist(), strict=True)
     ]
     pairs = [(u, v) for u, v in pairs if u is not None and v is not None]
     if not pairs:
@@ -192,8 +185,7 @@ def _relation_pair(
     """One pair's entry of the report's "relations" (without the names)."""
     matched: dict[str, dict[str, str]] = {"exact": {}, "overlap": {}}
     if links_a and links_b:
-        partners = _partners(spans_a, spans_b)
-        matched = {mode: _matched_ids(*partners, mode) for mode in matched}
+        matched = _matched_ids(spans_a, spans_b, list(matched))
     entry: dict = {}
     for mode in ("exact", "overlap"):
         result = _links_f1(links_a, links_b, matched[mode])

@@ -7,7 +7,8 @@ annotators finished it (the others are missing values there, not "marked nothing
 
 Measures:
 - span F1, exact (same document, label, start and end) and overlap (same document and label,
-  ranges share a character; one-to-one, greedy by largest overlap), micro-averaged;
+  ranges share a character; a maximum one-to-one matching, see
+  `annotator.agreement.matching.overlap_matching`), micro-averaged;
 - Cohen's kappa and Krippendorff's nominal alpha per label, with every character of every compared
   document a unit (1 if one of the annotator's spans of that label covers it, else 0);
 - Krippendorff's unitizing alpha_u per label and pooled (see `annotator.agreement.reliability`);
@@ -52,8 +53,10 @@ from annotator.agreement.matching import (
     classify_columns,
     classify_pair,
     disagreement_breakdown,
+    exact_matching,
     span_columns,
     span_f1,
+    with_only_keys,
 )
 from annotator.agreement.reliability import (
     Intervals,
@@ -172,6 +175,8 @@ def _compare_pair(
 
     a, b = side(table, ia), side(table, ib)
     kind_a, _, kind_b, _ = classify_columns(a, b, n_labels, stride)
+    exact = np.zeros(len(a))
+    exact[exact_matching(a, b, n_labels, stride)[0]] = 1
     ma, mb = side(merged, ia), side(merged, ib)
     i, j = overlapping_pairs(ma, mb, n_labels, stride)
     common = np.minimum(ma.end[i], mb.end[j]) - np.maximum(ma.start[i], mb.start[j])
@@ -181,7 +186,7 @@ def _compare_pair(
     n00 = doc_lengths[docs][:, None] - n11 - n10 - n01
     stats = np.stack(
         [
-            per_cell(a, (kind_a == EXACT).astype(float)),
+            per_cell(a, exact),
             per_cell(a, (kind_a <= BOUNDARY).astype(float)),
             per_cell(a),
             per_cell(b),
@@ -310,7 +315,7 @@ def compute_agreement(
                 for k, label in enumerate(labels)
             },
             "breakdown": {
-                label: {kind: int(breakdown[kind][k]) for kind in KINDS}
+                label: with_only_keys({kind: int(breakdown[kind][k]) for kind in KINDS})
                 for k, label in enumerate(labels)
             },
         }

@@ -616,6 +616,15 @@ def _filter_value(value: Any) -> str:
     return _cell(value)
 
 
+MATCHING_NOTE = (
+    "Span F1 pairs each span with at most one span of the other annotator. Exact F1 pairs "
+    "identical spans (same label and offsets). Overlap F1 pairs spans of the same label that "
+    "share a character, by a maximum matching: as many pairs as the overlaps allow, then the "
+    "largest total overlap. So the figure does not depend on the order spans are compared in."
+)
+"""What the card says about how spans were paired (annotator's docs/agreement.md has more)."""
+
+
 def _agreement_lines(agreement: Mapping[str, Any] | None) -> list[str]:
     if not agreement:
         return ["Agreement was not computed for this export."]
@@ -625,7 +634,7 @@ def _agreement_lines(agreement: Mapping[str, Any] | None) -> list[str]:
     for key, table in tables:
         lines += ["", f"{_cell(key)}:", "", "| label | value |", "| --- | ---: |"]
         lines += [f"| {_cell(label)} | {_cell(value)} |" for label, value in table.items()]
-    return lines
+    return [*lines, "", MATCHING_NOTE]
 
 
 def dataset_card(stats: Mapping[str, Any]) -> str:

@@ -13,7 +13,14 @@ from sqlmodel import select
 from annotator import db, store
 from annotator.access import document_for, document_for_curating
 from annotator.adjudication import gold
-from annotator.adjudication.alignment import Mark, agreed_keys, align, link_rows, summary
+from annotator.adjudication.alignment import (
+    Mark,
+    agreed_keys,
+    align,
+    document_agreement,
+    link_rows,
+    summary,
+)
 from annotator.annotation.highlight import render, render_links, render_list
 from annotator.annotation.relations import (
     as_links,
@@ -65,6 +72,8 @@ def comparison(session, project, role: str, document) -> dict:
     )
     marks = [Mark(*row) for row in rows]
     regions = align(marks, annotators)
+    labels = store.labels_of(session, project.id)
+    finished = [name for name, status in people if status == "done"]
     gold = gold_highlights_of(session, document.id)
     gold_keys = {(g.label, g.start, g.end) for g in gold}
     gold_by_id = {g.id: g for g in gold}
@@ -89,7 +98,10 @@ def comparison(session, project, role: str, document) -> dict:
             for link in gold_links
         },
         "link_rows": link_rows(_links(session, document.id, {m.id: m for m in marks})),
-        "labels": store.labels_of(session, project.id),
+        "labels": labels,
+        "agreement": document_agreement(
+            marks, finished, [label.name for label in labels], document.length
+        ),
         "at_least": min(max(project.overlap, 2), max(len(annotators), 1)),
     }
 
