@@ -1,6 +1,9 @@
 """Export a project's dataset: the download page (managers only) and ``annotator export``.
 
-Both parse their options into one :class:`~annotator.data_export.records.ExportOptions` and stream
+The page offers two ways with the same options: "Download" streams the file in the request, and
+"Prepare file" queues a background job (``annotator.jobs``) that writes it on the server, with a
+progress bar and then a link, for projects too large to wait for. All of them parse their
+options into one :class:`~annotator.data_export.records.ExportOptions` and stream
 :func:`~annotator.data_export.records.export_lines` over a connection of their own, opened when the
 writing starts and closed when it ends (or when the client goes away).
 """
@@ -16,6 +19,7 @@ import click
 from flask import (
     Blueprint,
     Response,
+    current_app,
     render_template,
     request,
     stream_with_context,
@@ -25,11 +29,13 @@ from flask.cli import with_appcontext
 from flask_login import login_required
 
 from annotator import db, store
-from annotator.auth import project_for
+from annotator.auth import me, project_for
 from annotator.data_export import records
 from annotator.data_export.formats import DOCCANO_OFFSETS, FORMATS
 from annotator.data_export.records import ExportOptions, ExportStats, ProjectRef
 from annotator.errors import Invalid
+from annotator.jobs import queue, work
+from annotator.views.jobs import job_redirect
 
 bp = Blueprint("export", __name__)
 CHUNK = 64 * 1024
@@ -64,7 +70,7 @@ def _form(project, ref: ProjectRef, error: str | None = None, status: int = 200)
         offsets=DOCCANO_OFFSETS,
         labels=store.label_names(session, ref.id),
         annotators=store.annotator_names(session, ref.id),
-        args=request.args,
+        args=request.form if request.method == "POST" else request.args,
         error=error,
     )
     return page, status
@@ -108,6 +114,41 @@ def download(slug: str):
         mimetype="application/x-ndjson",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+@bp.post("/p/<slug>/export/prepare")
+@login_required
+def prepare(slug: str):
+    """Queue an export with the form's options as a background job (the file is written on the
+    server, its page shows the progress, then a download link): for projects too large to wait
+    for a streamed download."""
+    project, _role = project_for(slug, manager=True)
+    ref = _ref(project)
+    session = db.session()
+    try:
+        options = _options_from(request.form)
+        records.check_options(session, ref, options)
+    except Invalid as problem:
+        if request.headers.get("HX-Request"):
+            # htmx swaps no 4xx answer: put the message in the form's error slot instead.
+            message = render_template("export/_error.html", error=str(problem))
+            return message, 200, {"HX-Retarget": "#export-error", "HX-Reswap": "innerHTML"}
+        return _form(project, ref, str(problem), 400)
+    if options.format == "w3c":
+        base_uri = url_for("projects.show", slug=slug, _external=True)
+        options = dataclasses.replace(options, base_uri=base_uri)
+    card = request.form.get("card", "") not in ("", "0", "false", "off")
+    job = work.new_job(
+        session,
+        project,
+        me(),
+        "export",
+        work.export_params(options, card),
+        total=records.document_count(session, ref.id, options),
+    )
+    session.commit()
+    queue.enqueue(current_app, job.id)
+    return job_redirect(slug, job.id)
 
 
 def _chunks(pieces: Iterable[bytes], size: int = CHUNK) -> Iterator[bytes]:
