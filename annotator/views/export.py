@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import sys
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
@@ -199,6 +200,11 @@ def _chunks(pieces: Iterable[bytes], size: int = CHUNK) -> Iterator[bytes]:
     is_flag=True,
     help="Also write a Markdown dataset card: FILE.card.md, or standard error with -o -.",
 )
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Show documents written of the total on standard error [default: when it is a terminal].",
+)
 @click.option("--base-uri", help="w3c: base of the annotation IRIs [default: urn:annotator:SLUG].")
 @click.option(
     "--offsets",
@@ -216,6 +222,7 @@ def export_command(
     labels: str | None,
     gold_only: bool,
     card: bool,
+    progress: bool | None,
     base_uri: str | None,
     offsets: str,
 ) -> None:
@@ -239,6 +246,9 @@ def export_command(
         except Invalid as problem:
             raise click.ClickException(str(problem)) from None
         lines = records.export_lines(connection, project, options, stats)
+        if progress if progress is not None else sys.stderr.isatty():
+            total = records.document_count(connection, project.id, options)
+            lines = _with_progress(lines, total)
         if output == "-":
             with click.open_file("-", "wb") as stream:
                 stream.writelines(lines)
@@ -260,6 +270,20 @@ def export_command(
         with open(f"{output}.card.md", "w", encoding="utf-8") as handle:
             handle.write(text)
     click.echo(f"Exported {stats.summary()} of {slug} to {output}.", err=True)
+
+
+def _with_progress(lines: Iterable[bytes], total: int) -> Iterator[bytes]:
+    """Pass the lines through, saying on standard error (never standard output, which may be the
+    export itself) how many documents of ``total`` are written, about a hundred times in all."""
+    step = max(1, total // 100)
+    written = 0
+    click.echo(f"\rExporting: 0 of {total:,} documents", err=True, nl=False)
+    for chunk in lines:  # one chunk per document
+        yield chunk
+        written += 1
+        if written % step == 0 or written == total:
+            click.echo(f"\rExporting: {written:,} of {total:,} documents", err=True, nl=False)
+    click.echo("", err=True)
 
 
 def _write_file(path: str, lines: Iterable[bytes]) -> None:
