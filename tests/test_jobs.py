@@ -101,6 +101,7 @@ def test_large_import_answers_at_once_with_a_job_that_completes_total_of_total(a
     assert document_count(app) == DOCUMENTS
     done = mia.get(f"/p/news/jobs/{job_id}/progress").get_data(as_text=True)
     assert f"{DOCUMENTS:,} of {DOCUMENTS:,} documents" in done and "every 1s" not in done
+    assert 'href="/p/news">See the documents' in done
     assert f"Imported {DOCUMENTS} documents" in mia.get("/p/news").get_data(as_text=True)
 
 
