@@ -7,8 +7,13 @@ browser's save queue does. Meanwhile the whole gunicorn process group is killed 
 (no clean shutdown, transactions cut anywhere) and restarted, --kills times. Then the database
 is compared with what the clients were told.
 
+Then the job runner (``annotator jobs``) is SIGKILLed once during a background import and once
+during a bulk accept of agreed spans (each as soon as its progress shows it midway), and
+restarted: the import's documents must be all there or none, gold complete or as before, and the
+job marked failed with its message ("half done: 0").
+
     .venv/bin/python bench/durability.py [--database sqlite|postgresql|both] [--annotators 8]
-        [--kills 5] [--seconds 20]
+        [--kills 5] [--seconds 20] [--job-documents 20000] [--job-spans 2000]
 
 It starts its own servers on 127.0.0.1 on fresh databases and removes them at the end.
 """
@@ -19,6 +24,7 @@ import argparse
 import http.client
 import json
 import os
+import re
 import signal
 import statistics
 import subprocess
@@ -41,6 +47,10 @@ from sqlalchemy import create_engine, text  # noqa: E402
 
 TEXT = "Zakharova wrote that Kyiv was sabotaging the talks, RIA reported. " * 30
 SLUG = "crash"
+POLLS = 20_000
+"""Progress reads at most while waiting for a job to be midway (or a restart to mark it)."""
+ATTEMPTS = 3
+"""Tries, each twice as large, when a job ends before the poller sees it midway."""
 
 
 class CrashingServer:
@@ -232,6 +242,214 @@ def run(database: str, args) -> bool:
     return lost == 0 and duplicated == 0 and not failures and stored == len(acknowledged)
 
 
+# --- background jobs killed mid-way ------------------------------------------------------------
+
+
+class JobRunner:
+    """``annotator jobs`` in its own process group, killed with SIGKILL and restarted."""
+
+    def __init__(self, server):
+        self.server, self.process = server, None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "annotator"), "jobs", "--workers", "1"],
+            env=self.server.env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+    def kill(self) -> None:
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+
+def manager(port: int) -> Client:
+    client = Client(port)
+    client.page("/login")
+    form = urlencode({"username": "boss", "password": PASSWORD, "csrf_token": client.csrf})
+    status, _h, _d = client.request(
+        "POST", "/login", form.encode(), {"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    assert status == 302, f"log-in answered {status}"
+    client.page(f"/p/{SLUG}")
+    return client
+
+
+def kill_midway(client: Client, runner: JobRunner, job_url: str) -> tuple[int, int] | None:
+    """Poll the job's progress (at most POLLS times) and SIGKILL the runner once some of the work
+    is done and some is not; (done, total) at the kill, or None when the job ended first."""
+    for _poll in range(POLLS):
+        _s, _h, data = client.request("GET", job_url + "/progress")
+        html = data.decode()
+        status = re.search(r'class="job-status">(\w+)<', html).group(1)
+        count = re.search(r"([\d,]+) of ([\d,]+) ", html)
+        done, total = (int(n.replace(",", "")) for n in count.groups())
+        if status not in ("queued", "running"):
+            return None
+        if status == "running" and 0 < done < total:
+            runner.kill()
+            return done, total
+        time.sleep(0.005)
+    raise RuntimeError(f"{job_url}: no progress after {POLLS} polls")
+
+
+def job_row(database_url: str, job_id: str) -> tuple[str, str]:
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        row = connection.execute(
+            text("SELECT status, message FROM job WHERE id = :id"), {"id": job_id}
+        ).one()
+    engine.dispose()
+    return row[0], row[1]
+
+
+def scalar(database_url: str, sql: str, **params) -> int:
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        value = connection.execute(text(sql), params).scalar()
+    engine.dispose()
+    return int(value)
+
+
+def after_restart(database_url: str, runner: JobRunner, job_id: str) -> tuple[str, str]:
+    """Restart the runner; it marks the killed job failed before it takes new work."""
+    runner.start()
+    for _poll in range(POLLS):
+        status, message = job_row(database_url, job_id)
+        if status != "running":
+            return status, message
+        time.sleep(0.05)
+    raise RuntimeError(f"job {job_id} still running after the runner's restart")
+
+
+def background_import(server, client, runner, database_url, documents: int):
+    """(killed at, documents stored, status, message) of an import killed mid-way."""
+    body = "".join(
+        json.dumps({"id": f"bg-{documents}-{n}", "text": f"Background import {n}."}) + "\n"
+        for n in range(documents)
+    ).encode()
+    boundary = uuid.uuid4().hex
+    form = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="bg.jsonl"\r\n'
+            f"Content-Type: application/x-ndjson\r\n\r\n"
+        ).encode()
+        + body
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    client.page(f"/p/{SLUG}/import")
+    status, headers, _d = client.request(
+        "POST", f"/p/{SLUG}/import", form,
+        {"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )  # fmt: skip
+    assert status == 303, f"import answered {status}"
+    job_url = headers["Location"].removeprefix(server.url)
+    killed = kill_midway(client, runner, job_url)
+    if killed is None:
+        return None
+    job_id = job_url.rsplit("/", 1)[1]
+    status, message = after_restart(database_url, runner, job_id)
+    stored = scalar(
+        database_url, "SELECT COUNT(*) FROM document WHERE external_id LIKE :p",
+        p=f"bg-{documents}-%",
+    )  # fmt: skip
+    return killed, stored, status, message
+
+
+def agreed_document(server, folder: Path, spans: int) -> None:
+    """One document on which ana and ben marked the same ``spans`` claims (imported by CLI)."""
+    marks = [
+        {"annotator": name, "label": "claim", "start": 5 * i, "end": 5 * i + 4}
+        for i in range(spans)
+        for name in ("ana", "ben")
+    ]
+    path = folder / f"agreed-{spans}.jsonl"
+    path.write_text(
+        json.dumps({"id": f"agreed-{spans}", "text": "word " * spans, "annotations": marks}) + "\n"
+    )
+    server.cli("import", SLUG, str(path))
+
+
+def background_accept(server, client, runner, database_url, folder: Path, spans: int):
+    """(killed at, gold spans stored, status, message) of a bulk accept killed mid-way."""
+    agreed_document(server, folder, spans)
+    document = scalar(
+        database_url, "SELECT id FROM document WHERE external_id = :e", e=f"agreed-{spans}"
+    )
+    client.page(f"/p/{SLUG}/compare/{document}")
+    status, headers, _d = client.request(
+        "POST", f"/p/{SLUG}/compare/{document}/accept-agreed", b"at_least=2",
+        {"Content-Type": "application/x-www-form-urlencoded"},
+    )  # fmt: skip
+    assert status == 303, f"accept-agreed answered {status}"
+    job_url = headers["Location"].removeprefix(server.url)
+    killed = kill_midway(client, runner, job_url)
+    if killed is None:
+        return None
+    status, message = after_restart(database_url, runner, job_url.rsplit("/", 1)[1])
+    gold = scalar(database_url, "SELECT COUNT(*) FROM gold_span WHERE document_id = :d", d=document)
+    return killed, gold, status, message
+
+
+def run_jobs(database: str, args) -> bool:
+    """SIGKILL the job runner during a background import and during a bulk accept; after its
+    restart the import is all there or not at all, gold complete or as before, the job failed."""
+    from conftest import Server
+
+    folder = Path(tempfile.mkdtemp(prefix="annotator-jobs-crash-"))
+    server = Server(folder)
+    drop = None
+    if database == "postgresql":
+        found = throwaway_postgres()
+        if found is None:
+            print("postgresql jobs: skipped, no server answered")
+            return True
+        server.env["ANNOTATOR_DATABASE_URL"], drop = found
+    database_url = server.env["ANNOTATOR_DATABASE_URL"]
+    results = []
+    try:
+        create_team(server, SLUG, ["ana", "ben"], overlap=2)
+        web, runner = CrashingServer(server), JobRunner(server)
+        web.start()
+        runner.start()
+        client = manager(server.port)
+        cases = (
+            ("import", args.job_documents, "documents",
+             lambda size: background_import(server, client, runner, database_url, size)),
+            ("bulk accept", args.job_spans, "gold spans",
+             lambda size: background_accept(server, client, runner, database_url, folder, size)),
+        )  # fmt: skip
+        for name, size, what, attempt in cases:
+            outcome = None
+            for _try in range(ATTEMPTS):  # a job done before the kill is tried again, larger
+                outcome = attempt(size)
+                if outcome is not None:
+                    break
+                size *= 2
+            if outcome is None:
+                print(f"  {name}: ended before the kill {ATTEMPTS} times; not exercised")
+                results.append(False)
+                continue
+            (done, total), stored, status, message = outcome
+            whole = stored in (0, size)
+            print(
+                f"{database}: {name} of {size} killed (SIGKILL of annotator jobs) at {done} of "
+                f"{total}; {what} stored after restart: {stored}; job {status}: {message}"
+            )
+            half = 0 if whole else 1
+            print(f"  half done: {half}")
+            results.append(whole and status == "failed" and "nothing was stored" in message)
+        runner.kill()
+        web.kill()
+    finally:
+        if drop:
+            drop()
+    return all(results)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -240,9 +458,16 @@ def main() -> None:
     parser.add_argument("--annotators", type=int, default=8)
     parser.add_argument("--kills", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument(
+        "--job-documents", type=int, default=20_000, help="documents of the killed import job"
+    )
+    parser.add_argument(
+        "--job-spans", type=int, default=2_000, help="agreed spans of the killed bulk accept"
+    )
     args = parser.parse_args()
     databases = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
     results = [run(database, args) for database in databases]
+    results += [run_jobs(database, args) for database in databases]
     sys.exit(0 if all(results) else 1)
 
 

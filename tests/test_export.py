@@ -678,3 +678,31 @@ def test_dataset_card_carries_the_agreement_summary(world, runner, tmp_path):
     assert "documents compared" in card and "mean pairwise exact span F1" in card
     assert "0.667" in card  # 1 exact match of 2 + 1 spans: F1 = 2/3
     assert "not computed" not in card
+
+
+@pytest.mark.parametrize("output", [[], ["-o", "-"]])
+def test_cli_progress_goes_to_standard_error_and_leaves_the_export_unchanged(news, runner, output):
+    plain = runner.invoke(args=["export", "news", "--no-progress", *output])
+    shown = runner.invoke(args=["export", "news", "--progress", *output])
+
+    assert shown.exit_code == 0, shown.output
+    assert shown.stdout_bytes == plain.stdout_bytes and b"Exporting" not in shown.stdout_bytes
+    assert "Exporting: 0 of 3 documents" in shown.stderr
+    assert shown.stderr.rstrip().endswith("Exporting: 3 of 3 documents")
+    assert "Exporting" not in plain.stderr
+
+
+def test_cli_progress_counts_the_documents_the_filters_keep(news, runner, tmp_path):
+    result = runner.invoke(
+        args=["export", "news", "--progress", "--gold-only", "-o", str(tmp_path / "gold.jsonl")]
+    )
+
+    assert result.exit_code == 0, result.output
+    written = len((tmp_path / "gold.jsonl").read_text(encoding="utf-8").splitlines())
+    assert f"Exporting: {written} of {written} documents" in result.stderr
+
+
+def test_cli_shows_no_progress_when_standard_error_is_not_a_terminal(news, runner):
+    result = runner.invoke(args=["export", "news"])
+
+    assert result.exit_code == 0 and "Exporting" not in result.stderr

@@ -100,7 +100,8 @@ def test_large_import_answers_at_once_with_a_job_that_completes_total_of_total(a
     assert (job.status, job.done, job.total) == ("done", DOCUMENTS, DOCUMENTS)
     assert document_count(app) == DOCUMENTS
     done = mia.get(f"/p/news/jobs/{job_id}/progress").get_data(as_text=True)
-    assert f"{DOCUMENTS} of {DOCUMENTS}" in done and "every 1s" not in done
+    assert f"{DOCUMENTS:,} of {DOCUMENTS:,} documents" in done and "every 1s" not in done
+    assert 'href="/p/news">See the documents' in done
     assert f"Imported {DOCUMENTS} documents" in mia.get("/p/news").get_data(as_text=True)
 
 
@@ -256,3 +257,164 @@ def test_accept_agreed_in_the_request_is_all_or_nothing(app, world, monkeypatch)
 
     assert answer.status_code == 500
     assert gold_count(app) == 0
+
+
+# --- export --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def exported(app, news, world):
+    """Seven documents, the first three with ana's spans (one with a non-BMP character)."""
+    world.import_jsonl(
+        "news",
+        [
+            {
+                "id": f"e{i}",
+                "text": f"Zakharova 👩‍👩‍👧 said {i}.",
+                "annotations": [{"annotator": "ana", "label": "claim", "start": 0, "end": 9}]
+                if i < 3
+                else [],
+            }
+            for i in range(7)
+        ],
+    )
+
+
+def exports_folder(app):
+    from pathlib import Path
+
+    folder = Path(app.instance_path) / "exports"
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"format": "native"},
+        {"format": "doccano", "offsets": "utf16", "labels": ["claim"]},
+        {"format": "w3c", "annotators": ["ana"]},
+        {"format": "native", "min_done": "0", "gold_only": ""},
+    ],
+)
+def test_export_job_writes_the_same_bytes_as_the_streamed_download(app, world, exported, options):
+    mia = world.client("mia")
+    streamed = mia.get("/p/news/export/download", query_string=options)
+    assert streamed.status_code == 200
+
+    response = mia.post("/p/news/export/prepare", data=options)
+    assert response.status_code == 303
+    job_id = job_id_from(response)
+    assert run_queued(app) == 1
+    job = job_of(app, job_id)
+    assert job.status == "done", job.message
+
+    page = mia.get(f"/p/news/jobs/{job_id}").get_data(as_text=True)
+    assert "7 of 7 documents" in page and f"/p/news/jobs/{job_id}/download" in page
+    downloaded = mia.get(f"/p/news/jobs/{job_id}/download")
+    assert downloaded.status_code == 200
+    assert downloaded.get_data() == streamed.get_data()
+    assert "attachment" in downloaded.headers["Content-Disposition"]
+
+
+def test_export_job_counts_only_the_documents_its_filters_keep(app, world, exported):
+    mia = world.client("mia")
+    streamed = mia.get("/p/news/export/download", query_string={"min_done": "1"}).get_data()
+    job_id = job_id_from(mia.post("/p/news/export/prepare", data={"min_done": "1"}))
+    assert job_of(app, job_id).total == 3  # said while queued: ana's three annotated documents
+    run_queued(app)
+
+    job = job_of(app, job_id)
+    assert (job.status, job.done, job.total) == ("done", 3, 3)
+    assert len(streamed.splitlines()) == 3
+
+
+def test_export_job_with_a_card_offers_the_card_beside_the_file(app, world, exported):
+    mia = world.client("mia")
+    job_id = job_id_from(mia.post("/p/news/export/prepare", data={"card": "1"}))
+    run_queued(app)
+
+    assert f"/p/news/jobs/{job_id}/card.md" in mia.get(f"/p/news/jobs/{job_id}").get_data(True)
+    card = mia.get(f"/p/news/jobs/{job_id}/card.md")
+    assert card.status_code == 200 and "7" in card.get_data(as_text=True)
+    assert world.client("ana").get(f"/p/news/jobs/{job_id}/card.md").status_code == 403
+
+
+def test_export_job_refuses_unknown_label_and_queues_nothing(app, world, exported):
+    answer = world.client("mia").post("/p/news/export/prepare", data={"labels": "nonsense"})
+
+    assert answer.status_code == 400 and "unknown label" in answer.get_data(as_text=True)
+    assert run_queued(app) == 0
+
+
+def test_cancelled_export_job_leaves_no_file(app, world, exported, monkeypatch):
+    from annotator.jobs import work
+
+    mia = world.client("mia")
+    job_id = job_id_from(mia.post("/p/news/export/prepare", data={"format": "native"}))
+    written = []
+    real = work.Checkpoint.__call__
+
+    def cancel_after_two_documents(self, done, total=None):
+        written.append(done)
+        if done == 2:
+            queue.request_cancel(queue.huey_of(app), self.job_id)
+        return real(self, done, total)
+
+    monkeypatch.setattr(work.Checkpoint, "__call__", cancel_after_two_documents)
+    run_queued(app)
+
+    assert 2 in written and max(written) < 7  # it stopped midway
+    assert job_of(app, job_id).status == "cancelled"
+    assert exports_folder(app) == []
+    assert mia.get(f"/p/news/jobs/{job_id}/download").status_code == 404
+
+
+def test_export_job_failing_midway_leaves_no_file(app, world, exported, monkeypatch):
+    from annotator.data_export import records
+
+    real = records.ExportStats.add
+
+    def failing_add(self, record):
+        if self.documents == 3:
+            raise OSError("disk full")
+        return real(self, record)
+
+    monkeypatch.setattr(records.ExportStats, "add", failing_add)
+    job_id = job_id_from(world.client("mia").post("/p/news/export/prepare", data={}))
+    run_queued(app)
+
+    assert job_of(app, job_id).status == "failed"
+    assert exports_folder(app) == []
+
+
+def test_export_download_is_refused_to_anyone_but_the_projects_managers(app, world, exported):
+    world.user("olga")
+    world.project("other", manager="olga")
+    job_id = job_id_from(world.client("mia").post("/p/news/export/prepare", data={}))
+    run_queued(app)
+    download = f"/p/news/jobs/{job_id}/download"
+
+    assert world.client("mia").get(download).status_code == 200
+    assert world.client("ana").get(download).status_code == 403  # an annotator of the project
+    assert world.client("olga").get(download).status_code == 404  # another project's manager
+    assert world.client("olga").get(f"/p/other/jobs/{job_id}/download").status_code == 404
+    assert world.client().get(download).status_code in (302, 401)
+    assert world.client("ana").post("/p/news/export/prepare", data={}).status_code == 403
+    assert run_queued(app) == 0
+
+
+def test_interrupted_export_job_is_marked_failed_and_its_files_removed(app, world, exported):
+    from annotator.jobs import work
+
+    job_id = job_id_from(world.client("mia").post("/p/news/export/prepare", data={}))
+    with app.test_request_context():
+        job = db.session().get(Job, job_id)
+        job.status = "running"  # as a runner killed mid-export leaves it
+        db.session().commit()
+        part = work.export_path(job_id).with_suffix(".part")
+        part.parent.mkdir(parents=True)
+        part.write_bytes(b'{"half": ')
+        assert work.interrupted(db.session()) == 1
+    job = job_of(app, job_id)
+    assert job.status == "failed" and "Interrupted" in job.message
+    assert exports_folder(app) == []

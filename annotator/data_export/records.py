@@ -193,6 +193,15 @@ def _document_query(project_id: int, options: ExportOptions):
     return query.order_by(Document.position, Document.id).limit(BATCH)
 
 
+def document_count(
+    connection: Connection | Session, project_id: int, options: ExportOptions
+) -> int:
+    """How many documents the export writes (its lines per document are one chunk): the total
+    a progress bar counts up to."""
+    chosen = _document_query(project_id, options).order_by(None).limit(None).subquery()
+    return connection.execute(select(func.count()).select_from(chosen)).scalar_one()
+
+
 def _span_query(ids: list[int], options: ExportOptions):
     query = (
         select(

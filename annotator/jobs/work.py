@@ -7,17 +7,22 @@ agreed span in gold or gold as before.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
 from sqlmodel import Session, select
 
 from annotator import db
+from annotator.data_export import records
+from annotator.data_export.records import ExportOptions, ExportStats, ProjectRef
 from annotator.errors import AnnotatorError, ImportRejected
 from annotator.jobs import queue
 from annotator.models import Document, Job, Project, User, utcnow
@@ -126,9 +131,14 @@ def _done(job: Job, message: str, result: dict, done: int | None = None) -> None
 
 def interrupted(session: Session) -> int:
     """Mark jobs left running by a runner that stopped (killed): their transaction never
-    committed, so nothing of them is stored. Returns how many."""
+    committed, so nothing of them is stored; their uploads and export files are removed.
+    Returns how many."""
     jobs = list(session.exec(select(Job).where(Job.status == "running")))
     for job in jobs:
+        shutil.rmtree(upload_folder(job.id), ignore_errors=True)
+        path = export_path(job.id)
+        for leftover in (path.with_suffix(".part"), path, card_path(job.id)):
+            leftover.unlink(missing_ok=True)
         job.status, job.updated_at = "failed", utcnow()
         job.message = "Interrupted (the job runner stopped); nothing was stored."
         session.add(job)
@@ -164,35 +174,72 @@ def _import(session: Session, job: Job, checkpoint: Callable[[int], None]) -> No
     )
 
 
-def _export(session: Session, job: Job, checkpoint: Callable[[int], None]) -> None:
-    from annotator.data_export import records
-    from annotator.data_export.records import ExportOptions, ExportStats, ProjectRef
+def export_params(options: ExportOptions, card: bool) -> dict[str, Any]:
+    """An export's options as the job's JSON ``params`` (the inverse of ``_export_options``)."""
+    params = dataclasses.asdict(options)
+    for key in ("annotators", "labels"):
+        params[key] = sorted(params[key]) if params[key] is not None else None
+    return params | {"card": card}
 
-    params = dict(job.params)
+
+def _export_options(params: dict[str, Any]) -> tuple[ExportOptions, bool]:
+    params = dict(params)
+    card = bool(params.pop("card", False))
     for key in ("annotators", "labels"):
         params[key] = frozenset(params[key]) if params.get(key) is not None else None
-    options = ExportOptions(**params)
+    return ExportOptions(**params), card
+
+
+def card_path(job_id: str) -> Path:
+    return export_path(job_id).with_suffix(".card.md")
+
+
+def _export(session: Session, job: Job, checkpoint: Checkpoint) -> None:
+    """Write the export to ``exports/<id>.jsonl`` through a ``.part`` file: a cancelled, failed
+    or killed export leaves no file under the final name (and a killed one's ``.part`` is
+    removed by :func:`interrupted`)."""
+    from annotator.agreement import inputs
+
+    options, card = _export_options(job.params)
     project = session.get(Project, job.project_id)
     ref = ProjectRef(project.id, project.slug, project.name)
-    path = export_path(job.id)
+    # The runner's session took SQLite's write lock (and this process's write gate) to read the
+    # project; let go of it, and read the export as a reader, as the streamed download does.
+    session.commit()
+    path, partial = export_path(job.id), export_path(job.id).with_suffix(".part")
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".part")
     stats = ExportStats()
     written = 0
+    reader = db.writing.set(False)
     try:
         with records.reading(db.engine()) as connection, open(partial, "wb") as handle:
-            for line in records.export_lines(connection, ref, options, stats):
-                handle.write(line)
+            checkpoint.total = records.document_count(connection, ref.id, options)
+            checkpoint(0)
+            for chunk in records.export_lines(connection, ref, options, stats):
+                handle.write(chunk)
                 written += 1
-                checkpoint(min(written, job.total))
+                checkpoint(min(written, checkpoint.total))
+        db.writing.reset(reader)
+        reader = None
+        if card:
+            figures = inputs.summary(
+                session, ref.id, sorted(options.labels or ()), sorted(options.annotators or ())
+            )
+            card_path(job.id).write_text(
+                stats.card(ref, options, datetime.now(UTC), figures), encoding="utf-8"
+            )
         os.replace(partial, path)
+        name = records.file_name(project.slug, options.format, utcnow().date())
+        job.total = written
+        _done(job, f"Exported {stats.summary()}.", {"file": path.name, "name": name, "card": card})
+        session.add(job)
+        session.commit()
     except BaseException:
-        partial.unlink(missing_ok=True)
+        if reader is not None:
+            db.writing.reset(reader)
+        for leftover in (partial, path, card_path(job.id)):
+            leftover.unlink(missing_ok=True)
         raise
-    name = records.file_name(project.slug, options.format, utcnow().date())
-    _done(job, f"Exported {stats.summary()}.", {"file": path.name, "name": name})
-    session.add(job)
-    session.commit()
 
 
 def _accept_agreed(session: Session, job: Job, checkpoint: Callable[[int, int], None]) -> None:

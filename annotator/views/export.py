@@ -1,6 +1,9 @@
 """Export a project's dataset: the download page (managers only) and ``annotator export``.
 
-Both parse their options into one :class:`~annotator.data_export.records.ExportOptions` and stream
+The page offers two ways with the same options: "Download" streams the file in the request, and
+"Prepare file" queues a background job (``annotator.jobs``) that writes it on the server, with a
+progress bar and then a link, for projects too large to wait for. All of them parse their
+options into one :class:`~annotator.data_export.records.ExportOptions` and stream
 :func:`~annotator.data_export.records.export_lines` over a connection of their own, opened when the
 writing starts and closed when it ends (or when the client goes away).
 """
@@ -9,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import sys
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
@@ -16,6 +20,7 @@ import click
 from flask import (
     Blueprint,
     Response,
+    current_app,
     render_template,
     request,
     stream_with_context,
@@ -25,11 +30,13 @@ from flask.cli import with_appcontext
 from flask_login import login_required
 
 from annotator import db, store
-from annotator.auth import project_for
+from annotator.auth import me, project_for
 from annotator.data_export import records
 from annotator.data_export.formats import DOCCANO_OFFSETS, FORMATS
 from annotator.data_export.records import ExportOptions, ExportStats, ProjectRef
 from annotator.errors import Invalid
+from annotator.jobs import queue, work
+from annotator.views.jobs import job_redirect
 
 bp = Blueprint("export", __name__)
 CHUNK = 64 * 1024
@@ -64,7 +71,7 @@ def _form(project, ref: ProjectRef, error: str | None = None, status: int = 200)
         offsets=DOCCANO_OFFSETS,
         labels=store.label_names(session, ref.id),
         annotators=store.annotator_names(session, ref.id),
-        args=request.args,
+        args=request.form if request.method == "POST" else request.args,
         error=error,
     )
     return page, status
@@ -108,6 +115,41 @@ def download(slug: str):
         mimetype="application/x-ndjson",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+@bp.post("/p/<slug>/export/prepare")
+@login_required
+def prepare(slug: str):
+    """Queue an export with the form's options as a background job (the file is written on the
+    server, its page shows the progress, then a download link): for projects too large to wait
+    for a streamed download."""
+    project, _role = project_for(slug, manager=True)
+    ref = _ref(project)
+    session = db.session()
+    try:
+        options = _options_from(request.form)
+        records.check_options(session, ref, options)
+    except Invalid as problem:
+        if request.headers.get("HX-Request"):
+            # htmx swaps no 4xx answer: put the message in the form's error slot instead.
+            message = render_template("export/_error.html", error=str(problem))
+            return message, 200, {"HX-Retarget": "#export-error", "HX-Reswap": "innerHTML"}
+        return _form(project, ref, str(problem), 400)
+    if options.format == "w3c":
+        base_uri = url_for("projects.show", slug=slug, _external=True)
+        options = dataclasses.replace(options, base_uri=base_uri)
+    card = request.form.get("card", "") not in ("", "0", "false", "off")
+    job = work.new_job(
+        session,
+        project,
+        me(),
+        "export",
+        work.export_params(options, card),
+        total=records.document_count(session, ref.id, options),
+    )
+    session.commit()
+    queue.enqueue(current_app, job.id)
+    return job_redirect(slug, job.id)
 
 
 def _chunks(pieces: Iterable[bytes], size: int = CHUNK) -> Iterator[bytes]:
@@ -158,6 +200,11 @@ def _chunks(pieces: Iterable[bytes], size: int = CHUNK) -> Iterator[bytes]:
     is_flag=True,
     help="Also write a Markdown dataset card: FILE.card.md, or standard error with -o -.",
 )
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Show documents written of the total on standard error [default: when it is a terminal].",
+)
 @click.option("--base-uri", help="w3c: base of the annotation IRIs [default: urn:annotator:SLUG].")
 @click.option(
     "--offsets",
@@ -175,6 +222,7 @@ def export_command(
     labels: str | None,
     gold_only: bool,
     card: bool,
+    progress: bool | None,
     base_uri: str | None,
     offsets: str,
 ) -> None:
@@ -198,6 +246,9 @@ def export_command(
         except Invalid as problem:
             raise click.ClickException(str(problem)) from None
         lines = records.export_lines(connection, project, options, stats)
+        if progress if progress is not None else sys.stderr.isatty():
+            total = records.document_count(connection, project.id, options)
+            lines = _with_progress(lines, total)
         if output == "-":
             with click.open_file("-", "wb") as stream:
                 stream.writelines(lines)
@@ -219,6 +270,20 @@ def export_command(
         with open(f"{output}.card.md", "w", encoding="utf-8") as handle:
             handle.write(text)
     click.echo(f"Exported {stats.summary()} of {slug} to {output}.", err=True)
+
+
+def _with_progress(lines: Iterable[bytes], total: int) -> Iterator[bytes]:
+    """Pass the lines through, saying on standard error (never standard output, which may be the
+    export itself) how many documents of ``total`` are written, about a hundred times in all."""
+    step = max(1, total // 100)
+    written = 0
+    click.echo(f"\rExporting: 0 of {total:,} documents", err=True, nl=False)
+    for chunk in lines:  # one chunk per document
+        yield chunk
+        written += 1
+        if written % step == 0 or written == total:
+            click.echo(f"\rExporting: {written:,} of {total:,} documents", err=True, nl=False)
+    click.echo("", err=True)
 
 
 def _write_file(path: str, lines: Iterable[bytes]) -> None:

@@ -89,9 +89,7 @@ def cancel(slug: str, job_id: str):
 @login_required
 def download(slug: str, job_id: str):
     """The file an export job wrote, to the project's managers (who may export)."""
-    _project, _role, job = _job(slug, job_id)
-    if job.kind != "export" or job.status != "done":
-        abort(404)
+    job = _finished_export(slug, job_id)
     path = work.export_path(job.id)
     if not path.exists():
         abort(404)
@@ -101,3 +99,27 @@ def download(slug: str, job_id: str):
         as_attachment=True,
         download_name=job.result.get("name", path.name),
     )
+
+
+@bp.get("/p/<slug>/jobs/<job_id>/card.md")
+@login_required
+def card(slug: str, job_id: str):
+    """The dataset card an export job wrote beside its file, when it was asked for one."""
+    job = _finished_export(slug, job_id)
+    path = work.card_path(job.id)
+    if not job.result.get("card") or not path.exists():
+        abort(404)
+    return send_file(
+        path,
+        mimetype="text/markdown",
+        as_attachment=True,
+        download_name=f"{job.result.get('name', 'export.jsonl')}.card.md",
+    )
+
+
+def _finished_export(slug: str, job_id: str) -> Job:
+    """An export job of this project that is done, for its managers; 404 for anything else."""
+    _project, _role, job = _job(slug, job_id)
+    if job.kind != "export" or job.status != "done":
+        abort(404)
+    return job
