@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import login
-from workspace_helpers import make_project
+from e2e.conftest import login
+from e2e.workspace_helpers import make_project
 
 DOCUMENTS = [
     {"id": f"doc-{n}", "title": f"Article {n}", "text": f"Article {n} says the mayor lied."}

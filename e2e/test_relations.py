@@ -8,8 +8,9 @@ import json
 import re
 
 import pytest
-from conftest import login
-from workspace_helpers import (
+
+from e2e.conftest import login
+from e2e.workspace_helpers import (
     ATTRIBUTION,
     CLAIM,
     SENTENCE,

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import login
-from workspace_helpers import api_spans, drag_select, make_project, span_count, wait_saved
+
+from e2e.conftest import login
+from e2e.workspace_helpers import api_spans, drag_select, make_project, span_count, wait_saved
 
 # English, Cyrillic, a flag and a ZWJ family emoji, a combining accent, Arabic (RTL) and CRLF.
 WRITTEN = (

@@ -60,7 +60,8 @@ class Realm:
         unknown = set(rule.arguments) - set(known)
         assert not unknown, (
             f"route {rule.rule} ({rule.endpoint}) has URL parameters {sorted(unknown)} that "
-            "Realm.url_values in tests/test_authorization.py cannot fill yet: add real ids for them"
+            "Realm.url_values in tests/integration/test_authorization.py cannot fill yet: "
+            "add real ids for them"
         )
         return {name: known[name] for name in rule.arguments}
 
@@ -286,7 +287,7 @@ def test_every_route_of_the_app_has_an_authorization_rule(app):
     tabled = {(route.endpoint, route.method) for route in ROUTES}
     missing = sorted(set(served) - tabled)
     assert not missing, (
-        "routes without an authorization rule in ROUTES of tests/test_authorization.py "
+        "routes without an authorization rule in ROUTES of tests/integration/test_authorization.py "
         "(add the designed answer per actor): "
         + "; ".join(
             f"{method} {served[endpoint, method].rule} ({endpoint})" for endpoint, method in missing

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text("utf-8")
 BIN = Path(sys.executable).parent
 
@@ -104,7 +104,7 @@ def test_make_run_serves_the_demo_and_prints_the_logins(tmp_path):
 
 
 def test_make_serve_runs_gunicorn_on_postgresql(tmp_path):
-    from conftest import _postgres_database
+    from tests.conftest import _postgres_database
 
     databases = _postgres_database()
     url, reason = next(databases)

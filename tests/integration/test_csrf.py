@@ -13,7 +13,9 @@ import re
 
 import pytest
 from argon2 import PasswordHasher
-from test_authorization import (
+
+from annotator import create_app, store
+from tests.integration.test_authorization import (
     PASSWORD,
     REFUSED,
     ROUTES,
@@ -26,8 +28,6 @@ from test_authorization import (
     served_routes,
     snapshot,
 )
-
-from annotator import create_app, store
 
 STATE_CHANGING = [route for route in ROUTES if route.method in ("POST", "PUT", "PATCH", "DELETE")]
 _EXAMPLE = Realm(app=None, slug="news", document_id=1, span_id="span-0001", user_id=1)
@@ -44,7 +44,9 @@ def writer(route: Route) -> str:
     for actor in ("annotator", "manager", "admin", "anonymous"):
         if route.answer(actor) not in REFUSED:
             return actor
-    raise AssertionError(f"no actor may use {route}: give it a writer in tests/test_csrf.py")
+    raise AssertionError(
+        f"no actor may use {route}: give it a writer in tests/integration/test_csrf.py"
+    )
 
 
 @pytest.fixture(autouse=True)

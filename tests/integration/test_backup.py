@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text("utf-8")
 BIN = Path(sys.executable).parent
 SECTION = README.split("## Backup and restore", 1)[1].split("\n## ", 1)[0]
@@ -82,7 +82,7 @@ def test_sqlite_backup_and_restore_commands(tmp_path):
 
 @pytest.mark.skipif(shutil.which("pg_dump") is None, reason="pg_dump is not installed")
 def test_postgresql_backup_and_restore_commands(tmp_path):
-    from conftest import _postgres_database
+    from tests.conftest import _postgres_database
 
     databases = _postgres_database()
     url, reason = next(databases)
