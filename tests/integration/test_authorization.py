@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import pytest
-from argon2 import PasswordHasher
 from flask import url_for
 from sqlalchemy import select
 
@@ -234,12 +233,6 @@ def check_answer(response, expected, what: str) -> None:
         assert response.status_code == expected, f"{what}: expected {expected}, got {got}"
 
 
-@pytest.fixture(autouse=True)
-def quick_hashing(monkeypatch):
-    """Cheap argon2 parameters: these tests log in hundreds of times, not to test hashing."""
-    monkeypatch.setattr(store, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
-
-
 def build_realm(app, world) -> Realm:
     """Project ``news`` (manager mia, annotator ann with a document and a span), project ``other``
     (annotator otto), site admin ada who is in no project."""
@@ -278,8 +271,9 @@ def build_realm(app, world) -> Realm:
 
 
 @pytest.fixture
-def realm(app, world) -> Realm:
-    return build_realm(app, world)
+def realm(kept) -> Realm:
+    """Built once per module and database; rebuilt only after a test that changed it."""
+    return kept("realm", build_realm)
 
 
 def test_every_route_of_the_app_has_an_authorization_rule(app):
@@ -299,7 +293,8 @@ def test_every_route_of_the_app_has_an_authorization_rule(app):
 
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize("route", ROUTES, ids=str)
-def test_route_answers_each_actor_as_designed_and_refusals_change_nothing(app, realm, route, actor):
+def test_route_answers_each_actor_as_designed_and_refusals_change_nothing(realm, route, actor):
+    app = realm.app
     rule = served_routes(app).get((route.endpoint, route.method))
     assert rule is not None, f"the app no longer serves {route}"
     client = realm.client(actor)

@@ -14,6 +14,8 @@ from sqlalchemy import create_engine, text
 
 from tests.support.postgres import postgres_or_skip
 
+pytestmark = pytest.mark.serial  # servers, subprocesses or benchmarks: alone, not under xdist
+
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text("utf-8")
 BIN = Path(sys.executable).parent

@@ -12,9 +12,8 @@ import dataclasses
 import re
 
 import pytest
-from argon2 import PasswordHasher
 
-from annotator import create_app, store
+from annotator import create_app
 from tests.integration.test_authorization import (
     PASSWORD,
     REFUSED,
@@ -49,14 +48,9 @@ def writer(route: Route) -> str:
     )
 
 
-@pytest.fixture(autouse=True)
-def quick_hashing(monkeypatch):
-    monkeypatch.setattr(store, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
-
-
-@pytest.fixture
-def csrf_app(app, database_url):
-    """The app of the ``app`` fixture (same clean database) with CSRF protection on."""
+@pytest.fixture(scope="module")
+def csrf_app(database_url):
+    """An app on the session's database with CSRF protection on, one per module."""
     application = create_app(
         {
             "TESTING": True,
@@ -71,8 +65,10 @@ def csrf_app(app, database_url):
 
 
 @pytest.fixture
-def realm(app, world, csrf_app) -> Realm:
-    return dataclasses.replace(build_realm(app, world), app=csrf_app)
+def realm(kept, csrf_app) -> Realm:
+    """Built once per module and database (rebuilt only after a test that changed it), served by
+    the CSRF-protected app."""
+    return dataclasses.replace(kept("realm", build_realm), app=csrf_app)
 
 
 def page_token(client, path: str = "/login") -> str:

@@ -10,11 +10,14 @@ import threading
 import time
 import uuid
 
+import pytest
 from sqlmodel import select
 
 from annotator import db
 from annotator.models import Span
 from tests.support.server import Gunicorn
+
+pytestmark = pytest.mark.serial  # servers, subprocesses or benchmarks: alone, not under xdist
 
 TEXT = "Zakharova wrote that Kyiv was sabotaging the talks, RIA reported. " * 20
 

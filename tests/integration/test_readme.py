@@ -16,6 +16,8 @@ import pytest
 from tests.support.postgres import postgres_or_skip
 from tests.support.server import free_port
 
+pytestmark = pytest.mark.serial  # servers, subprocesses or benchmarks: alone, not under xdist
+
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text("utf-8")
 BIN = Path(sys.executable).parent
