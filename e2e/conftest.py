@@ -9,12 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support.server import Gunicorn
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+# Playwright waits until the page shows what a test expects; these bounds only end a hang, so they
+# are generous enough that a busy machine never fails a test that would pass.
+expect.set_options(timeout=30_000)
 
 
 @pytest.fixture(scope="session")
@@ -51,7 +54,7 @@ def new_page(browser, request, server):
 
     def make(viewport=None):
         context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900})
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(30_000)  # waits for a page to react; a bound on a hang only
         contexts.append(context)
         return context.new_page()
 
