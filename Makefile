@@ -3,7 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
-PYTEST := $(BIN)/python -m pytest
+# Extra pytest options for every pass, e.g. `make test PYTEST_FLAGS=--durations=25`
+PYTEST_FLAGS ?=
+PYTEST := $(BIN)/python -m pytest $(PYTEST_FLAGS)
 # Workers for the parallel pass (pytest-xdist); each has its own SQLite file and PostgreSQL database.
 WORKERS ?= auto
 
