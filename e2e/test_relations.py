@@ -39,6 +39,7 @@ def linked_project(page, server, tmp_path):
     page.goto(f"{server.url}/p/{slug}")
     page.click("#next-document")
     page.wait_for_selector("#text")
+    page.wait_for_load_state()  # htmx and the workspace scripts are ready: clicks work
     document_id = int(re.search(r"/d/(\d+)", page.url).group(1))
 
     ids = draw_attribution_and_claim(page, SENTENCE, ATTRIBUTION, CLAIM)

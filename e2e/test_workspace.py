@@ -32,6 +32,7 @@ def workspace(page, server, tmp_path):
     page.goto(f"{server.url}/p/{slug}")
     page.click("#next-document")
     page.wait_for_selector("#text")
+    page.wait_for_load_state()  # htmx and the workspace scripts are ready: clicks work
     document_id = int(re.search(r"/d/(\d+)", page.url).group(1))
     return page, slug, document_id
 
