@@ -3,8 +3,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+# Extra pytest options for every pass, e.g. `make test PYTEST_FLAGS=--durations=25`
+PYTEST_FLAGS ?=
+PYTEST := $(BIN)/python -m pytest $(PYTEST_FLAGS)
+# Workers for the parallel pass (pytest-xdist); each has its own SQLite file and PostgreSQL database.
+WORKERS ?= auto
 
-.PHONY: run test install test-deps chromium lint unit e2e js serve clean
+.PHONY: run test test-fast install test-deps chromium lint unit integration e2e js serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,14 +54,22 @@ lint: $(VENV)/.installed-test
 js:
 	@if command -v node >/dev/null; then node --test tests/js/; else echo "node not found: JS unit tests skipped"; fi
 
-unit: $(VENV)/.installed-test
-	$(BIN)/python -m pytest tests
+## Pure unit tests only (tests/unit: no database, no app, no server): seconds
+test-fast: $(VENV)/.installed-test
+	$(PYTEST) -q tests/unit
+
+unit: test-fast
+
+## tests/ on SQLite and PostgreSQL: the parallel-safe tests under xdist, then the serial ones alone
+integration: $(VENV)/.installed-test
+	$(PYTEST) -n $(WORKERS) -m "not serial" tests
+	$(PYTEST) -m serial tests
 
 e2e: test-deps
-	$(BIN)/python -m pytest e2e
+	$(PYTEST) e2e
 
 ## Install what the tests need, then run lint, JS unit tests, tests/ (SQLite and PostgreSQL) and e2e/ (Chromium)
-test: test-deps lint js unit e2e
+test: test-deps lint js integration e2e
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -7,13 +7,17 @@ browser's save queue does. Meanwhile the whole gunicorn process group is killed 
 (no clean shutdown, transactions cut anywhere) and restarted, --kills times. Then the database
 is compared with what the clients were told.
 
+The run lasts --seconds, the kills spread over it; or, with --saves N, each annotator makes N saves
+and the kills fall after equal shares of all the saves (what a test uses: the same work and the
+same kills however busy the machine is).
+
 Then the job runner (``annotator jobs``) is SIGKILLed once during a background import and once
 during a bulk accept of agreed spans (each as soon as its progress shows it midway), and
 restarted: the import's documents must be all there or none, gold complete or as before, and the
 job marked failed with its message ("half done: 0").
 
     .venv/bin/python bench/durability.py [--database sqlite|postgresql|both] [--annotators 8]
-        [--kills 5] [--seconds 20] [--job-documents 20000] [--job-spans 2000]
+        [--kills 5] [--seconds 20 | --saves N] [--job-documents 20000] [--job-spans 2000]
 
 It starts its own servers on 127.0.0.1 on fresh databases and removes them at the end.
 """
@@ -32,14 +36,12 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "e2e"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from load import PASSWORD, Client, create_team, throwaway_postgres  # noqa: E402
@@ -53,53 +55,12 @@ ATTEMPTS = 3
 """Tries, each twice as large, when a job ends before the poller sees it midway."""
 
 
-class CrashingServer:
-    """gunicorn in its own process group, so a kill takes the master and every worker."""
-
-    def __init__(self, server):
-        self.server = server
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> float:
-        """Start and wait until /health answers; returns the seconds that took."""
-        started = time.monotonic()
-        self.process = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "gunicorn"),
-                "--workers",
-                "2",
-                "--threads",
-                "4",
-                "--bind",
-                f"127.0.0.1:{self.server.port}",
-                "annotator:create_app()",
-            ],
-            env=self.server.env | {"ANNOTATOR_LOG_REQUESTS": "false"},
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        while time.monotonic() - started < 60:
-            try:
-                with urllib.request.urlopen(self.server.url + "/health", timeout=1) as answer:
-                    if answer.status == 200:
-                        return time.monotonic() - started
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("gunicorn did not answer within 60 s")
-
-    def kill(self) -> None:
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-
 class Saver(threading.Thread):
     """One annotator saving spans; a save is retried with the same id until acknowledged."""
 
-    def __init__(self, name: str, port: int, until: float):
+    def __init__(self, name: str, port: int, until: float, saves: int | None = None):
         super().__init__(daemon=True)
-        self.name_, self.port, self.until = name, port, until
+        self.name_, self.port, self.until, self.saves = name, port, until, saves
         self.client = Client(port)
         self.acknowledged: list[str] = []
         self.retries = 0
@@ -117,13 +78,20 @@ class Saver(threading.Thread):
         return status, response_headers
 
     def insist(self, method: str, path: str, body: bytes | None = None, headers=None):
-        while time.monotonic() < self.until + 60:
+        deadline = time.monotonic() + 60  # a server that stays down, not a measure of work
+        while time.monotonic() < deadline:
             status, response_headers = self.attempt(method, path, body, headers)
             if status is not None:
                 return status, response_headers
             self.retries += 1
             time.sleep(0.05)
         raise RuntimeError(f"{self.name_}: no answer for a minute")
+
+    def goes_on(self, saved: int) -> bool:
+        """Whether to save another span: by count with --saves, else until the deadline."""
+        if self.saves is not None:
+            return saved < self.saves
+        return time.monotonic() < self.until
 
     def run(self) -> None:
         try:
@@ -140,7 +108,7 @@ class Saver(threading.Thread):
             document = headers["Location"].rstrip("/").rsplit("/", 1)[1]
             api = f"/api/projects/{SLUG}/documents/{document}/spans/"
             number = 0
-            while time.monotonic() < self.until:
+            while self.goes_on(number):
                 span_id = str(uuid.uuid4())
                 # a new range every time: the server refuses a second identical span
                 room = len(TEXT) - 12
@@ -184,11 +152,17 @@ def audit(database_url: str, acknowledged: list[str]) -> tuple[int, int, int]:
     return len(set(acknowledged) - set(stored)), int(twins), len(stored)
 
 
+def wait_for_saves(savers: list[Saver], count: int) -> None:
+    """Until the savers have ``count`` saves acknowledged in all, or none of them still runs."""
+    while sum(len(s.acknowledged) for s in savers) < count and any(s.is_alive() for s in savers):
+        time.sleep(0.01)
+
+
 def run(database: str, args) -> bool:
-    from conftest import Server  # the e2e harness: instance folder, CLI, free port
+    from tests.support.server import Gunicorn
 
     folder = Path(tempfile.mkdtemp(prefix="annotator-crash-"))
-    server = Server(folder)
+    server = Gunicorn(folder, log_requests=False)
     drop = None
     if database == "postgresql":
         found = throwaway_postgres()
@@ -199,24 +173,25 @@ def run(database: str, args) -> bool:
     database_url = server.env["ANNOTATOR_DATABASE_URL"]
     try:
         names = prepare(server, args.annotators, folder)
-        crashing = CrashingServer(server)
-        crashing.start()
+        server.start()
         until = time.monotonic() + args.seconds
-        savers = [Saver(name, server.port, until) for name in names]
+        savers = [Saver(name, server.port, until, args.saves) for name in names]
         for saver in savers:
             saver.start()
         restarts, acknowledged_at_kills = [], []
         began = until - args.seconds
-        for kill in range(args.kills):  # spread over the window, whatever restarts take
-            time.sleep(
-                max(0.0, began + args.seconds * (kill + 1) / (args.kills + 1) - time.monotonic())
-            )
-            crashing.kill()
+        for kill in range(args.kills):
+            share = (kill + 1) / (args.kills + 1)
+            if args.saves is None:  # spread over the window, whatever restarts take
+                time.sleep(max(0.0, began + args.seconds * share - time.monotonic()))
+            else:  # after equal shares of the saves, however long they take
+                wait_for_saves(savers, int(len(savers) * args.saves * share))
+            server.kill()
             acknowledged_at_kills.append(sum(len(s.acknowledged) for s in savers))
-            restarts.append(crashing.start())
+            restarts.append(server.start())
         for saver in savers:
-            saver.join(timeout=args.seconds + 120)
-        crashing.kill()
+            saver.join(timeout=None if args.saves is not None else args.seconds + 120)
+        server.kill()
         acknowledged = [span for saver in savers for span in saver.acknowledged]
         lost, duplicated, stored = audit(database_url, acknowledged)
     finally:
@@ -224,8 +199,9 @@ def run(database: str, args) -> bool:
             drop()
     failures = [saver.failure for saver in savers if saver.failure]
     print(
-        f"{database}: {args.annotators} annotators saving for {args.seconds:g} s; "
-        f"{args.kills} SIGKILLs of gunicorn (master and workers), each followed by a restart"
+        f"{database}: {args.annotators} annotators saving "
+        + (f"{args.saves} spans each; " if args.saves is not None else f"for {args.seconds:g} s; ")
+        + f"{args.kills} SIGKILLs of gunicorn (master and workers), each followed by a restart"
     )
     print(
         f"  saves acknowledged: {len(acknowledged)} (at the kills: "
@@ -397,10 +373,10 @@ def background_accept(server, client, runner, database_url, folder: Path, spans:
 def run_jobs(database: str, args) -> bool:
     """SIGKILL the job runner during a background import and during a bulk accept; after its
     restart the import is all there or not at all, gold complete or as before, the job failed."""
-    from conftest import Server
+    from tests.support.server import Gunicorn
 
     folder = Path(tempfile.mkdtemp(prefix="annotator-jobs-crash-"))
-    server = Server(folder)
+    server = Gunicorn(folder, log_requests=False)
     drop = None
     if database == "postgresql":
         found = throwaway_postgres()
@@ -412,7 +388,7 @@ def run_jobs(database: str, args) -> bool:
     results = []
     try:
         create_team(server, SLUG, ["ana", "ben"], overlap=2)
-        web, runner = CrashingServer(server), JobRunner(server)
+        web, runner = server, JobRunner(server)
         web.start()
         runner.start()
         client = manager(server.port)
@@ -463,6 +439,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--job-spans", type=int, default=2_000, help="agreed spans of the killed bulk accept"
+    )
+    parser.add_argument(
+        "--saves", type=int, default=None, help="saves per annotator (instead of --seconds)"
     )
     args = parser.parse_args()
     databases = ["sqlite", "postgresql"] if args.database == "both" else [args.database]

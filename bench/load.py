@@ -1,15 +1,16 @@
 """Load test: N annotators at once over HTTP against a real gunicorn server, then an audit.
 
 Each simulated annotator logs in, takes their next document, creates, relabels and deletes spans
-and marks documents done, for T seconds. Every acknowledged change is remembered; at the end the
-database is compared with what the server acknowledged: lost spans (acknowledged but missing or
-stale) and duplicated spans (the same span stored twice) must both be 0.
+and marks documents done, for T seconds or, with --operations N, for N actions each (what a
+test uses: the same work however busy the machine is). Every acknowledged change is remembered;
+at the end the database is compared with what the server acknowledged: lost spans (acknowledged
+but missing or stale) and duplicated spans (the same span stored twice) must both be 0.
 
-    .venv/bin/python bench/load.py [--annotators 50] [--seconds 30] [--database sqlite|postgresql]
-        [--workers 4]
+    .venv/bin/python bench/load.py [--annotators 50] [--seconds 30 | --operations N]
+        [--database sqlite|postgresql] [--workers 4]
 
 It starts its own server on 127.0.0.1 on a fresh database and stops it at the end; traffic goes to
-the loopback address only, and every loop is bounded by --seconds.
+the loopback address only, and every loop is bounded by --seconds or --operations.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import json
 import random
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -32,7 +32,6 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "e2e"))
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
@@ -80,9 +79,19 @@ class Client:
 
 
 class Annotator(threading.Thread):
-    def __init__(self, name: str, port: int, slug: str, until: float, results, think: float = 0):
+    def __init__(
+        self,
+        name: str,
+        port: int,
+        slug: str,
+        until: float,
+        results,
+        think: float = 0,
+        operations: int | None = None,
+    ):
         super().__init__(daemon=True)
         self.think = think
+        self.operations = operations  # when set, the run ends after this many actions, not at until
         self.delay = 0.0
         self.name_, self.port, self.slug, self.until, self.results = (
             name,
@@ -137,13 +146,22 @@ class Annotator(threading.Thread):
 
         return document_id, unescape(re.sub(r"<[^>]+>", "", article))
 
+    def goes_on(self, done: int) -> bool:
+        """Whether to take another action, ``done`` being taken: by count when --operations is
+        given, else until the deadline."""
+        if self.operations is not None:
+            return done < self.operations
+        return time.monotonic() < self.until
+
     def run(self) -> None:
         try:
             time.sleep(self.delay)  # annotators arrive over the ramp-up, not all in one second
             self.log_in()
             current = self.next_document()
             mine: list[str] = []
-            while current and time.monotonic() < self.until:
+            done = 0
+            while current and self.goes_on(done):
+                done += 1
                 if self.think:  # a person reads and selects between two actions
                     time.sleep(min(self.rng.expovariate(1 / self.think), 5 * self.think))
                 document_id, body = current
@@ -307,6 +325,12 @@ def main() -> None:
     )
     parser.add_argument("--annotators", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument(
+        "--operations",
+        type=int,
+        default=None,
+        help="actions per annotator, then stop (instead of --seconds): the same work anywhere",
+    )
     parser.add_argument("--documents", type=int, default=400)
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--workers", type=int, default=4)
@@ -322,10 +346,10 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    from conftest import Server  # the e2e harness: gunicorn on a free loopback port
+    from tests.support.server import Gunicorn
 
     folder = Path(tempfile.mkdtemp(prefix="annotator-load-"))
-    server = Server(folder)
+    server = Gunicorn(folder, workers=args.workers, threads=args.threads)
     drop = None
     if args.database == "postgresql":
         found = throwaway_postgres()
@@ -334,27 +358,13 @@ def main() -> None:
         server.env["ANNOTATOR_DATABASE_URL"], drop = found
     database_url = server.env["ANNOTATOR_DATABASE_URL"]
     slug = prepare(server, args.annotators, args.documents, folder)
-    server.process = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "--workers",
-            str(args.workers),
-            "--threads",
-            str(args.threads),
-            "--bind",
-            f"127.0.0.1:{server.port}",
-            "annotator:create_app()",
-        ],
-        env=server.env,
-        cwd=ROOT,
-        stdout=open(folder / "server.log", "ab"),  # noqa: SIM115
-        stderr=subprocess.STDOUT,
-    )
-    time.sleep(2)
+    server.start()
     results = Results()
     until = time.monotonic() + args.seconds
     threads = [
-        Annotator(f"annotator{n:02d}", server.port, slug, until, results, args.think)
+        Annotator(
+            f"annotator{n:02d}", server.port, slug, until, results, args.think, args.operations
+        )
         for n in range(args.annotators)
     ]
     for number, thread in enumerate(threads):
@@ -363,7 +373,7 @@ def main() -> None:
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=args.seconds + 120)
+        thread.join(timeout=None if args.operations else args.seconds + 120)
     elapsed = time.monotonic() - started
     server.stop()
     acknowledged = {}
@@ -377,8 +387,9 @@ def main() -> None:
     failures = sum(
         count for codes in results.statuses.values() for code, count in codes.items() if code >= 400
     )
+    span = f"{args.operations} actions each" if args.operations else f"{args.seconds:.0f} s"
     print(
-        f"database: {args.database}; {args.annotators} annotators for {args.seconds:.0f} s "
+        f"database: {args.database}; {args.annotators} annotators for {span} "
         f"(logging in over {args.ramp:g} s, {args.think:g} s mean think time); "
         f"gunicorn {args.workers} workers x {args.threads} threads"
     )

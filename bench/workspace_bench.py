@@ -143,12 +143,12 @@ def app_for(url: str):
 def measure_browser(
     sqlite_path: Path, document_id: int, body: str, presses: int = 20
 ) -> list[float]:
-    sys.path.insert(0, str(ROOT / "e2e"))
-    from conftest import CHROMIUM, CHROMIUM_ARGS, Server  # noqa: PLC0415
     from playwright.sync_api import sync_playwright  # noqa: PLC0415
 
-    server = Server(sqlite_path.parent)
-    server.env["ANNOTATOR_DATABASE_URL"] = f"sqlite:///{sqlite_path}"
+    from tests.support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: PLC0415
+    from tests.support.server import Gunicorn  # noqa: PLC0415
+
+    server = Gunicorn(sqlite_path.parent, f"sqlite:///{sqlite_path}")
     server.start()
     results = []
     try:

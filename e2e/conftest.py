@@ -6,98 +6,18 @@ test leaves a screenshot in e2e/artifacts/<test name>.png.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.server import Gunicorn
+
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-CHROMIUM = os.environ.get("ANNOTATOR_CHROMIUM", "/usr/bin/chromium")
-BIN = Path(sys.executable).parent
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Server:
-    def __init__(self, instance: Path):
-        self.instance = instance
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.env = os.environ | {
-            "ANNOTATOR_INSTANCE_PATH": str(instance),
-            "ANNOTATOR_SECRET_KEY": "e2e-secret",
-            "ANNOTATOR_DATABASE_URL": f"sqlite:///{instance / 'annotator.db'}",
-        }
-        self.process: subprocess.Popen | None = None
-
-    def cli(self, *args: str, input: str | None = None) -> str:
-        """Run the ``annotator`` command against this server's database."""
-        done = subprocess.run(
-            [str(BIN / "annotator"), *args],
-            env=self.env,
-            input=input,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        if done.returncode != 0:
-            raise AssertionError(f"annotator {' '.join(args)} failed: {done.stderr or done.stdout}")
-        return done.stdout
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                str(BIN / "gunicorn"),
-                "--workers",
-                "2",
-                "--threads",
-                "4",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "annotator:create_app()",
-            ],
-            env=self.env,
-            cwd=ROOT,
-            stdout=open(self.instance / "server.log", "ab"),  # noqa: SIM115 - lives with the server
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(self.url + "/health", timeout=1) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError(
-            f"server did not start; log:\n{(self.instance / 'server.log').read_text()}"
-        )
-
-    def stop(self) -> None:
-        if self.process:
-            self.process.terminate()
-            self.process.wait(timeout=10)
+# Playwright waits until the page shows what a test expects; these bounds only end a hang, so they
+# are generous enough that a busy machine never fails a test that would pass.
+expect.set_options(timeout=30_000)
 
 
 @pytest.fixture(scope="session")
@@ -105,7 +25,7 @@ def server(tmp_path_factory):
     if not Path(CHROMIUM).exists():
         pytest.exit(f"no Chromium at {CHROMIUM}: run `make chromium` (scripts/ensure-chromium)", 2)
     instance = tmp_path_factory.mktemp("instance")
-    app_server = Server(instance)
+    app_server = Gunicorn(instance, secret_key="e2e-secret")
     app_server.cli("demo", "--no-serve")
     app_server.start()
     yield app_server
@@ -134,7 +54,7 @@ def new_page(browser, request, server):
 
     def make(viewport=None):
         context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900})
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(30_000)  # waits for a page to react; a bound on a hang only
         contexts.append(context)
         return context.new_page()
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import login
-from workspace_helpers import make_project
+from e2e.conftest import login
+from e2e.workspace_helpers import make_project
 
 DOCUMENTS = [
     {"id": f"doc-{n}", "title": f"Article {n}", "text": f"Article {n} says the mayor lied."}
@@ -22,6 +22,7 @@ def test_two_annotators_take_documents_mark_one_done_and_the_manager_sees_both(
         page.goto(f"{server.url}/p/{slug}")
         page.click("#next-document")
         page.wait_for_selector("#text")
+        page.wait_for_load_state()  # htmx and the workspace scripts are ready: clicks work
         titles[name] = page.inner_text("h1")
         first_url = page.url
         page.click("#mark-done")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from conftest import login
-from workspace_helpers import make_project
+from e2e.conftest import login
+from e2e.workspace_helpers import make_project
 
 CALM = "The council approved the budget on Monday, the mayor said."
 DISPUTED = "Reuters quoted Zakharova as writing that Kyiv was «саботирует переговоры» 🇺🇦 today."

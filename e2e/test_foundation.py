@@ -1,4 +1,4 @@
-from conftest import login
+from e2e.conftest import login
 
 
 def test_demo_lead_logs_in_and_sees_the_demo_documents(page, server):

@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import login
 from playwright.sync_api import expect
-from workspace_helpers import (
+
+from e2e.conftest import login
+from e2e.workspace_helpers import (
     ATTRIBUTION,
     CLAIM,
     SENTENCE,

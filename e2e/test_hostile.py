@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import login
+from e2e.conftest import login
 
 PAYLOAD = (
     '<img src=x onerror="window.__pwned=1;alert(1)"><script>window.__pwned=1;alert(2)</script>'

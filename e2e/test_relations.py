@@ -8,8 +8,9 @@ import json
 import re
 
 import pytest
-from conftest import login
-from workspace_helpers import (
+
+from e2e.conftest import login
+from e2e.workspace_helpers import (
     ATTRIBUTION,
     CLAIM,
     SENTENCE,
@@ -38,6 +39,7 @@ def linked_project(page, server, tmp_path):
     page.goto(f"{server.url}/p/{slug}")
     page.click("#next-document")
     page.wait_for_selector("#text")
+    page.wait_for_load_state()  # htmx and the workspace scripts are ready: clicks work
     document_id = int(re.search(r"/d/(\d+)", page.url).group(1))
 
     ids = draw_attribution_and_claim(page, SENTENCE, ATTRIBUTION, CLAIM)

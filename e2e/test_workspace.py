@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import login
-from workspace_helpers import api_spans, drag_select, make_project, span_count, wait_saved
+
+from e2e.conftest import login
+from e2e.workspace_helpers import api_spans, drag_select, make_project, span_count, wait_saved
 
 # English, Cyrillic, a flag and a ZWJ family emoji, a combining accent, Arabic (RTL) and CRLF.
 WRITTEN = (
@@ -31,6 +32,7 @@ def workspace(page, server, tmp_path):
     page.goto(f"{server.url}/p/{slug}")
     page.click("#next-document")
     page.wait_for_selector("#text")
+    page.wait_for_load_state()  # htmx and the workspace scripts are ready: clicks work
     document_id = int(re.search(r"/d/(\d+)", page.url).group(1))
     return page, slug, document_id
 

@@ -11,11 +11,14 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "e2e"))
+sys.path.insert(0, str(ROOT))
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, Server, login  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
-from workspace_helpers import drag_select, wait_saved  # noqa: E402
+
+from e2e.conftest import login  # noqa: E402
+from e2e.workspace_helpers import drag_select, wait_saved  # noqa: E402
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.support.server import Gunicorn as Server  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 

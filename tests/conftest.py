@@ -4,6 +4,12 @@ Integration tests take the ``app`` fixture and run once per database. The Postgr
 fresh database made for this test session (dropped afterwards) on the server named by
 ``ANNOTATOR_TEST_POSTGRES`` (default: the local server's ``test`` database); when no server
 answers, that pass is skipped and the reason is printed in the summary.
+
+Speed: one app per database per session (building one takes ~0.1 s), its tables emptied before
+each test and its config restored after it; a test that needs other settings (CSRF or log-in
+throttling on) builds its own app. A module whose many tests only read one world (the route x actor
+matrices) builds it once with ``kept`` and gets it rebuilt only after a test changed it. Under
+pytest-xdist every worker has its own session: its own SQLite file and PostgreSQL database.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import pytest
 from sqlalchemy import text
 
 from annotator import create_app, db, store, throwaway
+from annotator.agreement import inputs as agreement_inputs
 from annotator.models import metadata
 
 BACKENDS = [
@@ -73,12 +80,27 @@ def _empty_all_tables(app) -> None:
         else:
             for name in tables:
                 connection.execute(text(f'DELETE FROM "{name}"'))
+            # ids restart at 1 as after PostgreSQL's RESTART IDENTITY (AUTOINCREMENT tables)
+            if connection.execute(
+                text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")
+            ).first():
+                connection.execute(text("DELETE FROM sqlite_sequence"))
+    agreement_inputs.clear_cache()  # keyed by project id, and ids start again
 
 
-@pytest.fixture
-def app(database_url, tmp_path):
-    """An app on a clean database (per backend); CSRF and log-in throttling off unless a test
-    turns them on with ``make_app``."""
+def _rows(app) -> dict[str, list[tuple]]:
+    """Every row of every table: equal results mean the database holds the same world."""
+    engine = app.extensions["annotator.engine"]
+    with engine.connect() as connection:
+        return {
+            table.name: sorted(tuple(map(repr, row)) for row in connection.execute(table.select()))
+            for table in metadata.sorted_tables
+        }
+
+
+@pytest.fixture(scope="session")
+def session_app(database_url):
+    """The one app per database of this session; tests take it through ``app``."""
     application = create_app(
         {
             "TESTING": True,
@@ -89,9 +111,47 @@ def app(database_url, tmp_path):
             "LOG_REQUESTS": False,
         }
     )
-    _empty_all_tables(application)
     yield application
     application.extensions["annotator.engine"].dispose()
+
+
+@pytest.fixture
+def app(session_app):
+    """An app on a clean database (per backend); CSRF and log-in throttling off unless a test
+    turns them on with ``make_app``. Changes a test makes to ``app.config`` end with it."""
+    config = dict(session_app.config)
+    _empty_all_tables(session_app)
+    yield session_app
+    session_app.config.clear()
+    session_app.config.update(config)
+
+
+@pytest.fixture(scope="module")
+def _kept_worlds() -> dict:
+    return {}
+
+
+@pytest.fixture
+def kept(session_app, _kept_worlds):
+    """``kept(name, build)``: the value of ``build(app, world)`` on a database holding only what
+    it built, built once per module and database and reused while the database still holds
+    exactly that (a test that wrote gets the next one a fresh build). Use ``value.app`` or
+    ``session_app`` in such tests, not ``app``: that one empties the tables."""
+
+    def keep(name: str, build):
+        key = (name, session_app.config["DATABASE_URL"])
+        held = _kept_worlds.get(key)
+        if held is not None and _rows(session_app) == held[1]:
+            return held[0]
+        _empty_all_tables(session_app)
+        value = build(session_app, World(session_app))
+        _kept_worlds[key] = (value, _rows(session_app))
+        return value
+
+    config = dict(session_app.config)
+    yield keep
+    session_app.config.clear()
+    session_app.config.update(config)
 
 
 @pytest.fixture

@@ -92,7 +92,7 @@ def test_the_readme_lists_every_setting_and_only_those():
 
     from annotator.config import PREFIX, SETTINGS
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     table = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
     listed = set(re.findall(r"^\| `(ANNOTATOR_[A-Z_]+)` \|", table, flags=re.M))
     known = {PREFIX + setting.name for setting in SETTINGS} | {"ANNOTATOR_INSTANCE_PATH"}

@@ -88,7 +88,7 @@ def test_threads_of_one_process_all_write(engine):
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=60)
+        thread.join(timeout=600)  # a bound on a hang, not on speed
     assert len(names(engine)) == 160
     assert not engine.write_gate.locked()
 
@@ -113,7 +113,7 @@ def test_processes_wait_for_each_other_and_all_write(engine):
         worker.start()
     _write_from_another_process(url, "here")
     for worker in workers:
-        worker.join(timeout=120)
+        worker.join(timeout=600)  # a bound on a hang, not on speed
         assert worker.exitcode == 0
     assert len(names(engine)) == 120
 

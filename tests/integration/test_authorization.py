@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import pytest
-from argon2 import PasswordHasher
 from flask import url_for
 from sqlalchemy import select
 
@@ -26,7 +25,8 @@ from annotator import db, store
 from annotator.annotation.relations import RelationValues, relation_types_of, save_relation
 from annotator.annotation.spans import SpanValues, save_gold, save_span
 from annotator.assignments import handout
-from annotator.models import metadata
+from annotator.jobs import work
+from annotator.models import Job, metadata
 
 PASSWORD = "password-123"
 ACTORS = ("anonymous", "outsider", "annotator", "manager", "admin")
@@ -48,6 +48,7 @@ class Realm:
     span_id: str
     user_id: int
     relation_id: str = "ann-link-0001"
+    job_id: str = "news-export-job"
 
     def url_values(self, rule) -> dict:
         known = {
@@ -56,11 +57,13 @@ class Realm:
             "span_id": self.span_id,
             "user_id": self.user_id,
             "relation_id": self.relation_id,
+            "job_id": self.job_id,
         }
         unknown = set(rule.arguments) - set(known)
         assert not unknown, (
             f"route {rule.rule} ({rule.endpoint}) has URL parameters {sorted(unknown)} that "
-            "Realm.url_values in tests/test_authorization.py cannot fill yet: add real ids for them"
+            "Realm.url_values in tests/integration/test_authorization.py cannot fill yet: "
+            "add real ids for them"
         )
         return {name: known[name] for name in rule.arguments}
 
@@ -159,6 +162,14 @@ ROUTES = [
     Route("api.remove_relation", "DELETE",            (LOGIN,    404,     200,      404,    404)),
     Route("export.form", "GET",                       (LOGIN,    404,     403,      200,    200)),
     Route("export.download", "GET",                   (LOGIN,    404,     403,      200,    200)),
+    Route("export.prepare", "POST",                   (LOGIN,    404,     403,      AWAY,   AWAY),
+          _form(format="native")),
+    # A finished export job of project news, its file and its dataset card (see build_realm).
+    Route("jobs.page", "GET",                         (LOGIN,    404,     403,      200,    200)),
+    Route("jobs.progress", "GET",                     (LOGIN,    404,     403,      200,    200)),
+    Route("jobs.cancel", "POST",                      (LOGIN,    404,     403,      AWAY,   AWAY)),
+    Route("jobs.download", "GET",                     (LOGIN,    404,     403,      200,    200)),
+    Route("jobs.card", "GET",                         (LOGIN,    404,     403,      200,    200)),
     Route("health", "GET",                            (200,      200,     200,      200,    200)),
     Route("agreement.page", "GET",                    (LOGIN,    404,     403,      200,    200)),
     Route("agreement.spans", "GET",                   (LOGIN,    404,     403,      200,    200)),
@@ -226,17 +237,11 @@ def check_answer(response, expected, what: str) -> None:
             f"{what}: expected a redirect to the log-in page, got {got}"
         )
     elif expected == AWAY:
-        assert response.status_code == 302 and urlsplit(location).path != "/login", (
+        assert response.status_code in (302, 303) and urlsplit(location).path != "/login", (
             f"{what}: expected a redirect (not to log-in), got {got}"
         )
     else:
         assert response.status_code == expected, f"{what}: expected {expected}, got {got}"
-
-
-@pytest.fixture(autouse=True)
-def quick_hashing(monkeypatch):
-    """Cheap argon2 parameters: these tests log in hundreds of times, not to test hashing."""
-    monkeypatch.setattr(store, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
 
 
 def build_realm(app, world) -> Realm:
@@ -273,12 +278,26 @@ def build_realm(app, world) -> Realm:
         mia = store.user_by_name(session, "mia")
         save_gold(session, document, mia, "gold-span-0001", SpanValues(claim.id, 0, 5, ""))
         save_gold(session, document, mia, "gold-span-0002", SpanValues(attribution.id, 6, 10, ""))
-        return Realm(app, "news", document.id, span.id, ann.id, "ann-link-0001")
+        job = Job(
+            id="news-export-job",
+            project_id=project.id,
+            user_id=mia.id,
+            kind="export",
+            status="done",
+            result={"name": "news.jsonl", "card": True},
+        )
+        session.add(job)
+        session.commit()
+        work.export_path(job.id).parent.mkdir(parents=True, exist_ok=True)
+        work.export_path(job.id).write_text('{"id": "n1"}\n')
+        work.card_path(job.id).write_text("# news\n")
+        return Realm(app, "news", document.id, span.id, ann.id, "ann-link-0001", job.id)
 
 
 @pytest.fixture
-def realm(app, world) -> Realm:
-    return build_realm(app, world)
+def realm(kept) -> Realm:
+    """Built once per module and database; rebuilt only after a test that changed it."""
+    return kept("realm", build_realm)
 
 
 def test_every_route_of_the_app_has_an_authorization_rule(app):
@@ -286,7 +305,7 @@ def test_every_route_of_the_app_has_an_authorization_rule(app):
     tabled = {(route.endpoint, route.method) for route in ROUTES}
     missing = sorted(set(served) - tabled)
     assert not missing, (
-        "routes without an authorization rule in ROUTES of tests/test_authorization.py "
+        "routes without an authorization rule in ROUTES of tests/integration/test_authorization.py "
         "(add the designed answer per actor): "
         + "; ".join(
             f"{method} {served[endpoint, method].rule} ({endpoint})" for endpoint, method in missing
@@ -298,7 +317,8 @@ def test_every_route_of_the_app_has_an_authorization_rule(app):
 
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize("route", ROUTES, ids=str)
-def test_route_answers_each_actor_as_designed_and_refusals_change_nothing(app, realm, route, actor):
+def test_route_answers_each_actor_as_designed_and_refusals_change_nothing(realm, route, actor):
+    app = realm.app
     rule = served_routes(app).get((route.endpoint, route.method))
     assert rule is not None, f"the app no longer serves {route}"
     client = realm.client(actor)

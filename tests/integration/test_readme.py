@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,7 +13,12 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.postgres import postgres_or_skip
+from tests.support.server import free_port
+
+pytestmark = pytest.mark.serial  # servers, subprocesses or benchmarks: alone, not under xdist
+
+ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text("utf-8")
 BIN = Path(sys.executable).parent
 
@@ -56,14 +60,8 @@ def test_readme_command_line_session_runs_as_written(tmp_path):
     assert '"pairwise"' in outputs["annotator agreement elections --json"]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _serve_and_check(command: list[str], env: dict[str, str], expect_in_output: str | None) -> str:
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [*command, f"PORT={port}"],
         cwd=ROOT,
@@ -104,13 +102,5 @@ def test_make_run_serves_the_demo_and_prints_the_logins(tmp_path):
 
 
 def test_make_serve_runs_gunicorn_on_postgresql(tmp_path):
-    from conftest import _postgres_database
-
-    databases = _postgres_database()
-    url, reason = next(databases)
-    if url is None:
-        pytest.skip(f"PostgreSQL pass skipped: {reason}")
-    try:
+    with postgres_or_skip() as url:
         _serve_and_check(["make", "serve"], environment(tmp_path, ANNOTATOR_DATABASE_URL=url), None)
-    finally:
-        databases.close()

@@ -17,7 +17,11 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+import pytest
+
+pytestmark = pytest.mark.serial  # a real server and subprocesses
+
+ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 SLOW_CONNECTIONS = 8
 BYTES_EACH = 10

@@ -27,7 +27,7 @@ from annotator.data_import.parsers import ImportRules, parse_document
 from annotator.errors import ImportRejected
 from annotator.models import DEFAULT_ATTRIBUTES, DEFAULT_RELATION_TYPES
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "docs" / "native.schema.json").read_text())
 DOCS = ROOT / "docs" / "formats.md"
 BASE = "https://annotator.example/projects/news"

@@ -21,7 +21,9 @@ from annotator.data_export.formats import (
 )
 from annotator.offsets import utf16_offsets
 
-SCHEMA = json.loads((Path(__file__).parent.parent / "docs" / "native.schema.json").read_text())
+SCHEMA = json.loads(
+    (Path(__file__).resolve().parents[2] / "docs" / "native.schema.json").read_text()
+)
 BASE = "https://annotator.example/p/news"
 
 FAMILY_FLAG = "👩\u200d👩\u200d👧 🇺🇦"  # ZWJ sequence, space, flag: 8 code points, 13 UTF-16 units
@@ -498,7 +500,7 @@ def test_dataset_card_for_doccano_says_offsets_are_utf16_units(stats):
 
 # --- docs/formats.md ---------------------------------------------------------------------------
 
-DOCS = Path(__file__).parent.parent / "docs" / "formats.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "formats.md"
 DOCS_TEXT = "Захарова: 👍 talks failed."
 
 

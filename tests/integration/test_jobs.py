@@ -23,7 +23,7 @@ DOCUMENTS = 5_000
 @pytest.fixture
 def app(database_url, tmp_path):
     """The app with a real (in-memory) queue: jobs wait until the test runs them."""
-    from conftest import _empty_all_tables
+    from tests.conftest import _empty_all_tables
 
     application = create_app(
         {

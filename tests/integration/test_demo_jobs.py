@@ -18,7 +18,10 @@ import urllib.request
 import uuid
 
 import pytest
-from test_readme import BIN, ROOT, _free_port, environment
+
+from tests.integration.test_readme import BIN, ROOT, _free_port, environment
+
+pytestmark = pytest.mark.serial  # a real server and subprocesses
 
 POLLS = 300
 """Progress fragments read at most (a tenth of a second apart) before the job must be done."""

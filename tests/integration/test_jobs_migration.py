@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import inspect
 from sqlalchemy import text as sql
-from test_migrations import (
+
+from annotator import db
+from tests.integration.test_migrations import (
     _insert_first_schema_rows,  # noqa: F401 - the shared fixture module
     empty_database_url,  # noqa: F401 - fixture
 )
-
-from annotator import db
 
 
 def test_database_of_the_previous_schema_gains_jobs_and_keeps_its_data(empty_database_url):  # noqa: F811

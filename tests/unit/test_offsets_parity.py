@@ -12,7 +12,7 @@ import pytest
 
 from annotator.offsets import snap_to_words, trim_whitespace
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PIECES = [
     "Захарова",
     "said",

@@ -12,7 +12,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.postgres import postgres_or_skip
+
+pytestmark = pytest.mark.serial  # servers, subprocesses or benchmarks: alone, not under xdist
+
+ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text("utf-8")
 BIN = Path(sys.executable).parent
 SECTION = README.split("## Backup and restore", 1)[1].split("\n## ", 1)[0]
@@ -82,13 +86,7 @@ def test_sqlite_backup_and_restore_commands(tmp_path):
 
 @pytest.mark.skipif(shutil.which("pg_dump") is None, reason="pg_dump is not installed")
 def test_postgresql_backup_and_restore_commands(tmp_path):
-    from conftest import _postgres_database
-
-    databases = _postgres_database()
-    url, reason = next(databases)
-    if url is None:
-        pytest.skip(f"PostgreSQL pass skipped: {reason}")
-    try:
+    with postgres_or_skip() as url:
         env = environment(
             tmp_path,
             ANNOTATOR_DATABASE_URL=url,
@@ -106,5 +104,3 @@ def test_postgresql_backup_and_restore_commands(tmp_path):
             assert connection.execute(text("SELECT COUNT(*) FROM span")).scalar() == 2
             assert connection.execute(text("SELECT COUNT(*) FROM document")).scalar() == 2
         engine.dispose()
-    finally:
-        databases.close()

@@ -21,7 +21,9 @@ from annotator import db
 from annotator.data_export import records as export_records
 from annotator.data_export.formats import filter_record
 
-SCHEMA = json.loads((Path(__file__).parent.parent / "docs" / "native.schema.json").read_text())
+SCHEMA = json.loads(
+    (Path(__file__).resolve().parents[2] / "docs" / "native.schema.json").read_text()
+)
 
 FAMILY = "👩\u200d👩\u200d👧"  # ZWJ sequence: 5 code points, 8 UTF-16 units
 FLAG = "🇺🇦"  # two regional indicators: 2 code points, 4 UTF-16 units

@@ -12,8 +12,9 @@ import dataclasses
 import re
 
 import pytest
-from argon2 import PasswordHasher
-from test_authorization import (
+
+from annotator import create_app
+from tests.integration.test_authorization import (
     PASSWORD,
     REFUSED,
     ROUTES,
@@ -26,8 +27,6 @@ from test_authorization import (
     served_routes,
     snapshot,
 )
-
-from annotator import create_app, store
 
 STATE_CHANGING = [route for route in ROUTES if route.method in ("POST", "PUT", "PATCH", "DELETE")]
 _EXAMPLE = Realm(app=None, slug="news", document_id=1, span_id="span-0001", user_id=1)
@@ -44,17 +43,14 @@ def writer(route: Route) -> str:
     for actor in ("annotator", "manager", "admin", "anonymous"):
         if route.answer(actor) not in REFUSED:
             return actor
-    raise AssertionError(f"no actor may use {route}: give it a writer in tests/test_csrf.py")
+    raise AssertionError(
+        f"no actor may use {route}: give it a writer in tests/integration/test_csrf.py"
+    )
 
 
-@pytest.fixture(autouse=True)
-def quick_hashing(monkeypatch):
-    monkeypatch.setattr(store, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
-
-
-@pytest.fixture
-def csrf_app(app, database_url):
-    """The app of the ``app`` fixture (same clean database) with CSRF protection on."""
+@pytest.fixture(scope="module")
+def csrf_app(database_url):
+    """An app on the session's database with CSRF protection on, one per module."""
     application = create_app(
         {
             "TESTING": True,
@@ -69,8 +65,10 @@ def csrf_app(app, database_url):
 
 
 @pytest.fixture
-def realm(app, world, csrf_app) -> Realm:
-    return dataclasses.replace(build_realm(app, world), app=csrf_app)
+def realm(kept, csrf_app) -> Realm:
+    """Built once per module and database (rebuilt only after a test that changed it), served by
+    the CSRF-protected app."""
+    return dataclasses.replace(kept("realm", build_realm), app=csrf_app)
 
 
 def page_token(client, path: str = "/login") -> str:

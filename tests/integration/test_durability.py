@@ -5,74 +5,21 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 import uuid
-from pathlib import Path
 
+import pytest
 from sqlmodel import select
 
 from annotator import db
 from annotator.models import Span
+from tests.support.server import Gunicorn
 
-BIN = Path(sys.executable).parent
+pytestmark = pytest.mark.serial  # servers, subprocesses or benchmarks: alone, not under xdist
+
 TEXT = "Zakharova wrote that Kyiv was sabotaging the talks, RIA reported. " * 20
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Gunicorn:
-    def __init__(self, database_url: str, folder: Path):
-        self.port = _free_port()
-        self.env = os.environ | {
-            "ANNOTATOR_DATABASE_URL": database_url,
-            "ANNOTATOR_SECRET_KEY": "test-secret",  # the test app's: its cookie works here
-            "ANNOTATOR_INSTANCE_PATH": str(folder),
-            "ANNOTATOR_LOG_REQUESTS": "false",
-        }
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                str(BIN / "gunicorn"),
-                "--workers",
-                "2",
-                "--threads",
-                "2",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "annotator:create_app()",
-            ],
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1)
-                connection.request("GET", "/health")
-                if connection.getresponse().status == 200:
-                    return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("gunicorn did not start")
-
-    def kill(self) -> None:
-        os.killpg(self.process.pid, signal.SIGKILL)  # master and workers, no clean-up
-        self.process.wait(timeout=10)
 
 
 class Annotator:
@@ -138,16 +85,14 @@ def test_sigkill_during_saves_loses_no_acknowledged_span_and_duplicates_none(
     assert client.post("/p/news/next").status_code == 302
     cookie = "; ".join(f"{c.key}={c.value}" for c in client._cookies.values())
 
-    server = Gunicorn(database_url, tmp_path)
+    server = Gunicorn(tmp_path, database_url, threads=2, log_requests=False)
     server.start()
     annotator = None
     try:
         annotator = Annotator(server.port, cookie)
         worker = threading.Thread(target=annotator.run, args=(150,), daemon=True)
         worker.start()
-        deadline = time.monotonic() + 60
-        while len(annotator.acknowledged) < 40:
-            assert time.monotonic() < deadline, "no saves acknowledged before the kill"
+        while len(annotator.acknowledged) < 40 and worker.is_alive():  # by count, not by time
             time.sleep(0.01)
         server.kill()
         killed_after = len(annotator.acknowledged)
@@ -156,8 +101,7 @@ def test_sigkill_during_saves_loses_no_acknowledged_span_and_duplicates_none(
     finally:
         if annotator:
             annotator.stop.set()
-        if server.process and server.process.poll() is None:
-            server.kill()  # never leave a server behind, whatever failed
+        server.kill()  # never leave a server behind, whatever failed
 
     assert killed_after >= 40 and len(annotator.acknowledged) == 150
     with app.app_context():

@@ -296,6 +296,6 @@ def test_dataset_card_says_overlap_f1_uses_a_maximum_matching():
 
 
 def test_agreement_doc_explains_every_breakdown_key():
-    doc = (Path(__file__).parent.parent / "docs" / "agreement.md").read_text("utf-8")
+    doc = (Path(__file__).parents[2] / "docs" / "agreement.md").read_text("utf-8")
     for key in disagreement_breakdown(spans("a", (0, 1)), spans("b", (0, 1)))["claim"]:
         assert f"`{key}`" in doc, key

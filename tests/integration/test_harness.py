@@ -1,0 +1,70 @@
+"""The test harness itself: what every other test relies on, checked so a speed-up cannot quietly
+break isolation."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from annotator import db, store
+from annotator.models import User, metadata
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_tests_and_e2e_are_collected_together_in_one_run():
+    """Both folders have a test_agreement.py: as packages they do not clash."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "tests", "e2e", "--collect-only", "-q"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "tests/unit/test_agreement.py::" in done.stdout
+    assert "e2e/test_agreement.py::" in done.stdout
+
+
+def test_passwords_are_hashed_with_the_cheap_test_settings():
+    """Argon2id still (the stored format is the real one), with tiny costs."""
+    stored = store.hash_password("password-123")
+    assert stored.startswith("$argon2id$") and "m=1024,t=1,p=1" in stored
+
+
+@pytest.mark.parametrize("turn", [1, 2])
+def test_each_test_starts_on_empty_tables_and_the_default_config(app, world, turn):
+    engine = app.extensions["annotator.engine"]
+    with engine.connect() as connection:
+        for table in metadata.sorted_tables:
+            assert connection.execute(select(func.count()).select_from(table)).scalar() == 0
+    assert app.config["WTF_CSRF_ENABLED"] is False and "LEFT_BEHIND" not in app.config
+    world.user(f"ann{turn}")  # what the other turn (or any earlier test) must not see
+    app.config["LEFT_BEHIND"] = turn
+    app.config["WTF_CSRF_ENABLED"] = True
+
+
+def _users(app) -> int:
+    with app.extensions["annotator.engine"].connect() as connection:
+        return connection.execute(select(func.count()).select_from(User)).scalar()
+
+
+def test_a_kept_world_is_reused_until_a_test_changes_it(kept):
+    built = []
+
+    def build(app, world):
+        built.append(world.user("kept-user"))
+        return app
+
+    app = kept("world", build)
+    assert kept("world", build) is app and len(built) == 1  # unchanged: reused
+    with app.app_context():
+        store.create_user(db.session(), "intruder", "password-123")
+        db.session().commit()
+    assert _users(app) == 2
+    kept("world", build)
+    assert len(built) == 2 and _users(app) == 1  # changed: emptied and built again
