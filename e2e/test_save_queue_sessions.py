@@ -155,6 +155,10 @@ def test_a_refused_save_is_named_and_a_later_span_still_saves(page, server, proj
     notice = page.locator("#save-notice")
     notice.wait_for(state="visible")
     assert "«Kyiv» (claim) was not saved: label: not allowed here" in notice.inner_text()
+    # The queue drained: the server's rendering is back in (drawing on the old one would miss).
+    page.wait_for_function(
+        "() => document.getElementById('save-state').textContent.startsWith('not saved:')"
+    )
 
     draw(page, "Reuters", "3")
     wait_saved(page)
