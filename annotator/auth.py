@@ -2,6 +2,9 @@
 
 Authorization answers are designed so that a project's existence is not revealed to strangers:
 anonymous → 302 to the log-in page, not a member → 404, a member without the needed role → 403.
+An anonymous request to the JSON API (or a fetch the page's script marks with ``X-Requested-With:
+fetch``) gets 401 JSON instead of the redirect: following a 302 to /login with a PUT ends in a
+405 the browser's save queue cannot tell from a refusal, and it would drop the change.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -23,7 +27,14 @@ from flask import (
 )
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager, current_user, login_required, login_user, logout_user
+from flask_login import (
+    LoginManager,
+    current_user,
+    login_required,
+    login_url,
+    login_user,
+    logout_user,
+)
 from flask_wtf.csrf import CSRFProtect
 
 from annotator import db, store
@@ -61,6 +72,7 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to continue."
+    login_manager.unauthorized_handler(_unauthorized)
     csrf.init_app(app)
     app.register_blueprint(bp)
     _throttle_failed_log_ins(app)
@@ -86,6 +98,20 @@ def _throttle_failed_log_ins(app: Flask) -> None:
         deduct_when=_count_only_failures,
         error_message="Too many failed log-ins; wait a minute and try again.",
     )(login)
+
+
+def _wants_json() -> bool:
+    """API paths, and fetches the page's script marks (they must not follow a redirect)."""
+    return request.path.startswith("/api/") or request.headers.get("X-Requested-With") == "fetch"
+
+
+def _unauthorized():
+    """401 JSON for the API and the script's fetches; the usual redirect to /login for pages."""
+    if _wants_json():
+        message = "Your session has ended; log in again. Nothing was saved."
+        return jsonify(error=message, field=None, status=401), 401
+    flash(login_manager.login_message, login_manager.login_message_category)
+    return redirect(login_url(login_manager.login_view, next_url=request.url))
 
 
 @login_manager.user_loader

@@ -1,6 +1,6 @@
 """Links in the gold (adjudication) workspace, made as a manager makes them: from the project page
 to the comparison to the gold workspace, real mouse drags for the spans, the L key and the link
-menu for the link, reload, and the native export. The gold workspace shares app.js with the
+menu for the link, reload, and the native export. The gold workspace shares static/js/ with the
 annotator's workspace but saves to the gold API: these tests check the link lands in the gold layer
 (``gold_relations``), not in the manager's own annotations."""
 

@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
             400,
             f"The request is missing a valid CSRF token ({error.description}). "
             "Reload the page and try again.",
+            "csrf_token",  # the save queue reads this as "session ended", not as a refusal
         )
 
     @app.errorhandler(AnnotatorError)

@@ -3,10 +3,12 @@
  *
  * Every timed step ends with `painted()`: force style and layout, wait for the next animation frame,
  * then for a task queued from inside it, which runs after that frame's rendering step (style,
- * layout, paint). Raster and compositing happen off the main thread and are not included. */
+ * layout, paint). Raster and compositing happen off the main thread and are not included.
+ * An ES module, as static/offsets.js is; it runs after the classic scripts before it. */
+import { codePointsToUtf16 } from "/static/offsets.js";
+
 (function () {
   "use strict";
-  const { codePointsToUtf16 } = window.AnnotatorOffsets;
   const COLORS = { claim: "#d9480f", evidence: "#2b8a3e", attribution: "#1971c2" };
   const SOURCE = "urn:bench:article";
   const text = () => data.text;

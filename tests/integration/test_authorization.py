@@ -4,7 +4,8 @@ The routes come from ``app.url_map``: a route that is not in :data:`ROUTES` belo
 ``test_every_route_of_the_app_has_an_authorization_rule`` with its name, so nobody can add a page
 or an endpoint without deciding who may use it.
 
-Designed answers: anonymous visitors are sent to the log-in page (302 to ``/login``); a user who is
+Designed answers: anonymous visitors are sent to the log-in page (302 to ``/login``), except on the
+JSON API, which answers 401 (a save queue must not follow a redirect); a user who is
 not a member of the project gets 404 (the project's existence is not revealed); a member without
 the needed role gets 403; everyone else gets the page (200), the created thing (201) or a redirect
 (302 elsewhere). A refused request changes nothing in the database.
@@ -33,7 +34,7 @@ ACTORS = ("anonymous", "outsider", "annotator", "manager", "admin")
 USERNAMES = {"outsider": "otto", "annotator": "ann", "manager": "mia", "admin": "ada"}
 LOGIN = "302 to /login"
 AWAY = "302 elsewhere"
-REFUSED = {LOGIN, 400, 403, 404}
+REFUSED = {LOGIN, 400, 401, 403, 404}
 IGNORED_METHODS = {"HEAD", "OPTIONS"}  # answered by Flask from GET, never by our views
 
 
@@ -150,16 +151,16 @@ ROUTES = [
     Route("workspace.status", "POST",                 (LOGIN,    404,     AWAY,     400,    400),
           _form(status="done")),
     Route("workspace.label_css", "GET",               (LOGIN,    404,     200,      200,    200)),
-    Route("api.list_spans", "GET",                    (LOGIN,    404,     200,      200,    200)),
+    Route("api.list_spans", "GET",                    (401,      404,     200,      200,    200)),
     # A span belongs to its annotator: managers read it but cannot change it through its id.
-    Route("api.put_span", "PUT",                      (LOGIN,    404,     200,      404,    404),
+    Route("api.put_span", "PUT",                      (401,      404,     200,      404,    404),
           _span_payload),
-    Route("api.remove_span", "DELETE",                (LOGIN,    404,     200,      404,    404)),
-    Route("api.list_relations", "GET",                (LOGIN,    404,     200,      200,    200)),
+    Route("api.remove_span", "DELETE",                (401,      404,     200,      404,    404)),
+    Route("api.list_relations", "GET",                (401,      404,     200,      200,    200)),
     # A link belongs to its annotator, like a span.
-    Route("api.put_relation", "PUT",                  (LOGIN,    404,     200,      404,    404),
+    Route("api.put_relation", "PUT",                  (401,      404,     200,      404,    404),
           _link_payload),
-    Route("api.remove_relation", "DELETE",            (LOGIN,    404,     200,      404,    404)),
+    Route("api.remove_relation", "DELETE",            (401,      404,     200,      404,    404)),
     Route("export.form", "GET",                       (LOGIN,    404,     403,      200,    200)),
     Route("export.download", "GET",                   (LOGIN,    404,     403,      200,    200)),
     Route("export.prepare", "POST",                   (LOGIN,    404,     403,      AWAY,   AWAY),
@@ -183,20 +184,20 @@ ROUTES = [
           _form(label="evidence", start="0", end="5")),  # gold has a claim there
     Route("compare.gold_workspace", "GET",            (LOGIN,    404,     403,      200,    200)),
     Route("compare.gold_body", "GET",                 (LOGIN,    404,     403,      200,    200)),
-    Route("gold_api.list_gold", "GET",                 (LOGIN,    404,     403,      200,    200)),
-    Route("gold_api.put_gold", "PUT",                  (LOGIN,    404,     403,      201,    201),
+    Route("gold_api.list_gold", "GET",                 (401,      404,     403,      200,    200)),
+    Route("gold_api.put_gold", "PUT",                  (401,      404,     403,      201,    201),
           _span_payload),
-    Route("gold_api.remove_gold", "DELETE",            (LOGIN,    404,     403,      200,    200)),
+    Route("gold_api.remove_gold", "DELETE",            (401,      404,     403,      200,    200)),
     Route("compare.accept_relation", "POST",          (LOGIN,    404,     403,      AWAY,   AWAY),
           lambda realm: {"data": {"relation_id": realm.relation_id}}),
     Route("compare.accept_attributes", "POST",        (LOGIN,    404,     403,      AWAY,   AWAY),
           lambda realm: {"data": {"span_id": realm.span_id}}),
     Route("compare.edit_gold_relation", "POST",       (LOGIN,    404,     403,      AWAY,   AWAY),
           _form(action="delete")),
-    Route("gold_api.list_gold_relations", "GET",       (LOGIN,    404,     403,      200,    200)),
-    Route("gold_api.put_gold_relation", "PUT",         (LOGIN,    404,     403,      201,    201),
+    Route("gold_api.list_gold_relations", "GET",       (401,      404,     403,      200,    200)),
+    Route("gold_api.put_gold_relation", "PUT",         (401,      404,     403,      201,    201),
           _gold_link_payload),
-    Route("gold_api.remove_gold_relation", "DELETE",   (LOGIN,    404,     403,      200,    200)),
+    Route("gold_api.remove_gold_relation", "DELETE",   (401,      404,     403,      200,    200)),
 ]
 # fmt: on
 

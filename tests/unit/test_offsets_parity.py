@@ -43,14 +43,15 @@ def test_javascript_and_python_adjust_selections_identically():
         end = rng.randrange(start, len(chars) + 1)
         cases.append({"text": "".join(chars), "start": start, "end": end})
     script = (
-        "const {adjust} = require(process.argv[1]);"
-        "const cases = JSON.parse(require('fs').readFileSync(0, 'utf8'));"
+        "import { readFileSync } from 'node:fs';"
+        "const { adjust } = await import(process.argv[1]);"
+        "const cases = JSON.parse(readFileSync(0, 'utf8'));"
         "console.log(JSON.stringify(cases.map(c => ["
         "adjust(Array.from(c.text), c.start, c.end, true),"
         " adjust(Array.from(c.text), c.start, c.end, false)])));"
     )
     done = subprocess.run(
-        ["node", "-e", script, str(ROOT / "static" / "offsets.js")],
+        ["node", "--input-type=module", "-e", script, (ROOT / "static" / "offsets.js").as_uri()],
         input=json.dumps(cases),
         capture_output=True,
         text=True,

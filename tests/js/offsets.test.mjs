@@ -1,7 +1,7 @@
 // Run with: node --test tests/js/
-const test = require("node:test");
-const assert = require("node:assert");
-const { utf16ToCodePoints, codePointsToUtf16, adjust } = require("../../static/offsets.js");
+import test from "node:test";
+import assert from "node:assert";
+import { utf16ToCodePoints, codePointsToUtf16, adjust } from "../../static/offsets.js";
 
 const mixed = "Zakharova (Захарова) 👩‍👩‍👧 e\u0301 🇺🇦 שלום end";
 

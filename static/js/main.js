@@ -1,0 +1,316 @@
+/* annotator workspace: wires the modules together and holds the actions (each records its undo).
+ *
+ * The server renders the text with its highlights and the side panel's span and link lists
+ * (templates/workspace/_body.html); the script measures selections (selection.js), sends span and
+ * link changes through the save queue (queue.js) and then swaps the freshly rendered body in.
+ * The queue belongs to the logged-in account (#workspace's data-account): when the server says the
+ * session ended (401), the changes stay queued, a notice asks to log in again, and the queue goes
+ * on once the same account is back (session.js); another account never sends them. */
+import { createQueue, httpSender, queueKey } from "./queue.js";
+import { readPage, whoIsLoggedIn } from "./session.js";
+import { pendingPainter, setupSelection } from "./selection.js";
+import { setupPopover } from "./popover.js";
+import { setupLinks } from "./links.js";
+import { setupKeys } from "./keys.js";
+import {
+  fits, linkData, linkItems, linksOf, marksOf, newId, showLinkChange, showSpanChange, spanData, textOf,
+} from "./page.js";
+
+const SESSION_CHECK_MS = 5000;
+
+const root = document.getElementById("workspace");
+if (root) start(root);
+
+function start(root) {
+  const data = root.dataset;
+  let csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const ws = {
+    root,
+    relationTypes: JSON.parse(data.relationTypes || "[]"),
+    snap: data.snap === "true",
+    readOnly: data.readOnly === "true",
+    toolbar: document.getElementById("toolbar"),
+    popover: document.getElementById("popover"),
+    linkMenu: document.getElementById("link-menu"),
+    linkHint: document.getElementById("link-hint"),
+    state: { pendingSelection: null, editing: null, linking: null, hovered: null },
+  };
+  const saveState = document.getElementById("save-state");
+  const notice = document.getElementById("save-notice");
+  const labelIds = {}; // label name -> label id (for the CSS class / highlight name)
+  for (const button of ws.toolbar.querySelectorAll("[data-label]")) labelIds[button.dataset.label] = button.dataset.labelId;
+  const undoStack = [];
+  const pending = pendingPainter();
+
+  // ---- what the annotator is told --------------------------------------------------------------
+  function showState(state, message) {
+    saveState.className = "save-state " + state;
+    saveState.textContent = message || state;
+  }
+  let refusedSinceDrain = null;
+  /** A lasting message in the notice area; `kind` replaces an earlier one of that kind. */
+  function tell(kind, parts, dismissable) {
+    let item = kind && notice.querySelector('[data-kind="' + kind + '"]');
+    if (!item) {
+      item = document.createElement("p");
+      if (kind) item.dataset.kind = kind;
+      notice.append(item);
+    }
+    item.replaceChildren(...parts);
+    if (dismissable) {
+      const close = document.createElement("button");
+      close.type = "button";
+      close.className = "link notice-close";
+      close.textContent = "dismiss";
+      close.addEventListener("click", () => { item.remove(); notice.hidden = !notice.children.length; });
+      item.append(" ", close);
+    }
+    notice.hidden = false;
+  }
+  function untell(kind) {
+    const item = notice.querySelector('[data-kind="' + kind + '"]');
+    if (item) item.remove();
+    notice.hidden = !notice.children.length;
+  }
+  function loginLink() {
+    const link = document.createElement("a");
+    link.href = data.loginUrl;
+    link.target = "_blank";
+    link.rel = "noopener";
+    link.textContent = "Log in again (opens a new tab)";
+    return link;
+  }
+
+  // ---- the save queue --------------------------------------------------------------------------
+  const queue = createQueue({
+    storage: localStorage,
+    key: queueKey(data.account, data.spansUrl),
+    send: httpSender({ fetch: (...args) => fetch(...args), csrf: () => csrf,
+      spansUrl: data.spansUrl, relationsUrl: data.relationsUrl }),
+    onChange: queueChanged,
+  });
+
+  function queueChanged(status) {
+    if (status.state === "saving") showState("saving", status.attempts ? "retrying…" : "saving…");
+    else if (status.state === "retrying") {
+      showState("failed", status.attempts >= 3
+        ? "not saved yet: server unreachable, retrying in " + Math.round(status.delay / 1000) + " s (keep this tab open)"
+        : "save failed, retrying…");
+    } else if (status.state === "refused") {
+      refusedSinceDrain = status.refused.message;
+      tell(null, [status.refused.message], true);
+    } else if (status.state === "auth") {
+      showState("failed", "not saved yet: you are logged out");
+      tell("session", ["Your session has ended. " + status.pending + " change(s) are kept in this browser"
+        + " and will be saved as " + data.accountName + " once you are logged in again. ", loginLink()]);
+      watchSession();
+    } else if (status.state === "idle") drained();
+  }
+
+  async function drained() {
+    // Show the server's rendering of what is now stored, then say so.
+    try { await refreshBody(); } catch (e) { /* the next change refreshes again */ }
+    if (queue.length) return; // a change arrived meanwhile; its sending reports the state
+    if (refusedSinceDrain) showState("failed", "not saved: " + refusedSinceDrain);
+    else showState("saved");
+    refusedSinceDrain = null;
+  }
+
+  // ---- the session: resume only for the account that made the changes -------------------------
+  let sessionTimer = null;
+  function watchSession() {
+    if (sessionTimer === null) sessionTimer = setInterval(checkSession, SESSION_CHECK_MS);
+  }
+  let checking = false;
+  async function checkSession() {
+    if (checking || !queue.paused()) return;
+    checking = true;
+    try {
+      const now = await whoIsLoggedIn({ fetch: (...args) => fetch(...args), url: location.href,
+        account: data.account, parse: readPage });
+      if (now.state === "same") {
+        if (now.csrf) csrf = now.csrf;
+        clearInterval(sessionTimer);
+        sessionTimer = null;
+        untell("session");
+        queue.resume();
+      } else if (now.state === "other") {
+        tell("session", ["Another account is logged in now. The " + queue.length + " change(s) kept in this"
+          + " browser belong to " + data.accountName + " and are not sent for anyone else: log in as "
+          + data.accountName + " to save them. ", loginLink()]);
+      }
+    } finally {
+      checking = false;
+    }
+  }
+  window.addEventListener("focus", checkSession);
+  document.addEventListener("visibilitychange", () => { if (!document.hidden) checkSession(); });
+
+  function refreshBody() {
+    // Plain fetch + innerHTML: the fragment has no hx-* attributes, so htmx processing of
+    // thousands of marks would only cost time.
+    return fetch(data.bodyUrl, { credentials: "same-origin", redirect: "manual",
+      headers: { "HX-Request": "true", "X-Requested-With": "fetch" } })
+      .then((response) => {
+        if (!response.ok) throw new Error("refresh failed: " + response.status);
+        return response.text();
+      })
+      .then((html) => {
+        document.getElementById("body").innerHTML = html;
+        ws.state.hovered = null;
+        if (ws.state.linking) for (const mark of marksOf(ws.state.linking.source)) mark.classList.add("link-source");
+        showQueued();
+      });
+  }
+
+  /** Paint queued spans and show queued changes in the side panel again (after a new body). */
+  function showQueued() {
+    pending.clear();
+    for (const op of queue.ops()) {
+      if (op.kind === "relation") { showLinkChange(op); continue; }
+      if (op.method === "PUT") {
+        if (!document.querySelector('#text mark[data-span="' + CSS.escape(op.id) + '"]')) {
+          pending.add(op.id, labelIds[op.body.label], op.body.start, op.body.end);
+        }
+        showSpanChange(Object.assign({ id: op.id }, op.body));
+      }
+    }
+    pending.paint();
+  }
+
+  // ---- changes -------------------------------------------------------------------------------
+  function put(span) {
+    const op = { kind: "span", method: "PUT", id: span.id, body: {
+      label: span.label, start: span.start, end: span.end, note: span.note || "",
+      attributes: span.attributes || {}, text: textOf(span.start, span.end),
+    } };
+    showSpanChange(Object.assign({ id: span.id }, op.body));
+    queue.enqueue(op);
+  }
+  function remove(id) { queue.enqueue({ kind: "span", method: "DELETE", id }); }
+  function putLink(link) {
+    const op = { kind: "relation", method: "PUT", id: link.id, spans: [link.source, link.target],
+      body: { type: link.type, source: link.source, target: link.target, value: link.value || null } };
+    showLinkChange(op);
+    queue.enqueue(op);
+  }
+  function removeLink(link) {
+    const op = { kind: "relation", method: "DELETE", id: link.id, spans: [link.source, link.target] };
+    showLinkChange(op);
+    queue.enqueue(op);
+  }
+
+  // ---- actions (each records how to undo itself) ---------------------------------------------
+  ws.createSpan = (label) => {
+    const selection = ws.state.pendingSelection;
+    if (!selection || ws.readOnly) return;
+    const span = { id: newId(), label, start: selection.start, end: selection.end, note: "", attributes: {} };
+    pending.add(span.id, labelIds[label], span.start, span.end);
+    pending.paint();
+    put(span);
+    undoStack.push(() => remove(span.id));
+    ws.clearSelection();
+  };
+
+  ws.updateSpan = (id, changes) => {
+    const before = spanData(id);
+    if (!before) return;
+    const after = Object.assign({}, before, changes);
+    let broken = [];
+    if (after.label !== before.label) {
+      if (!changes.attributes) {
+        const names = ws.attributeNames(after.label);
+        after.attributes = Object.fromEntries(Object.entries(before.attributes).filter(([name]) => names.includes(name)));
+      }
+      broken = linksOf(id).filter((link) => {
+        const type = ws.relationTypes.find((candidate) => candidate.name === link.type);
+        const source = link.source === id ? after : spanData(link.source);
+        const target = link.target === id ? after : spanData(link.target);
+        return type && source && target && !fits(type, source.label, target.label);
+      });
+      if (broken.length && !window.confirm(
+        "As " + after.label + ", this span no longer fits " + broken.length + " of its links ("
+        + broken.map((link) => link.type).join(", ") + "). Relabel it and delete those links?")) return;
+    }
+    for (const link of broken) removeLink(link); // before the relabel: the server checks links
+    put(after);
+    undoStack.push(() => { put(before); broken.forEach(putLink); });
+  };
+
+  ws.deleteSpan = (id) => {
+    const before = spanData(id);
+    if (!before) return false;
+    const links = linksOf(id);
+    if (links.length && !window.confirm(
+      "This span has " + links.length + " link" + (links.length === 1 ? "" : "s")
+      + ". Deleting the span deletes " + (links.length === 1 ? "it" : "them") + " too. Delete?")) return false;
+    for (const link of links) showLinkChange({ kind: "relation", method: "DELETE", id: link.id });
+    remove(id); // the server deletes the span's links with it
+    undoStack.push(() => { put(before); links.forEach(putLink); });
+    return true;
+  };
+
+  ws.createLink = (link) => {
+    const made = Object.assign({ id: newId() }, link);
+    putLink(made);
+    undoStack.push(() => removeLink(made));
+  };
+
+  function deleteLink(id) {
+    const item = document.querySelector('#relation-list li[data-relation="' + CSS.escape(id) + '"]');
+    if (!item) return;
+    const before = linkData(item);
+    removeLink(before);
+    undoStack.push(() => putLink(before));
+  }
+
+  ws.undo = () => {
+    const step = undoStack.pop();
+    if (step) step();
+  };
+
+  setupSelection(ws);
+  setupPopover(ws);
+  setupLinks(ws);
+  setupKeys(ws);
+
+  // ---- clicks in the workspace: link target, delete link, open a span ------------------------
+  root.addEventListener("click", (event) => {
+    const mark = event.target.closest("#text mark[data-span]");
+    const item = event.target.closest("#span-list li[data-span]");
+    if (ws.state.linking && (mark || item) && window.getSelection().isCollapsed) {
+      const target = mark || item;
+      const rect = (mark || document.querySelector('#text mark[data-span="' + CSS.escape(item.dataset.span) + '"]') || item).getBoundingClientRect();
+      ws.pickTarget(target.dataset.span, rect);
+      return;
+    }
+    const removeButton = event.target.closest("#relation-list li[data-relation] .link-delete");
+    if (removeButton && !ws.readOnly) { deleteLink(removeButton.closest("li").dataset.relation); return; }
+    if (mark && window.getSelection().isCollapsed) {
+      ws.openPopover(mark.dataset.span, mark.getBoundingClientRect());
+      return;
+    }
+    if (item) {
+      const target = document.querySelector('#text mark[data-span="' + CSS.escape(item.dataset.span) + '"]');
+      if (target) {
+        target.scrollIntoView({ block: "center", behavior: "smooth" });
+        for (const part of marksOf(item.dataset.span)) {
+          part.classList.add("flash");
+          setTimeout(() => part.classList.remove("flash"), 1200);
+        }
+        ws.openPopover(item.dataset.span, target.getBoundingClientRect());
+      }
+    }
+  });
+
+  window.addEventListener("beforeunload", (event) => {
+    if (queue.length) { event.preventDefault(); event.returnValue = ""; }
+  });
+
+  // Expose a little for tests and for the curious.
+  window.annotatorWorkspace = {
+    queue: () => queue.ops(), undo: ws.undo, refreshBody, pending: () => pending.size,
+    links: () => linkItems().map(linkData), checkSession,
+  };
+  if (queue.length) { showQueued(); queue.pump(); }
+}

@@ -1,0 +1,87 @@
+/* The workspace as the server rendered it: spans and links read from the side panel's data
+ * attributes (templates/workspace/_body.html), and queued changes shown there at once. Offsets are
+ * code points, half-open [start, end), as stored. */
+
+export function textElement() { return document.getElementById("text"); }
+export function textOf(start, end) { return Array.from(textElement().textContent).slice(start, end).join(""); }
+export function marksOf(id) { return document.querySelectorAll('#text mark[data-span="' + CSS.escape(id) + '"]'); }
+
+export function newId() {
+  if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+  return "s" + Date.now().toString(36) + Math.random().toString(36).slice(2, 12);
+}
+
+// ---- spans ---------------------------------------------------------------------------------
+export function spanItem(id) { return document.querySelector('#span-list li[data-span="' + CSS.escape(id) + '"]'); }
+export function spanData(id) {
+  const item = spanItem(id);
+  if (!item) return null;
+  let attributes = {};
+  try { attributes = JSON.parse(item.dataset.attributes || "{}"); } catch (e) { /* keep none */ }
+  return {
+    id, label: item.dataset.label, start: +item.dataset.start, end: +item.dataset.end,
+    note: item.dataset.note || "", attributes,
+  };
+}
+/** Show a queued span change in the side panel's data at once (the popover reads it). */
+export function showSpanChange(span) {
+  const item = spanItem(span.id);
+  if (!item) return;
+  item.dataset.label = span.label;
+  item.dataset.note = span.note || "";
+  item.dataset.attributes = JSON.stringify(span.attributes || {});
+}
+export function preview(span, size) {
+  const text = textOf(span.start, span.end);
+  return Array.from(text).length > size ? Array.from(text).slice(0, size - 1).join("") + "…" : text;
+}
+
+// ---- links ---------------------------------------------------------------------------------
+export function linkItems() { return Array.from(document.querySelectorAll("#relation-list li[data-relation]")); }
+export function linkData(item) {
+  return { id: item.dataset.relation, type: item.dataset.type, source: item.dataset.source,
+    target: item.dataset.target, value: item.dataset.value || null };
+}
+export function linksOf(spanId) {
+  return linkItems().map(linkData).filter((link) => link.source === spanId || link.target === spanId);
+}
+export function fits(type, sourceLabel, targetLabel) {
+  return (!type.source.length || type.source.includes(sourceLabel))
+    && (!type.target.length || type.target.includes(targetLabel));
+}
+
+/** Show a queued link change in the side panel at once: a new link appears (marked pending),
+ * a deleted one disappears. The server's rendering replaces both when the queue drains. */
+export function showLinkChange(op) {
+  const list = document.getElementById("relation-list");
+  if (!list) return;
+  const existing = list.querySelector('li[data-relation="' + CSS.escape(op.id) + '"]');
+  if (op.method === "DELETE") { if (existing) existing.remove(); }
+  else if (!existing) {
+    const source = spanData(op.body.source), target = spanData(op.body.target);
+    if (!source || !target) return;
+    const empty = list.querySelector("li.empty");
+    if (empty) empty.remove();
+    const item = document.createElement("li");
+    item.className = "pending";
+    Object.assign(item.dataset, { relation: op.id, type: op.body.type, source: source.id,
+      target: target.id, value: op.body.value || "" });
+    const part = (tag, className, text) => {
+      const element = document.createElement(tag);
+      element.className = className;
+      element.textContent = text;
+      return element;
+    };
+    const sourceEnd = part("span", "link-end", "«" + preview(source, 40) + "»");
+    sourceEnd.dataset.span = source.id;
+    const targetEnd = part("span", "link-end", "«" + preview(target, 40) + "»");
+    targetEnd.dataset.span = target.id;
+    item.append(sourceEnd, " ", part("span", "link-arrow", "→"), " ",
+      part("span", "link-type", op.body.type));
+    if (op.body.value) item.append(" ", part("span", "link-value", op.body.value));
+    item.append(" ", part("span", "link-arrow", "→"), " ", targetEnd);
+    list.append(item);
+  }
+  const count = document.getElementById("link-count");
+  if (count) count.textContent = String(linkItems().length);
+}
