@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import signal
 import sys
 
@@ -226,7 +227,12 @@ def add_member(slug: str, name: str, role: str) -> None:
 @with_appcontext
 @click.argument("slug")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-def import_(slug: str, files: tuple[str, ...]) -> None:
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Show a progress bar on standard error [default: when it is a terminal].",
+)
+def import_(slug: str, files: tuple[str, ...], progress: bool | None) -> None:
     """Import .jsonl, .txt and .html files into a project: all of them, or nothing."""
     from flask import current_app
 
@@ -240,12 +246,14 @@ def import_(slug: str, files: tuple[str, ...]) -> None:
     from annotator.data_import.loader import count_documents
 
     total = count_documents(files)
-    with click.progressbar(length=total, label="Importing", file=sys.stderr, show_pos=True) as bar:
-        shown = [0]
+    shown = sys.stderr.isatty() if progress is None else progress
+    bar_file = sys.stderr if shown else io.StringIO()  # no bar, not even its label, when off
+    with click.progressbar(length=total, label="Importing", file=bar_file, show_pos=True) as bar:
+        counted = [0]
 
-        def progress(done: int) -> None:
-            bar.update(done - shown[0])
-            shown[0] = done
+        def advance(done: int) -> None:
+            bar.update(done - counted[0])
+            counted[0] = done
 
         try:
             summary = import_files(
@@ -253,7 +261,7 @@ def import_(slug: str, files: tuple[str, ...]) -> None:
                 project,
                 _opened(files),
                 max_chars=current_app.config["MAX_DOCUMENT_CHARS"],
-                progress=progress,
+                progress=advance,
             )
         except ImportRejected as problem:
             raise click.ClickException(f"nothing was imported: {problem}") from None

@@ -19,7 +19,8 @@ import uuid
 
 import pytest
 
-from tests.integration.test_readme import BIN, ROOT, _free_port, environment
+from tests.integration.test_readme import BIN, ROOT, environment
+from tests.support.server import free_port as _free_port
 
 pytestmark = pytest.mark.serial  # a real server and subprocesses
 
