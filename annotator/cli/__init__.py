@@ -67,7 +67,7 @@ def main() -> None:
 
 def register_commands(app) -> None:
     from annotator.cli.agreement import agreement_command
-    from annotator.views.export import export_command
+    from annotator.cli.export import export_command
 
     for command in (
         init_db,
