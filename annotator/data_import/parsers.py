@@ -24,6 +24,7 @@ import orjson
 
 from annotator.annotation.definitions import TypeRule, check_attributes
 from annotator.errors import ImportRejected, Problem
+from annotator.limits import nul_at
 from annotator.offsets import normalise_newlines
 
 DOCUMENT_KEYS = {
@@ -144,6 +145,10 @@ def parse_document(
     unknown = sorted(set(value) - DOCUMENT_KEYS)
     if unknown:
         raise reject(unknown[0], f"unknown field (known: {', '.join(sorted(DOCUMENT_KEYS))})")
+    holding_nul = nul_at(value, "")
+    if holding_nul is not None:
+        # Anywhere, also in meta, attributes and relation values: PostgreSQL cannot store it.
+        raise reject(holding_nul, "contains a NUL character (U+0000), which cannot be stored")
     if "text" not in value:
         raise reject("text", "missing; every document needs its text")
     written = value["text"]

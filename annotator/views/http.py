@@ -12,7 +12,8 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from annotator.errors import AnnotatorError
+from annotator.errors import AnnotatorError, Refused
+from annotator.limits import nul_at
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -21,6 +22,8 @@ CSP = (
 
 
 def init_app(app: Flask) -> None:
+    app.before_request(refuse_nul)
+
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):
         return _answer(
@@ -56,6 +59,39 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
+
+
+def refuse_nul() -> None:
+    """Refuse, once for every route, a request holding U+0000 anywhere a value can come from.
+
+    PostgreSQL cannot store NUL, so such a value would fail on every retry (and block the
+    browser's save queue); SQLite would keep it. Both databases answer 422 naming the field.
+    JSON nested too deeply to parse is refused here too (400), before any view reads it.
+    """
+    if "\x00" in request.path:
+        raise Refused(422, "the address contains a NUL character (U+0000)", "url")
+    sources = [("query", request.args)]
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        sources.append(("form", request.form))
+    for _where, values in sources:
+        for key, value in values.items(multi=True):
+            if "\x00" in key or "\x00" in value:
+                raise Refused(
+                    422, f"{key!r} contains a NUL character (U+0000)", key.replace("\x00", "")
+                )
+    for key, upload in request.files.items(multi=True):
+        if "\x00" in (upload.filename or ""):
+            raise Refused(422, "the file name contains a NUL character (U+0000)", key)
+    if request.is_json:
+        try:
+            payload = request.get_json(silent=True)
+        except RecursionError:
+            raise Refused(400, "the JSON body is nested too deeply") from None
+        where = nul_at(payload, "")
+        if where is not None:
+            raise Refused(
+                422, f"{where or 'the body'} contains a NUL character (U+0000)", where or None
+            )
 
 
 def _answer(code: int, message: str, field: str | None = None):
