@@ -151,6 +151,12 @@ class Assignment(SQLModel, table=True):
     assigned_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     done_at: datetime | None = None
+    #: When the annotator first opened the comparison of this document (others' work): from
+    #: then on only a manager may reopen it, so nobody changes their work after seeing the others'.
+    compared_at: datetime | None = None
+    #: Who reopened it last when a manager did, and when: a frozen layer changed on record.
+    reopened_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    reopened_at: datetime | None = None
 
     __table_args__ = (
         CheckConstraint("status IN ('in_progress', 'done')", name="status_known"),

@@ -194,7 +194,7 @@ def reopen(slug: str, document_id: int):
     )
     if item is None:
         abort(404, "that annotator has no assignment for this document")
-    handout.set_status(session, item, "in_progress")
+    handout.reopen_by_manager(session, item, me())
     flash(f"Reopened for {annotator.username}.", "success")
     return redirect(request.referrer or url_for("projects.show", slug=slug))
 
