@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 from urllib.parse import urlsplit
 
 from flask import (
@@ -19,12 +20,14 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import update
 
 from annotator import db, store
 from annotator.models import Project, User
@@ -52,9 +55,11 @@ class LoginUser:
 
 
 def _fingerprint(user: User) -> str:
-    """Changes when the password does: a reset password ends every session of the account."""
+    """Changes when the password does (a reset password ends every session of the account) and
+    at each log-out (:func:`_end_sessions`): a cookie saved before either no longer works."""
     key = str(current_app.config["SECRET_KEY"]).encode()
-    return hmac.new(key, (user.password_hash or "").encode(), hashlib.sha256).hexdigest()[:32]
+    signed = f"{user.password_hash or ''}|{user.session_epoch or 0}".encode()
+    return hmac.new(key, signed, hashlib.sha256).hexdigest()[:32]
 
 
 def init_app(app: Flask) -> None:
@@ -64,6 +69,7 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     app.register_blueprint(bp)
     _throttle_failed_log_ins(app)
+    app.before_request(_expire_session)
 
 
 def _throttle_failed_log_ins(app: Flask) -> None:
@@ -124,7 +130,7 @@ def login():  # throttled per app by _throttle_failed_log_ins
     if user is None or not store.check_password(user, password):
         flash("Unknown user name or wrong password.", "error")
         return render_template("auth/login.html", username=username), 401
-    login_user(LoginUser(user))
+    _start_session(user)
     return redirect(_safe_next(request.args.get("next")))
 
 
@@ -138,8 +144,62 @@ def _safe_next(target: str | None) -> str:
 @bp.post("/logout")
 @login_required
 def logout():
+    _end_sessions(me())
     logout_user()
+    session.clear()
     return redirect(url_for("auth.login"))
+
+
+# --- session lifetime: begun at log-in, ended by log-out, idleness or age ----------------------
+
+#: Keys in the (signed) session cookie: when the log-in began and when it was last used.
+STARTED, SEEN = "_annotator_started", "_annotator_seen"
+
+
+def _now() -> float:
+    return time.time()
+
+
+def _start_session(user: User) -> None:
+    """A fresh session (and so a fresh CSRF token) for each log-in, stamped with its start."""
+    session.clear()
+    login_user(LoginUser(user))
+    session[STARTED] = session[SEEN] = _now()
+
+
+def _end_sessions(user: User) -> None:
+    """Raise the account's session epoch: every cookie of the account stops working, this one
+    and any copy of it saved before (a signed cookie cannot be taken back otherwise)."""
+    database = db.session()
+    database.execute(
+        update(User).where(User.id == user.id).values(session_epoch=User.session_epoch + 1)
+    )
+    database.commit()
+
+
+def _expire_session() -> None:
+    """End a log-in idle for ANNOTATOR_SESSION_IDLE_HOURS or older than _MAX_HOURS.
+
+    A session without the stamps (made before they existed) is ended too. Runs before the
+    view: the request goes on as an anonymous one (log-in page, or 401 from the API).
+    """
+    if "_user_id" not in session:
+        return
+    now = _now()
+    started, seen = session.get(STARTED), session.get(SEEN)
+    idle = float(current_app.config["SESSION_IDLE_HOURS"]) * 3600
+    oldest = float(current_app.config["SESSION_MAX_HOURS"]) * 3600
+    if (
+        not isinstance(started, int | float)
+        or not isinstance(seen, int | float)
+        or now - seen > idle
+        or now - started > oldest
+    ):
+        logout_user()
+        session.clear()
+        return
+    if now - seen > 60:  # refresh the cookie at most once a minute
+        session[SEEN] = now
 
 
 # --- permission checks used by the other blueprints -------------------------------------------

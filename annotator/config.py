@@ -65,6 +65,18 @@ SETTINGS = [
         minimum=0,
     ),
     Setting("LOG_REQUESTS", True, bool, "One JSON line per request on standard error."),
+    Setting(
+        "SESSION_IDLE_HOURS",
+        12,
+        int,
+        "A log-in ends after this many hours without a request.",
+    ),
+    Setting(
+        "SESSION_MAX_HOURS",
+        72,
+        int,
+        "A log-in ends this many hours after it began, however busy.",
+    ),
 ]
 
 #: Flask-Limiter storages this install can use (redis-py is a dependency).

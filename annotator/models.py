@@ -75,6 +75,8 @@ class User(SQLModel, table=True):
     password_hash: str | None = Field(default=None, max_length=255)
     is_admin: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utcnow)
+    #: Raised by each log-out: every session cookie signed before it stops working.
+    session_epoch: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Project(SQLModel, table=True):
