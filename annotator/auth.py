@@ -105,9 +105,17 @@ def _load_user(session_id: str) -> LoginUser | None:
     return LoginUser(user)
 
 
+#: Longest user name (``store.USERNAME``): longer ones are refused before any look-up or count.
+MAX_USERNAME = 80
+
+
 def _login_key() -> str:
-    # The name as the log-in looks it up: " ann" must not buy a fresh allowance for "ann".
-    return f"{get_remote_address()}|{request.form.get('username', '').strip()}"
+    # The name as the log-in looks it up: " ann" must not buy a fresh allowance for "ann". A
+    # name over the cap is never stored as a key: all of them share one key per address.
+    name = request.form.get("username", "").strip()
+    if len(name) > MAX_USERNAME:
+        name = "|too long|"  # "|" is never in a user name
+    return f"{get_remote_address()}|{name}"
 
 
 def _login_limit() -> str:
@@ -126,8 +134,11 @@ def login():  # throttled per app by _throttle_failed_log_ins
         return render_template("auth/login.html")
     username = request.form.get("username", "").strip()
     password = request.form.get("password", "")
-    user = store.user_by_name(db.session(), username)
-    if user is None or not store.check_password(user, password):
+    if len(username) > MAX_USERNAME:
+        flash(f"A user name has at most {MAX_USERNAME} characters.", "error")
+        return render_template("auth/login.html"), 422
+    user = store.user_for_log_in(db.session(), username, password)
+    if user is None:
         flash("Unknown user name or wrong password.", "error")
         return render_template("auth/login.html", username=username), 401
     _start_session(user)
@@ -135,8 +146,21 @@ def login():  # throttled per app by _throttle_failed_log_ins
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site paths: never send a user to another host after log-in."""
-    if target and target.startswith("/") and not urlsplit(target).netloc and "\\" not in target:
+    """Only same-site paths: never send a user to another host after log-in.
+
+    Browsers read ``//host``, ``///host``, ``/\\host`` and ``/<tab>/host`` as another host, so a
+    path must start with one "/" followed by something else, and hold no backslash, space or
+    control character.
+    """
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not any(ord(c) <= 0x20 or ord(c) == 0x7F for c in target)
+        and not urlsplit(target).netloc
+        and not urlsplit(target).scheme
+    ):
         return target
     return url_for("projects.index")
 
