@@ -23,7 +23,7 @@ from sqlmodel import Session
 
 from annotator.annotation.definitions import TypeRule
 from annotator.annotation.highlight import Link
-from annotator.annotation.spans import SPAN_ID, create_once, delete_owned
+from annotator.annotation.spans import SPAN_ID, commit_change, create_once, delete_owned
 from annotator.errors import Problem, Refused
 from annotator.models import (
     Document,
@@ -184,7 +184,10 @@ def _save(db: Session, model, owner: dict, document: Document, relation_id: str,
                 "created_at": now,
                 "updated_at": now,
             }
-            return create_once(db, model, row, foreign, "relation"), True
+            existing, inserted = create_once(db, model, row, foreign, "relation")
+            if inserted:
+                return existing, True
+            # Another request created this id at the same moment: apply ours as an update.
         if foreign(existing):
             raise Refused(404, "no such relation")  # another user's id: do not reveal it
         if any(getattr(existing, key) != value for key, value in fields.items()):
@@ -194,7 +197,7 @@ def _save(db: Session, model, owner: dict, document: Document, relation_id: str,
             if not owned:
                 existing.curator_id = owner["curator_id"]
             db.add(existing)
-            db.commit()
+            commit_change(db, "relation")
         return existing, False
     except IntegrityError:
         # The same link saved at the same moment under another id (the unique key), or an end
