@@ -24,7 +24,7 @@ import orjson
 
 from annotator.annotation.definitions import TypeRule, check_attributes
 from annotator.errors import ImportRejected, Problem
-from annotator.limits import nul_at
+from annotator.limits import MAX_NOTE_CHARS, meta_problem, nul_at
 from annotator.offsets import normalise_newlines
 
 DOCUMENT_KEYS = {
@@ -40,6 +40,7 @@ DOCUMENT_KEYS = {
     "gold_relations",
 }
 STATUSES = ("in_progress", "done")
+NOSCRIPT = re.compile(r"<noscript\b.*?</noscript\s*>", re.IGNORECASE | re.DOTALL)
 #: The rule for user names (``store.USERNAME``): an imported annotator becomes an account.
 ANNOTATOR_NAME = re.compile(r"^[\w.@+-]{1,80}$")
 
@@ -175,6 +176,9 @@ def parse_document(
     meta = value.get("meta") or {}
     if not isinstance(meta, dict):
         raise reject("meta", f"expected an object, got {_json_type(meta)}")
+    too_big = meta_problem(meta)
+    if too_big is not None:  # export must be able to write back whatever import accepts
+        raise reject("meta", too_big)
 
     text, move = normalise_newlines(written)
     document = ImportedDocument(external_id, text, title, url, meta, line=line)
@@ -309,6 +313,8 @@ def _parse_span(
     note = item.get("note") or ""
     if not isinstance(note, str):
         raise reject(f"{where}.note", f"expected a string, got {_json_type(note)}")
+    if len(note) > MAX_NOTE_CHARS:
+        raise reject(f"{where}.note", f"longer than {MAX_NOTE_CHARS:,} characters")
     _refuse_nul(note, f"{where}.note", reject)
     try:
         attributes = check_attributes(item.get("attributes"), rules.attributes.get(label, ()))
@@ -403,7 +409,8 @@ def parse_html_file(data: bytes, source: str, rules: ImportRules) -> ImportedDoc
     """An HTML article becomes clean text (boilerplate removed) with its title and URL."""
     import trafilatura
 
-    html = _decode(data, source)
+    # Text shown only without JavaScript ("enable JavaScript", tracking pixels) is not article.
+    html = NOSCRIPT.sub("", _decode(data, source))
     extracted = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
     if extracted is None or not (extracted.text or "").strip():
         raise ImportRejected(source, None, "text", "no article text found in this HTML")
@@ -443,7 +450,9 @@ def parse_files(
     """Parse several files as one import: a document id may appear only once across them."""
     seen: dict[str, str] = {}
     for source, content in files:
+        found = 0
         for document in parse_file(content, source, rules):
+            found += 1
             if document.external_id in seen:
                 raise ImportRejected(
                     source,
@@ -455,3 +464,7 @@ def parse_files(
             where = source if document.line is None else f"{source}, line {document.line}"
             seen[document.external_id] = where
             yield document
+        if not found:
+            raise ImportRejected(
+                source, None, None, "held no documents (the file is empty or only blank lines)"
+            )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
@@ -42,8 +43,8 @@ CHUNK = 64 * 1024
 def _options_from(args) -> ExportOptions:
     """The query string of the form as options; ``Invalid`` for values a user typed wrong."""
     min_done = args.get("min_done", "").strip() or "0"
-    if not min_done.isdigit():
-        raise Invalid("the minimum number of annotators done must be a whole number, 0 or more")
+    if not re.fullmatch(r"[0-9]{1,4}", min_done):  # ASCII digits only; more is no one's team
+        raise Invalid("the minimum number of annotators done must be a whole number from 0 to 9999")
     return ExportOptions(
         format=args.get("format", "native"),
         min_done=int(min_done),

@@ -94,6 +94,21 @@ def refuse_nul() -> None:
             )
 
 
+#: Highest page number a list accepts: beyond any list's length, and far from integer overflow.
+MAX_PAGE = 1_000_000
+
+
+def page_number() -> int:
+    """The ``?page=`` of a paged list, from 1. Missing or not a number: the first page (as ever);
+    a number over :data:`MAX_PAGE` is 400 (the database cannot take such an offset)."""
+    raw = request.args.get("page", "").strip()
+    if not raw.isascii() or not raw.isdigit():
+        return 1
+    if len(raw) > len(str(MAX_PAGE)) or int(raw) > MAX_PAGE:
+        raise Refused(400, f"page must be a whole number from 1 to {MAX_PAGE:,}", "page")
+    return max(int(raw), 1)
+
+
 def _answer(code: int, message: str, field: str | None = None):
     if request.path.startswith("/api/"):
         return jsonify(error=message, field=field, status=code), code

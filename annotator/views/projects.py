@@ -14,6 +14,7 @@ from annotator.auth import me, project_for, require_admin
 from annotator.data_import.loader import import_files
 from annotator.errors import ImportRejected, Invalid
 from annotator.guidelines import render_markdown
+from annotator.views.http import page_number
 
 bp = Blueprint("projects", __name__)
 PAGE = 200
@@ -53,7 +54,7 @@ def show(slug: str):
     session = db.session()
     context = {"project": project, "role": role, "labels": store.labels_of(session, project.id)}
     if role == "manager":
-        page = max(request.args.get("page", 1, type=int), 1)
+        page = page_number()
         context.update(
             documents=store.document_rows(session, project, PAGE, (page - 1) * PAGE),
             total=store.count_documents(session, project.id),
