@@ -40,6 +40,8 @@ DOCUMENT_KEYS = {
     "gold_relations",
 }
 STATUSES = ("in_progress", "done")
+#: The key of the last line of an export that failed midway (``views.export``).
+EXPORT_FAILED = "export_failed"
 NOSCRIPT = re.compile(r"<noscript\b.*?</noscript\s*>", re.IGNORECASE | re.DOTALL)
 #: The rule for user names (``store.USERNAME``): an imported annotator becomes an account.
 ANNOTATOR_NAME = re.compile(r"^[\w.@+-]{1,80}$")
@@ -143,6 +145,8 @@ def parse_document(
 
     if not isinstance(value, dict):
         raise reject(None, f"expected a JSON object, got {_json_type(value)}")
+    if EXPORT_FAILED in value:
+        raise reject(EXPORT_FAILED, "this file is an export that failed midway: export it again")
     unknown = sorted(set(value) - DOCUMENT_KEYS)
     if unknown:
         raise reject(unknown[0], f"unknown field (known: {', '.join(sorted(DOCUMENT_KEYS))})")

@@ -14,9 +14,11 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
 import click
+import orjson
 from flask import (
     Blueprint,
     Response,
+    current_app,
     render_template,
     request,
     stream_with_context,
@@ -30,10 +32,21 @@ from annotator.auth import project_for
 from annotator.data_export import records
 from annotator.data_export.formats import DOCCANO_OFFSETS, FORMATS
 from annotator.data_export.records import ExportOptions, ExportStats, ProjectRef
+from annotator.data_import.parsers import EXPORT_FAILED
 from annotator.errors import Invalid
 
 bp = Blueprint("export", __name__)
 CHUNK = 64 * 1024
+#: The last line of an export that failed after it began: the importer refuses the file.
+FAILED_LINE = (
+    orjson.dumps(
+        {
+            EXPORT_FAILED: "the export failed midway (the server log says why); "
+            "this file is incomplete: export again"
+        }
+    )
+    + b"\n"
+)
 """Bytes gathered before the download hands a piece to the server."""
 
 
@@ -100,8 +113,14 @@ def download(slug: str):
     engine = db.engine()
 
     def generate() -> Iterator[bytes]:
-        with records.reading(engine) as connection:
-            yield from _chunks(records.export_lines(connection, ref, options))
+        try:
+            with records.reading(engine) as connection:
+                yield from _chunks(records.export_lines(connection, ref, options))
+        except Exception:
+            # The status line went out with the first bytes: the failure can only be told in
+            # the file itself, by a last line that no reader takes for a document.
+            current_app.logger.exception("export of %s failed midway", slug)
+            yield FAILED_LINE
 
     name = records.file_name(slug, options.format, datetime.now(UTC).date())
     return Response(
@@ -199,11 +218,19 @@ def export_command(
         except Invalid as problem:
             raise click.ClickException(str(problem)) from None
         lines = records.export_lines(connection, project, options, stats)
-        if output == "-":
-            with click.open_file("-", "wb") as stream:
-                stream.writelines(lines)
-        else:
-            _write_file(output, lines)
+        try:
+            if output == "-":
+                with click.open_file("-", "wb") as stream:
+                    try:
+                        stream.writelines(lines)
+                    except Exception:
+                        stream.write(FAILED_LINE)  # what was written already is not the file
+                        raise
+            else:
+                _write_file(output, lines)
+        except Exception as error:
+            where = "" if output == "-" else f"; {output} was not written"
+            raise click.ClickException(f"the export failed midway ({error}){where}") from error
     text = None
     if card:
         from annotator.agreement import inputs
