@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InternalError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from annotator import db
 from annotator.errors import AnnotatorError, Refused
 from annotator.limits import nul_at
 
@@ -40,11 +41,20 @@ def init_app(app: Flask) -> None:
     def _http(error: HTTPException):
         return _answer(error.code or 500, error.description or error.name)
 
+    @app.errorhandler(InternalError)
     @app.errorhandler(OperationalError)
-    def _database_busy(error: OperationalError):
+    def _database_busy(error: OperationalError | InternalError):
         # SQLite's write lock stayed taken past the wait (or the database went away): nothing
         # was saved, and the browser's save queue tries again on a 503.
-        if "locked" not in str(error.orig) and not error.connection_invalidated:
+        if db.refuses_writes(error):
+            app.logger.error("the database refuses writes: %s", error.orig)
+            return _answer(
+                503,
+                "The database cannot save changes right now (it is read-only or its disk is "
+                "full); nothing was saved. Tell the administrator.",
+            )
+        locked = isinstance(error, OperationalError) and "locked" in str(error.orig)
+        if not locked and not error.connection_invalidated:
             raise error
         response = make_response(
             _answer(503, "The database is busy; nothing was saved. Try again shortly.")
