@@ -125,3 +125,15 @@ def test_noscript_text_is_dropped_from_html_imports(app, lead):
             .scalar_one()
         )
     assert "water is safe" in text and "JavaScript" not in text
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/p/news/d/{2**63}",
+        f"/api/projects/news/documents/{10**30}/spans",
+        f"/p/news/compare/{2**31}",
+    ],
+)
+def test_ids_beyond_a_database_integer_are_not_found(lead, path):
+    assert lead.get(path).status_code == 404

@@ -11,6 +11,7 @@ from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InternalError, OperationalError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from annotator import db
 from annotator.errors import AnnotatorError, Refused
@@ -22,7 +23,18 @@ CSP = (
 )
 
 
+class DatabaseId(IntegerConverter):
+    """``<int:…>`` in every route: a row id, so at most what an INTEGER column holds. A larger
+    number matches no route (404) instead of overflowing the database's integer (a 500)."""
+
+    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 - werkzeug's name
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
+    # Before any blueprint adds its routes: a rule takes its converters when it is added.
+    app.url_map.converters["int"] = DatabaseId
     app.before_request(refuse_nul)
 
     @app.errorhandler(CSRFError)
