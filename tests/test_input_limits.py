@@ -106,7 +106,24 @@ def test_meta_at_the_limits_is_imported(app, lead):
 def test_an_empty_file_says_it_held_no_documents(app, lead, data):
     answer = upload(lead, "empty.jsonl", data)
     assert answer.status_code == 400
-    assert "empty.jsonl: held no documents" in answer.get_data(as_text=True)
+    assert "empty.jsonl held no documents" in answer.get_data(as_text=True)
+
+
+def test_an_empty_file_beside_others_is_named_in_the_summary(app, lead):
+    answer = lead.post(
+        "/p/news/import",
+        data={
+            "files": [
+                (io.BytesIO(b'{"id": "d2", "text": "Fine."}'), "good.jsonl"),
+                (io.BytesIO(b""), "empty.jsonl"),
+            ]
+        },
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert answer.status_code == 200
+    assert "empty.jsonl held no documents" in answer.get_data(as_text=True)
+    assert sorted(documents(app)) == ["d1", "d2"]
 
 
 def test_noscript_text_is_dropped_from_html_imports(app, lead):

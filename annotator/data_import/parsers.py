@@ -449,9 +449,15 @@ def parse_file(
 
 
 def parse_files(
-    files: Iterable[tuple[str, Iterable[bytes] | bytes]], rules: ImportRules
+    files: Iterable[tuple[str, Iterable[bytes] | bytes]],
+    rules: ImportRules,
+    empty: list[str] | None = None,
 ) -> Iterator[ImportedDocument]:
-    """Parse several files as one import: a document id may appear only once across them."""
+    """Parse several files as one import: a document id may appear only once across them.
+
+    The names of files holding no document (empty, or only blank lines) are added to ``empty``
+    so the summary can say so; without that list, such a file is refused.
+    """
     seen: dict[str, str] = {}
     for source, content in files:
         found = 0
@@ -469,6 +475,8 @@ def parse_files(
             seen[document.external_id] = where
             yield document
         if not found:
-            raise ImportRejected(
-                source, None, None, "held no documents (the file is empty or only blank lines)"
-            )
+            if empty is None:
+                raise ImportRejected(
+                    source, None, None, "held no documents (the file is empty or only blank lines)"
+                )
+            empty.append(source)

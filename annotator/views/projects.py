@@ -100,6 +100,9 @@ def import_page(slug: str):
     except ImportRejected as problem:
         flash(f"Nothing was imported. {problem}", "error")
         return render_template("projects/import.html", project=project), 400
+    if not summary.documents:
+        flash(f"Nothing was imported: {', '.join(summary.empty_files)} held no documents.", "error")
+        return render_template("projects/import.html", project=project), 400
     flash(str(summary).capitalize() + ".", "success")
     return redirect(url_for("projects.show", slug=slug))
 
