@@ -8,6 +8,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from annotator import db, store
 from annotator.assignments import handout
 from annotator.auth import me, project_for
+from annotator.errors import Refused
 from annotator.models import Assignment, Document, Project, User, utcnow
 
 
@@ -33,6 +34,7 @@ def document_for_writing(slug: str, document_id: int) -> tuple[Project, str, Doc
     here: a refused change (another annotator's span id, invalid values) leaves no trace.
     """
     project, role, document, item = document_for(slug, document_id)
+    refuse_done(item)
     if item is None:
         session = db.session()
         module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
@@ -50,6 +52,18 @@ def document_for_writing(slug: str, document_id: int) -> tuple[Project, str, Doc
             .on_conflict_do_nothing(index_elements=["document_id", "user_id"])
         )
     return project, role, document
+
+
+def refuse_done(item: Assignment | None) -> None:
+    """Work marked done is read-only until reopened: a change now would alter what was finished
+    (and perhaps already compared), so spans, links and attributes are refused with 409."""
+    if item is not None and item.status == "done":
+        raise Refused(
+            409,
+            "You marked this document done, so your work on it is read-only; "
+            "reopen it to change it.",
+            "status",
+        )
 
 
 def document_for_curating(slug: str, document_id: int) -> tuple[Project, Document]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 from urllib.parse import urlsplit
 
 from flask import (
@@ -23,6 +24,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_limiter import Limiter
@@ -36,6 +38,7 @@ from flask_login import (
     logout_user,
 )
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import update
 
 from annotator import db, store
 from annotator.models import Project, User
@@ -63,9 +66,11 @@ class LoginUser:
 
 
 def _fingerprint(user: User) -> str:
-    """Changes when the password does: a reset password ends every session of the account."""
+    """Changes when the password does (a reset password ends every session of the account) and
+    at each log-out (:func:`_end_sessions`): a cookie saved before either no longer works."""
     key = str(current_app.config["SECRET_KEY"]).encode()
-    return hmac.new(key, (user.password_hash or "").encode(), hashlib.sha256).hexdigest()[:32]
+    signed = f"{user.password_hash or ''}|{user.session_epoch or 0}".encode()
+    return hmac.new(key, signed, hashlib.sha256).hexdigest()[:32]
 
 
 def init_app(app: Flask) -> None:
@@ -76,6 +81,7 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     app.register_blueprint(bp)
     _throttle_failed_log_ins(app)
+    app.before_request(_expire_session)
 
 
 def _throttle_failed_log_ins(app: Flask) -> None:
@@ -125,9 +131,17 @@ def _load_user(session_id: str) -> LoginUser | None:
     return LoginUser(user)
 
 
+#: Longest user name (``store.USERNAME``): longer ones are refused before any look-up or count.
+MAX_USERNAME = 80
+
+
 def _login_key() -> str:
-    # The name as the log-in looks it up: " ann" must not buy a fresh allowance for "ann".
-    return f"{get_remote_address()}|{request.form.get('username', '').strip()}"
+    # The name as the log-in looks it up: " ann" must not buy a fresh allowance for "ann". A
+    # name over the cap is never stored as a key: all of them share one key per address.
+    name = request.form.get("username", "").strip()
+    if len(name) > MAX_USERNAME:
+        name = "|too long|"  # "|" is never in a user name
+    return f"{get_remote_address()}|{name}"
 
 
 def _login_limit() -> str:
@@ -146,17 +160,33 @@ def login():  # throttled per app by _throttle_failed_log_ins
         return render_template("auth/login.html")
     username = request.form.get("username", "").strip()
     password = request.form.get("password", "")
-    user = store.user_by_name(db.session(), username)
-    if user is None or not store.check_password(user, password):
+    if len(username) > MAX_USERNAME:
+        flash(f"A user name has at most {MAX_USERNAME} characters.", "error")
+        return render_template("auth/login.html"), 422
+    user = store.user_for_log_in(db.session(), username, password)
+    if user is None:
         flash("Unknown user name or wrong password.", "error")
         return render_template("auth/login.html", username=username), 401
-    login_user(LoginUser(user))
+    _start_session(user)
     return redirect(_safe_next(request.args.get("next")))
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site paths: never send a user to another host after log-in."""
-    if target and target.startswith("/") and not urlsplit(target).netloc and "\\" not in target:
+    """Only same-site paths: never send a user to another host after log-in.
+
+    Browsers read ``//host``, ``///host``, ``/\\host`` and ``/<tab>/host`` as another host, so a
+    path must start with one "/" followed by something else, and hold no backslash, space or
+    control character.
+    """
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not any(ord(c) <= 0x20 or ord(c) == 0x7F for c in target)
+        and not urlsplit(target).netloc
+        and not urlsplit(target).scheme
+    ):
         return target
     return url_for("projects.index")
 
@@ -164,8 +194,62 @@ def _safe_next(target: str | None) -> str:
 @bp.post("/logout")
 @login_required
 def logout():
+    _end_sessions(me())
     logout_user()
+    session.clear()
     return redirect(url_for("auth.login"))
+
+
+# --- session lifetime: begun at log-in, ended by log-out, idleness or age ----------------------
+
+#: Keys in the (signed) session cookie: when the log-in began and when it was last used.
+STARTED, SEEN = "_annotator_started", "_annotator_seen"
+
+
+def _now() -> float:
+    return time.time()
+
+
+def _start_session(user: User) -> None:
+    """A fresh session (and so a fresh CSRF token) for each log-in, stamped with its start."""
+    session.clear()
+    login_user(LoginUser(user))
+    session[STARTED] = session[SEEN] = _now()
+
+
+def _end_sessions(user: User) -> None:
+    """Raise the account's session epoch: every cookie of the account stops working, this one
+    and any copy of it saved before (a signed cookie cannot be taken back otherwise)."""
+    database = db.session()
+    database.execute(
+        update(User).where(User.id == user.id).values(session_epoch=User.session_epoch + 1)
+    )
+    database.commit()
+
+
+def _expire_session() -> None:
+    """End a log-in idle for ANNOTATOR_SESSION_IDLE_HOURS or older than _MAX_HOURS.
+
+    A session without the stamps (made before they existed) is ended too. Runs before the
+    view: the request goes on as an anonymous one (log-in page, or 401 from the API).
+    """
+    if "_user_id" not in session:
+        return
+    now = _now()
+    started, seen = session.get(STARTED), session.get(SEEN)
+    idle = float(current_app.config["SESSION_IDLE_HOURS"]) * 3600
+    oldest = float(current_app.config["SESSION_MAX_HOURS"]) * 3600
+    if (
+        not isinstance(started, int | float)
+        or not isinstance(seen, int | float)
+        or now - seen > idle
+        or now - started > oldest
+    ):
+        logout_user()
+        session.clear()
+        return
+    if now - seen > 60:  # refresh the cookie at most once a minute
+        session[SEEN] = now
 
 
 # --- permission checks used by the other blueprints -------------------------------------------

@@ -72,6 +72,18 @@ SETTINGS = [
         "Queue of background jobs (imports, exports, bulk accepts); default: a SQLite file, "
         "instance/jobs.db. redis://host:port/db shares it between machines.",
     ),
+    Setting(
+        "SESSION_IDLE_HOURS",
+        12,
+        int,
+        "A log-in ends after this many hours without a request.",
+    ),
+    Setting(
+        "SESSION_MAX_HOURS",
+        72,
+        int,
+        "A log-in ends this many hours after it began, however busy.",
+    ),
 ]
 
 #: Flask-Limiter storages this install can use (redis-py is a dependency).

@@ -142,10 +142,18 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def _mark_writes() -> None:
         view = app.view_functions.get(request.endpoint or "")
-        writing.set(
+        g.writing_token = writing.set(
             request.method not in ("GET", "HEAD", "OPTIONS")
             and not getattr(view, "reads_only", False)
         )
+
+    @app.teardown_request
+    def _unmark_writes(_error: BaseException | None) -> None:
+        # The mark is the request's: what runs after it in the same thread (a test, the next
+        # request of a threaded server) starts unmarked, and never takes the write lock by chance.
+        token = g.pop("writing_token", None)
+        if token is not None:
+            writing.reset(token)
 
 
 def reads_only(view):
@@ -214,3 +222,41 @@ def current_revision(bind: Engine) -> str | None:
 
 def has_schema(bind: Engine) -> bool:
     return inspect(bind).has_table("alembic_version")
+
+
+#: What SQLite and PostgreSQL say when the database cannot take writes (not a busy one).
+REFUSING_WRITES = ("readonly", "read-only", "disk is full", "disk full", "no space left")
+
+
+def refuses_writes(error: BaseException) -> bool:
+    """True for a database error meaning no write can succeed now: a read-only file or server, a
+    full disk. Retrying soon will not help, but it is the server's state, not the request's."""
+    orig = getattr(error, "orig", error)
+    if getattr(orig, "sqlstate", None) in ("25006", "53100"):  # read-only transaction, disk full
+        return True
+    return any(words in str(orig).lower() for words in REFUSING_WRITES)
+
+
+def write_problem(bind: Engine) -> str | None:
+    """Why the database cannot take a write now, or None when it can (for ``/health``).
+
+    PostgreSQL says whether it is read-only (a standby, ``default_transaction_read_only``).
+    SQLite is asked for its write lock by a statement that changes no row: a read-only file
+    refuses it; a writer holding the lock means the database is writable, so that is no problem.
+    """
+    with bind.connect() as connection:
+        if bind.dialect.name == "postgresql":
+            read_only = connection.exec_driver_sql("SHOW transaction_read_only").scalar()
+            return "the database is read-only" if read_only == "on" else None
+        try:
+            connection.exec_driver_sql("PRAGMA busy_timeout=50")
+            connection.exec_driver_sql(
+                "UPDATE alembic_version SET version_num = version_num WHERE 0"
+            )
+        except exc.OperationalError as error:
+            if "locked" in str(error.orig) or "busy" in str(error.orig):
+                return None
+            return str(error.orig)
+        finally:
+            connection.invalidate()  # its busy timeout was shortened: never reuse it
+    return None

@@ -74,6 +74,8 @@ class User(SQLModel, table=True):
     password_hash: str | None = Field(default=None, max_length=255)
     is_admin: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utcnow)
+    #: Raised by each log-out: every session cookie signed before it stops working.
+    session_epoch: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Project(SQLModel, table=True):
@@ -150,6 +152,12 @@ class Assignment(SQLModel, table=True):
     assigned_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     done_at: datetime | None = None
+    #: When the annotator first opened the comparison of this document (others' work): from
+    #: then on only a manager may reopen it, so nobody changes their work after seeing the others'.
+    compared_at: datetime | None = None
+    #: Who reopened it last when a manager did, and when: a frozen layer changed on record.
+    reopened_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    reopened_at: datetime | None = None
 
     __table_args__ = (
         CheckConstraint("status IN ('in_progress', 'done')", name="status_known"),

@@ -53,6 +53,34 @@ def check_password(user: User, password: str) -> bool:
         return False
 
 
+_dummy: tuple[PasswordHasher, str] | None = None
+
+
+def _dummy_hash() -> str:
+    """A hash made with the current hasher's costs, verified when no account can match, so an
+    unknown name takes as long as a wrong password (made once per hasher, when first needed)."""
+    global _dummy
+    if _dummy is None or _dummy[0] is not _hasher:
+        _dummy = (_hasher, _hasher.hash("no account has this password"))
+    return _dummy[1]
+
+
+def user_for_log_in(db: Session, username: str, password: str) -> User | None:
+    """The account these credentials open, or None; one hash is verified either way.
+
+    An unknown name, an account without a password (made by an import) and a wrong password
+    all cost the same verification, so the time taken does not tell which names exist.
+    """
+    user = user_by_name(db, username) if USERNAME.match(username) else None
+    if user is None or not user.password_hash:
+        try:
+            _hasher.verify(_dummy_hash(), password)
+        except (VerificationError, InvalidHashError):
+            pass
+        return None
+    return user if check_password(user, password) else None
+
+
 def user_by_name(db: Session, username: str) -> User | None:
     return db.exec(select(User).where(User.username == username)).first()
 

@@ -120,8 +120,12 @@ def app(session_app):
     """An app on a clean database (per backend); CSRF and log-in throttling off unless a test
     turns them on with ``make_app``. Changes a test makes to ``app.config`` end with it."""
     config = dict(session_app.config)
+    # A command run by the CLI runner marks its thread as writing (as the command's process
+    # would be); each test starts unmarked, like a fresh request.
+    writing = db.writing.set(False)
     _empty_all_tables(session_app)
     yield session_app
+    db.writing.reset(writing)
     session_app.config.clear()
     session_app.config.update(config)
 

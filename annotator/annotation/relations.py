@@ -23,7 +23,7 @@ from sqlmodel import Session
 
 from annotator.annotation.definitions import TypeRule
 from annotator.annotation.highlight import Link
-from annotator.annotation.spans import SPAN_ID, create_once, delete_owned
+from annotator.annotation.spans import SPAN_ID, commit_change, create_once, delete_owned
 from annotator.errors import Problem, Refused
 from annotator.models import (
     Document,
@@ -196,7 +196,10 @@ def _save(
                 "created_at": now,
                 "updated_at": now,
             }
-            return create_once(db, model, row, foreign, "relation", commit=commit), True
+            existing, inserted = create_once(db, model, row, foreign, "relation", commit=commit)
+            if inserted:
+                return existing, True
+            # Another request created this id at the same moment: apply ours as an update.
         if foreign(existing):
             raise Refused(404, "no such relation")  # another user's id: do not reveal it
         if any(getattr(existing, key) != value for key, value in fields.items()):
@@ -206,10 +209,7 @@ def _save(
             if not owned:
                 existing.curator_id = owner["curator_id"]
             db.add(existing)
-            if commit:
-                db.commit()
-            else:
-                db.flush()
+            commit_change(db, "relation", commit=commit)
         return existing, False
     except IntegrityError:
         if not commit:

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
 from annotator.annotation.definitions import check_attributes, keep_defined
@@ -97,29 +98,60 @@ def check_values(payload: Any, document: Document, labels: list[Label]) -> SpanV
     return SpanValues(chosen.id, start, end, note, attributes)
 
 
-def insert_ignoring_conflict(db: Session, model, row: dict) -> None:
-    """INSERT that does nothing when a row with the same ``id`` exists (a retried save)."""
+def insert_ignoring_conflict(db: Session, model, row: dict) -> bool:
+    """INSERT that does nothing when a row with the same ``id`` exists (a retried save); True
+    when this statement inserted the row."""
     dialect = db.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
-    db.execute(module.insert(model).values(**row).on_conflict_do_nothing(index_elements=["id"]))
+    statement = module.insert(model).values(**row).on_conflict_do_nothing(index_elements=["id"])
+    return db.execute(statement.returning(model.id)).first() is not None
 
 
-def create_once(db: Session, model, row: dict, foreign, what: str, *, commit: bool = True):
+def create_once(
+    db: Session, model, row: dict, foreign, what: str, *, commit: bool = True
+) -> tuple[Any, bool]:
     """Insert ``row`` under its client-made id, commit (only flush when not ``commit``: a bulk
-    action commits once at its end), and return the stored row.
+    action commits once at its end); return (the stored row, inserted here).
 
-    When a concurrent request stored the same id first, that row is returned instead, unless it
-    is someone else's (``foreign``): then 404, revealing nothing.
+    When a concurrent request stored the same id first, that row is returned with False (the
+    caller applies its values as to an existing row), unless it is someone else's
+    (``foreign``): then 404, revealing nothing. A row deleted between the insert and the read
+    (its span deleted at that moment, and the link with it) is 409: the request was overtaken.
     """
-    insert_ignoring_conflict(db, model, row)
+    inserted = insert_ignoring_conflict(db, model, row)
     if commit:
         db.commit()
     else:
         db.flush()
     stored = db.get(model, row["id"], populate_existing=True)
+    if stored is None:
+        raise Refused(409, f"the {what} was deleted meanwhile; reload the document")
     if foreign(stored):
         raise Refused(404, f"no such {what}")
-    return stored
+    return stored, inserted
+
+
+def commit_change(db: Session, what: str, on_conflict=None, *, commit: bool = True) -> None:
+    """Commit an update or delete prepared in ``db``, answering a concurrent change with 4xx.
+
+    The row deleted by another request meanwhile (SQLAlchemy's StaleDataError) is 404; a unique
+    or foreign key broken by a concurrent change (IntegrityError) is 409, or what
+    ``on_conflict`` raises (it runs after the rollback, e.g. to name the twin span). Without
+    ``commit`` it only flushes, and any error is the caller's: its whole transaction fails.
+    """
+    if not commit:
+        db.flush()
+        return
+    try:
+        db.commit()
+    except StaleDataError:
+        db.rollback()
+        raise Refused(404, f"no such {what}: it was deleted meanwhile") from None
+    except IntegrityError:
+        db.rollback()
+        if on_conflict is not None:
+            on_conflict()
+        raise Refused(409, f"the {what} changed meanwhile; reload the document") from None
 
 
 def save_span(
@@ -177,13 +209,16 @@ def _save(db, model, owner_field, document, user, span_id, values, extra=None, *
             **(extra or {}),
         }
         try:
-            return create_once(db, model, row, foreign, "span", commit=commit), True
+            existing, inserted = create_once(db, model, row, foreign, "span", commit=commit)
         except IntegrityError:  # a twin was stored meanwhile: one span per label and range
             if not commit:
                 raise  # the caller's whole transaction fails: nothing half done
             db.rollback()
             _refuse_twin(db, model, document, user, span_id, values)
-            raise
+            raise Refused(409, "the document changed meanwhile; reload it") from None
+        if inserted:
+            return existing, True
+        # Another request created this id at the same moment: apply ours as an update.
     if foreign(existing):
         raise Refused(404, "no such span")  # another user's id: do not reveal it exists
     attributes = values.attributes
@@ -206,10 +241,12 @@ def _save(db, model, owner_field, document, user, span_id, values, extra=None, *
         if not owned:
             existing.curator_id = user.id
         db.add(existing)
-        if commit:
-            db.commit()
-        else:
-            db.flush()
+        commit_change(
+            db,
+            "span",
+            lambda: _refuse_twin(db, model, document, user, span_id, values),
+            commit=commit,
+        )
     return existing, False
 
 
@@ -279,7 +316,10 @@ def delete_owned(
     if foreign_owner or existing.document_id != document.id:
         raise Refused(404, f"no such {what}")
     db.delete(existing)
-    db.commit()
+    try:
+        db.commit()
+    except StaleDataError:  # deleted by another request meanwhile: gone, as asked
+        db.rollback()
     return True
 
 

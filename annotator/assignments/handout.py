@@ -26,6 +26,7 @@ from sqlmodel import Session, select
 
 from annotator import db as database
 from annotator.assignments.planner import Group, choose, quota
+from annotator.errors import Refused
 from annotator.models import Assignment, Document, Label, Membership, Project, Span, User, utcnow
 
 # --- queries -----------------------------------------------------------------------------------
@@ -213,6 +214,33 @@ def set_status(db: Session, item: Assignment, status: str) -> None:
     item.done_at = utcnow() if status == "done" else None
     db.add(item)
     db.commit()
+
+
+def refuse_reopening_frozen(item: Assignment) -> None:
+    """An annotator who has seen the comparison cannot reopen their own work: they would change it
+    knowing the others'. Only a manager may (:func:`reopen_by_manager`), on record."""
+    if item.compared_at is not None:
+        raise Refused(
+            409,
+            "You have seen the comparison of this document, so your work on it is frozen; "
+            "only a manager can reopen it.",
+            "status",
+        )
+
+
+def reopen_by_manager(db: Session, item: Assignment, manager: User) -> None:
+    """Send finished work back to its annotator, recording which manager did it and when."""
+    item.reopened_by_id = manager.id
+    item.reopened_at = utcnow()
+    set_status(db, item, "in_progress")
+
+
+def record_comparison_seen(db: Session, item: Assignment) -> None:
+    """Note the first time an annotator opens a document's comparison: their layer freezes."""
+    if item.compared_at is None:
+        item.compared_at = utcnow()
+        db.add(item)
+        db.commit()
 
 
 @dataclass

@@ -19,7 +19,7 @@ from flask.cli import with_appcontext
 from annotator import db
 from annotator.data_export import records
 from annotator.data_export.formats import DOCCANO_OFFSETS, FORMATS
-from annotator.data_export.records import ExportOptions, ExportStats
+from annotator.data_export.records import FAILED_LINE, ExportOptions, ExportStats
 from annotator.errors import Invalid
 
 
@@ -104,11 +104,19 @@ def export_command(
         if progress if progress is not None else sys.stderr.isatty():
             total = records.document_count(connection, project.id, options)
             lines = _with_progress(lines, total)
-        if output == "-":
-            with click.open_file("-", "wb") as stream:
-                stream.writelines(lines)
-        else:
-            _write_file(output, lines)
+        try:
+            if output == "-":
+                with click.open_file("-", "wb") as stream:
+                    try:
+                        stream.writelines(lines)
+                    except Exception:
+                        stream.write(FAILED_LINE)  # what was written already is not the file
+                        raise
+            else:
+                _write_file(output, lines)
+        except Exception as error:
+            where = "" if output == "-" else f"; {output} was not written"
+            raise click.ClickException(f"the export failed midway ({error}){where}") from error
     text = None
     if card:
         from annotator.agreement import inputs

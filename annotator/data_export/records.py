@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, Engine, String, and_, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
@@ -34,6 +35,7 @@ from sqlmodel import Session
 
 from annotator import store
 from annotator.data_export.formats import DOCCANO_OFFSETS, FORMATS, Record, dataset_card, dumps_line
+from annotator.data_import.parsers import EXPORT_FAILED
 from annotator.errors import Invalid
 from annotator.models import (
     Assignment,
@@ -48,6 +50,17 @@ from annotator.models import (
     User,
 )
 from annotator.rules import parse_names
+
+#: The last line of an export that failed after it began: the importer refuses the file.
+FAILED_LINE = (
+    orjson.dumps(
+        {
+            EXPORT_FAILED: "the export failed midway (the server log says why); "
+            "this file is incomplete: export again"
+        }
+    )
+    + b"\n"
+)
 
 BATCH = 1000
 """Documents per batch: big enough that per-query overhead vanishes, small enough to stay flat."""

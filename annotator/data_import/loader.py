@@ -38,6 +38,8 @@ class ImportSummary:
     relations: int = 0
     gold_relations: int = 0
     new_accounts: list[str] = field(default_factory=list)
+    empty_files: list[str] = field(default_factory=list)
+    """Files that held no documents (empty or only blank lines): said, so none looks lost."""
 
     def __str__(self) -> str:
         text = f"imported {self.documents} documents, {self.spans} spans"
@@ -49,6 +51,8 @@ class ImportSummary:
             text += f", {self.gold_relations} gold links"
         if self.new_accounts:
             text += f"; new accounts without password: {', '.join(self.new_accounts)}"
+        for name in self.empty_files:
+            text += f"; {name} held no documents"
         return text
 
 
@@ -118,7 +122,7 @@ def _store(
     )
     writer = _Writer(db, project, labels, {item.name: item.id for item in types})
     batch: list[ImportedDocument] = []
-    for document in parse_files(files, rules):
+    for document in parse_files(files, rules, writer.summary.empty_files):
         position += 1
         batch.append(document)
         if len(batch) >= BATCH:

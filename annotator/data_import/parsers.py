@@ -15,6 +15,7 @@ spans' ``id`` in the file (the stored spans get new ids; the relations follow th
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,7 @@ import orjson
 
 from annotator.annotation.definitions import TypeRule, check_attributes
 from annotator.errors import ImportRejected, Problem
+from annotator.limits import MAX_NOTE_CHARS, meta_problem, nul_at
 from annotator.offsets import normalise_newlines
 from annotator.rules import STATUSES, USERNAME
 
@@ -38,6 +40,9 @@ DOCUMENT_KEYS = {
     "relations",
     "gold_relations",
 }
+#: The key of the last line of an export that failed midway (``data_export.records``).
+EXPORT_FAILED = "export_failed"
+NOSCRIPT = re.compile(r"<noscript\b.*?</noscript\s*>", re.IGNORECASE | re.DOTALL)
 
 
 @dataclass
@@ -138,9 +143,15 @@ def parse_document(
 
     if not isinstance(value, dict):
         raise reject(None, f"expected a JSON object, got {_json_type(value)}")
+    if EXPORT_FAILED in value:
+        raise reject(EXPORT_FAILED, "this file is an export that failed midway: export it again")
     unknown = sorted(set(value) - DOCUMENT_KEYS)
     if unknown:
         raise reject(unknown[0], f"unknown field (known: {', '.join(sorted(DOCUMENT_KEYS))})")
+    holding_nul = nul_at(value, "")
+    if holding_nul is not None:
+        # Anywhere, also in meta, attributes and relation values: PostgreSQL cannot store it.
+        raise reject(holding_nul, "contains a NUL character (U+0000), which cannot be stored")
     if "text" not in value:
         raise reject("text", "missing; every document needs its text")
     written = value["text"]
@@ -167,6 +178,9 @@ def parse_document(
     meta = value.get("meta") or {}
     if not isinstance(meta, dict):
         raise reject("meta", f"expected an object, got {_json_type(meta)}")
+    too_big = meta_problem(meta)
+    if too_big is not None:  # export must be able to write back whatever import accepts
+        raise reject("meta", too_big)
 
     text, move = normalise_newlines(written)
     document = ImportedDocument(external_id, text, title, url, meta, line=line)
@@ -301,6 +315,8 @@ def _parse_span(
     note = item.get("note") or ""
     if not isinstance(note, str):
         raise reject(f"{where}.note", f"expected a string, got {_json_type(note)}")
+    if len(note) > MAX_NOTE_CHARS:
+        raise reject(f"{where}.note", f"longer than {MAX_NOTE_CHARS:,} characters")
     _refuse_nul(note, f"{where}.note", reject)
     try:
         attributes = check_attributes(item.get("attributes"), rules.attributes.get(label, ()))
@@ -395,7 +411,8 @@ def parse_html_file(data: bytes, source: str, rules: ImportRules) -> ImportedDoc
     """An HTML article becomes clean text (boilerplate removed) with its title and URL."""
     import trafilatura
 
-    html = _decode(data, source)
+    # Text shown only without JavaScript ("enable JavaScript", tracking pixels) is not article.
+    html = NOSCRIPT.sub("", _decode(data, source))
     extracted = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
     if extracted is None or not (extracted.text or "").strip():
         raise ImportRejected(source, None, "text", "no article text found in this HTML")
@@ -430,12 +447,20 @@ def parse_file(
 
 
 def parse_files(
-    files: Iterable[tuple[str, Iterable[bytes] | bytes]], rules: ImportRules
+    files: Iterable[tuple[str, Iterable[bytes] | bytes]],
+    rules: ImportRules,
+    empty: list[str] | None = None,
 ) -> Iterator[ImportedDocument]:
-    """Parse several files as one import: a document id may appear only once across them."""
+    """Parse several files as one import: a document id may appear only once across them.
+
+    The names of files holding no document (empty, or only blank lines) are added to ``empty``
+    so the summary can say so; without that list, such a file is refused.
+    """
     seen: dict[str, str] = {}
     for source, content in files:
+        found = 0
         for document in parse_file(content, source, rules):
+            found += 1
             if document.external_id in seen:
                 raise ImportRejected(
                     source,
@@ -447,3 +472,9 @@ def parse_files(
             where = source if document.line is None else f"{source}, line {document.line}"
             seen[document.external_id] = where
             yield document
+        if not found:
+            if empty is None:
+                raise ImportRejected(
+                    source, None, None, "held no documents (the file is empty or only blank lines)"
+                )
+            empty.append(source)

@@ -89,7 +89,14 @@ class Checkpoint:
 
 def run(job_id: str) -> None:
     """Run one queued job to its end: done, failed or cancelled (the two last store nothing)."""
-    db.writing.set(True)  # the runner writes: SQLite's BEGIN IMMEDIATE, as for a POST
+    token = db.writing.set(True)  # the runner writes: SQLite's BEGIN IMMEDIATE, as for a POST
+    try:
+        _run(job_id)
+    finally:
+        db.writing.reset(token)
+
+
+def _run(job_id: str) -> None:
     session = db.session()
     huey = queue.huey_of(current_app)
     job = session.get(Job, job_id)
@@ -161,6 +168,9 @@ def _import(session: Session, job: Job, checkpoint: Callable[[int], None]) -> No
                 yield name, handle
 
     def finish(summary) -> None:
+        if not summary.documents:  # only empty files: say so, rather than "imported 0"
+            empty = ", ".join(summary.empty_files) or "the upload"
+            raise ImportRejected(f"{empty} held no documents", None, None, "nothing to import")
         _done(job, str(summary).capitalize() + ".", {"documents": summary.documents})
         session.add(job)
 

@@ -29,6 +29,9 @@ def register(app: Flask) -> None:
         """For load balancers and process managers: 200 when the database answers."""
         try:
             db.session().execute(text("SELECT 1"))
+            problem = db.write_problem(db.engine())
         except Exception as error:  # noqa: BLE001 - any database failure means "unhealthy"
             return jsonify(status="unavailable", database=type(error).__name__), 503
+        if problem is not None:  # reads work, saves would fail: not fit to serve annotators
+            return jsonify(status="unavailable", database="refuses writes", reason=problem), 503
         return jsonify(status="ok", database="ok")

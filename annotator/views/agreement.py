@@ -20,6 +20,7 @@ from annotator.agreement.report import KINDS
 from annotator.auth import project_for
 from annotator.errors import Invalid
 from annotator.rules import parse_names
+from annotator.views.http import page_number
 
 bp = Blueprint("agreement", __name__)
 
@@ -156,7 +157,7 @@ def spans(slug: str):
         if item.matches(label, kinds)
     ]
     items.sort(key=lambda item: (int(item.span.document), item.span.start, item.span.end))
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     return render_template(template, **_page_of(slug, items, page), **context)
 
 

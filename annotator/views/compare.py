@@ -30,6 +30,7 @@ from annotator.annotation.relations import (
     type_menu,
 )
 from annotator.annotation.spans import check_values, delete_gold, gold_highlights_of, save_gold
+from annotator.assignments import handout
 from annotator.auth import me
 from annotator.errors import Refused
 from annotator.jobs import queue, work
@@ -45,6 +46,8 @@ def _viewable(slug: str, document_id: int):
     project, role, document, item = document_for(slug, document_id)
     if role != "manager" and not (project.comparison_open and item and item.status == "done"):
         abort(404)
+    if role != "manager" and item is not None:
+        handout.record_comparison_seen(db.session(), item)
     return project, role, document
 
 

@@ -12,6 +12,7 @@ writing starts and closed when it ends (or when the client goes away).
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
@@ -30,7 +31,7 @@ from annotator import db, store
 from annotator.auth import me, project_for
 from annotator.data_export import records
 from annotator.data_export.formats import DOCCANO_OFFSETS, FORMATS
-from annotator.data_export.records import ExportOptions, ProjectRef
+from annotator.data_export.records import FAILED_LINE, ExportOptions, ProjectRef
 from annotator.errors import Invalid
 from annotator.jobs import queue, work
 from annotator.views.jobs import job_redirect
@@ -46,8 +47,8 @@ CHUNK = 64 * 1024
 def _options_from(args) -> ExportOptions:
     """The query string of the form as options; ``Invalid`` for values a user typed wrong."""
     min_done = args.get("min_done", "").strip() or "0"
-    if not min_done.isdigit():
-        raise Invalid("the minimum number of annotators done must be a whole number, 0 or more")
+    if not re.fullmatch(r"[0-9]{1,4}", min_done):  # ASCII digits only; more is no one's team
+        raise Invalid("the minimum number of annotators done must be a whole number from 0 to 9999")
     return ExportOptions(
         format=args.get("format", "native"),
         min_done=int(min_done),
@@ -103,8 +104,14 @@ def download(slug: str):
     engine = db.engine()
 
     def generate() -> Iterator[bytes]:
-        with records.reading(engine) as connection:
-            yield from _chunks(records.export_lines(connection, ref, options))
+        try:
+            with records.reading(engine) as connection:
+                yield from _chunks(records.export_lines(connection, ref, options))
+        except Exception:
+            # The status line went out with the first bytes: the failure can only be told in
+            # the file itself, by a last line that no reader takes for a document.
+            current_app.logger.exception("export of %s failed midway", slug)
+            yield FAILED_LINE
 
     name = records.file_name(slug, options.format, datetime.now(UTC).date())
     return Response(

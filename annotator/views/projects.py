@@ -17,6 +17,7 @@ from annotator.data_import.loader import count_documents
 from annotator.errors import Invalid
 from annotator.guidelines import render_markdown
 from annotator.jobs import queue, work
+from annotator.views.http import page_number
 from annotator.views.jobs import job_redirect
 
 bp = Blueprint("projects", __name__)
@@ -57,7 +58,7 @@ def show(slug: str):
     session = db.session()
     context = {"project": project, "role": role, "labels": store.labels_of(session, project.id)}
     if role == "manager":
-        page = max(request.args.get("page", 1, type=int), 1)
+        page = page_number()
         context.update(
             documents=store.document_rows(session, project, PAGE, (page - 1) * PAGE),
             total=store.count_documents(session, project.id),
@@ -206,7 +207,7 @@ def reopen(slug: str, document_id: int):
     )
     if item is None:
         abort(404, "that annotator has no assignment for this document")
-    handout.set_status(session, item, "in_progress")
+    handout.reopen_by_manager(session, item, me())
     flash(f"Reopened for {annotator.username}.", "success")
     return redirect(request.referrer or url_for("projects.show", slug=slug))
 

@@ -23,7 +23,8 @@ def _context(slug: str, document_id: int) -> dict:
     annotator = whose_work(role)
     highlights = highlights_of(session, document.id, annotator.id)
     links = as_links(relations_of(session, document.id, annotator.id))
-    read_only = annotator.id != viewer.id
+    viewing_other = annotator.id != viewer.id
+    read_only = viewing_other or (item is not None and item.status == "done")
     return {
         "project": project,
         "role": role,
@@ -31,6 +32,7 @@ def _context(slug: str, document_id: int) -> dict:
         "assignment": item,
         "annotator": annotator,
         "read_only": read_only,
+        "viewing_other": viewing_other,
         "labels": store.labels_of(session, project.id),
         "relation_types": type_menu(relation_types_of(session, project.id)),
         "spans": highlights,
@@ -62,6 +64,8 @@ def status(slug: str, document_id: int):
     wanted = request.form.get("status")
     if wanted not in ("done", "in_progress") or item is None:
         abort(400, "expected status done or in_progress for a document you annotate")
+    if wanted == "in_progress" and item.status == "done":
+        handout.refuse_reopening_frozen(item)
     handout.set_status(db.session(), item, wanted)
     if wanted == "done" and request.form.get("then") == "next":
         following = handout.next_document(db.session(), project, me())
@@ -75,7 +79,8 @@ def status(slug: str, document_id: int):
         return redirect(target)
     if request.headers.get("HX-Request"):
         context = _context(slug, document_id)
-        return render_template("workspace/_status.html", **context)
+        # The text and the toolbar become editable or read-only with the status: reload the page.
+        return render_template("workspace/_status.html", **context), {"HX-Refresh": "true"}
     return redirect(url_for("workspace.document", slug=slug, document_id=document_id))
 
 

@@ -441,17 +441,21 @@ def shared(app, world) -> dict:
     make_project(world, documents=2, overlap=2, annotators=("ann", "bob"))
     bob, ann = world.client("bob"), world.client("ann")
     both = take_next(bob)
-    mark(bob, both, "done")
-    only_bob = take_next(bob)
-    assert take_next(ann) == both
     spans = {}
-    for document_id, span_id in ((both, "bob-span-0001"), (only_bob, "bob-span-0002")):
+
+    def bob_marks(document_id: int, span_id: str) -> None:
         response = bob.put(
             f"/api/projects/{SLUG}/documents/{document_id}/spans/{span_id}",
             json={"label": "claim", "start": 0, "end": 5, "note": "bob's private note"},
         )
         assert response.status_code == 201
         spans[span_id] = document_id
+
+    bob_marks(both, "bob-span-0001")  # before marking it done: done work is read-only
+    mark(bob, both, "done")
+    only_bob = take_next(bob)
+    assert take_next(ann) == both
+    bob_marks(only_bob, "bob-span-0002")
     return {"both": both, "only_bob": only_bob, "spans": spans, "ann": ann}
 
 
@@ -504,7 +508,8 @@ def test_comparison_stays_closed_after_finishing_until_the_manager_opens_it(app,
     assert opened.status_code == 200
     assert 'data-span="bob-span-0001"' in opened.get_data(as_text=True)
     assert ann.get(f"/p/{SLUG}/compare/{shared['only_bob']}").status_code == 404
-    mark(ann, both, "in_progress")
+    assert mark(ann, both, "in_progress").status_code == 409, "seen the others: frozen"
+    world.client("mia").post(f"/p/{SLUG}/d/{both}/reopen", data={"annotator": "ann"})
     assert ann.get(f"/p/{SLUG}/compare/{both}").status_code == 404, "only finished documents"
 
 
@@ -563,18 +568,20 @@ def dashboard_rows(client) -> dict[str, list[str]]:
 def test_dashboard_shows_per_annotator_done_in_progress_and_spans_per_label(app, world):
     make_project(world, documents=4, overlap=2, annotators=("ann", "bob", "cat"))
     ann, bob = world.client("ann"), world.client("bob")
-    first = take_and_finish(ann)
-    second = take_next(ann)
-    for span_id, document_id, label, start in (
-        ("ann-span-0001", first, "claim", 0),
-        ("ann-span-0002", first, "claim", 6),
-        ("ann-span-0003", second, "evidence", 0),
-    ):
+
+    def ann_marks(span_id: str, document_id: int, label: str, start: int) -> None:
         saved = ann.put(
             f"/api/projects/{SLUG}/documents/{document_id}/spans/{span_id}",
             json={"label": label, "start": start, "end": start + 4},
         )
         assert saved.status_code == 201
+
+    first = take_next(ann)
+    ann_marks("ann-span-0001", first, "claim", 0)
+    ann_marks("ann-span-0002", first, "claim", 6)
+    assert mark(ann, first, "done").status_code == 302  # done work is read-only from here
+    second = take_next(ann)
+    ann_marks("ann-span-0003", second, "evidence", 0)
     bobs = take_next(bob)
     bob.put(
         f"/api/projects/{SLUG}/documents/{bobs}/spans/bob-span-0001",
