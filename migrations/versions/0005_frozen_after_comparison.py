@@ -35,7 +35,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("assignment", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("fk_assignment_reopened_by_id_user"), type_="foreignkey")
+        batch_op.drop_constraint(
+            batch_op.f("fk_assignment_reopened_by_id_user"), type_="foreignkey"
+        )
         batch_op.drop_column("reopened_at")
         batch_op.drop_column("reopened_by_id")
         batch_op.drop_column("compared_at")
