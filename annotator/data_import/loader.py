@@ -11,7 +11,9 @@ from sqlmodel import Session, select
 
 from annotator import store
 from annotator.annotation.relations import relation_types_of, rule_of
-from annotator.data_import.parsers import ImportedDocument, ImportRules, parse_files
+from annotator.data_import.detect import Content, parse_import
+from annotator.data_import.parsers import ImportedDocument, ImportRules
+from annotator.data_import.peers import PeerOptions
 from annotator.db import lock_project
 from annotator.models import (
     Assignment,
@@ -54,17 +56,22 @@ class ImportSummary:
 def import_files(
     db: Session,
     project: Project,
-    files: Iterable[tuple[str, Iterable[bytes] | bytes]],
+    files: Iterable[tuple[str, Content]],
     max_chars: int = 1_000_000,
+    *,
+    format: str | None = None,
+    annotator: str | None = None,
 ) -> ImportSummary:
-    """Parse and store ``files`` (name, lines-or-bytes) into ``project``, then commit.
+    """Parse and store ``files`` (name, lines-or-bytes, or a folder's ``Bundle``) into
+    ``project``, then commit. ``format`` overrides the detected format (``detect.FORMATS``);
+    ``annotator`` names whose spans a file is that does not say (brat, doccano, Prodigy).
 
     On :class:`~annotator.errors.ImportRejected` the transaction is rolled back and the
     error propagates: the database is exactly as before. The project is locked for the length
     of the import, so two imports into one project check their ids one after the other.
     """
     try:
-        summary = _store(db, project, files, max_chars)
+        summary = _store(db, project, files, max_chars, format, PeerOptions(annotator))
         db.commit()
         return summary
     except BaseException:
@@ -72,7 +79,14 @@ def import_files(
         raise
 
 
-def _store(db: Session, project: Project, files, max_chars: int) -> ImportSummary:
+def _store(
+    db: Session,
+    project: Project,
+    files,
+    max_chars: int,
+    format: str | None,
+    options: PeerOptions,
+) -> ImportSummary:
     lock_project(db, project.id)
     label_rows = store.labels_of(db, project.id)
     labels = {label.name: label.id for label in label_rows}
@@ -92,7 +106,7 @@ def _store(db: Session, project: Project, files, max_chars: int) -> ImportSummar
     )
     writer = _Writer(db, project, labels, {item.name: item.id for item in types})
     batch: list[ImportedDocument] = []
-    for document in parse_files(files, rules):
+    for document in parse_import(files, rules, format=format, options=options):
         position += 1
         batch.append(document)
         if len(batch) >= BATCH:

@@ -11,6 +11,7 @@ from annotator.annotation.definitions import format_attribute_lines
 from annotator.annotation.relations import relation_types_of
 from annotator.assignments import handout
 from annotator.auth import me, project_for, require_admin
+from annotator.data_import.detect import FORMATS as IMPORT_FORMATS
 from annotator.data_import.loader import import_files
 from annotator.errors import ImportRejected, Invalid
 from annotator.guidelines import render_markdown
@@ -83,11 +84,18 @@ def next_document(slug: str):
 def import_page(slug: str):
     project, _role = project_for(slug, manager=True)
     if request.method == "GET":
-        return render_template("projects/import.html", project=project)
+        return render_template(
+            "projects/import.html", project=project, formats=IMPORT_FORMATS, form={}
+        )
     uploads = [f for f in request.files.getlist("files") if f.filename]
+    page = {"project": project, "formats": IMPORT_FORMATS, "form": request.form}
     if not uploads:
-        flash("Choose at least one .jsonl, .txt or .html file.", "error")
-        return render_template("projects/import.html", project=project), 400
+        flash("Choose at least one file.", "error")
+        return render_template("projects/import.html", **page), 400
+    format_name = request.form.get("format", "") or None
+    if format_name is not None and format_name not in IMPORT_FORMATS:
+        flash(f"Nothing was imported. Unknown format {format_name!r}.", "error")
+        return render_template("projects/import.html", **page), 400
     session = db.session()
     try:
         summary = import_files(
@@ -95,10 +103,12 @@ def import_page(slug: str):
             project,
             ((upload.filename, upload.stream) for upload in uploads),
             max_chars=current_app.config["MAX_DOCUMENT_CHARS"],
+            format=format_name,
+            annotator=request.form.get("annotator", "").strip() or None,
         )
     except ImportRejected as problem:
         flash(f"Nothing was imported. {problem}", "error")
-        return render_template("projects/import.html", project=project), 400
+        return render_template("projects/import.html", **page), 400
     flash(str(summary).capitalize() + ".", "success")
     return redirect(url_for("projects.show", slug=slug))
 
