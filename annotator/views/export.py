@@ -27,8 +27,9 @@ from flask_login import login_required
 from annotator import db, store
 from annotator.auth import project_for
 from annotator.data_export import records
-from annotator.data_export.formats import DOCCANO_OFFSETS, FORMATS
-from annotator.data_export.records import ExportOptions, ExportStats, ProjectRef
+from annotator.data_export.files import SCHEMES
+from annotator.data_export.formats import DOCCANO_OFFSETS
+from annotator.data_export.records import EXPORT_FORMATS, ExportOptions, ExportStats, ProjectRef
 from annotator.errors import Invalid
 
 bp = Blueprint("export", __name__)
@@ -51,6 +52,7 @@ def _options_from(args) -> ExportOptions:
         labels=records.name_filter(args.getlist("labels")),
         gold_only=args.get("gold_only", "") not in ("", "0", "false", "off"),
         offsets=args.get("offsets", "utf16"),
+        scheme=args.get("scheme", "bio"),
     )
 
 
@@ -60,7 +62,8 @@ def _form(project, ref: ProjectRef, error: str | None = None, status: int = 200)
         "export/form.html",
         project=project,
         role="manager",
-        formats=list(FORMATS),
+        formats=list(EXPORT_FORMATS),
+        schemes=SCHEMES,
         offsets=DOCCANO_OFFSETS,
         labels=store.label_names(session, ref.id),
         annotators=store.annotator_names(session, ref.id),
@@ -105,7 +108,7 @@ def download(slug: str):
     name = records.file_name(slug, options.format, datetime.now(UTC).date())
     return Response(
         stream_with_context(generate()),
-        mimetype="application/x-ndjson",
+        mimetype=records.mimetype(options.format),
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
@@ -132,10 +135,11 @@ def _chunks(pieces: Iterable[bytes], size: int = CHUNK) -> Iterator[bytes]:
 @click.option(
     "--format",
     "format_name",
-    type=click.Choice(list(FORMATS)),
+    type=click.Choice(list(EXPORT_FORMATS)),
     default="native",
     show_default=True,
-    help="native re-imports; doccano, prodigy and w3c are for other tools.",
+    help="native re-imports; doccano, prodigy, w3c, label-studio and brat are for other tools; "
+    "conll, spacy and parquet for training.",
 )
 @click.option(
     "-o",
@@ -166,6 +170,13 @@ def _chunks(pieces: Iterable[bytes], size: int = CHUNK) -> Iterator[bytes]:
     show_default=True,
     help="doccano: UTF-16 code units (what doccano counts) or code points.",
 )
+@click.option(
+    "--scheme",
+    type=click.Choice(SCHEMES),
+    default="bio",
+    show_default=True,
+    help="conll: BIO or BILOU token tags.",
+)
 def export_command(
     slug: str,
     format_name: str,
@@ -177,8 +188,9 @@ def export_command(
     card: bool,
     base_uri: str | None,
     offsets: str,
+    scheme: str,
 ) -> None:
-    """Export a project's documents and spans as JSONL, streaming."""
+    """Export a project's documents and spans (JSONL, or a file of a training format)."""
     options = ExportOptions(
         format=format_name,
         min_done=min_done,
@@ -187,6 +199,7 @@ def export_command(
         gold_only=gold_only,
         base_uri=base_uri,
         offsets=offsets,
+        scheme=scheme,
     )
     stats = ExportStats()
     with records.reading(db.engine()) as connection:
