@@ -26,6 +26,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator, Mapping
 from typing import Any
+from urllib.parse import unquote
 
 from annotator.data_import.parsers import ImportedDocument, ImportRules
 from annotator.data_import.peers import (
@@ -56,6 +57,7 @@ def parse_brat(
                 f"{source}/{stem}.ann", None, None, f"no {posixpath.basename(stem)}.txt beside it"
             )
         folder, name = posixpath.split(stem)
+        name = unquote(name)  # our brat export percent-encodes what a file name cannot hold
         where = f"{source}/{stem}.txt"
         try:
             text = files[f"{stem}.txt"].decode("utf-8-sig")
@@ -79,7 +81,7 @@ def parse_brat(
 
 def _annotator(folder: str, stem: str, source: str, options: PeerOptions) -> str | None:
     reject = rejecter(f"{source}/{stem}.ann", None)
-    name = posixpath.basename(folder) if folder else options.annotator
+    name = unquote(posixpath.basename(folder)) if folder else options.annotator
     if name is None:
         raise reject(
             None,
@@ -121,13 +123,13 @@ def _read_ann(
             type_name = check_relation_type(fields[0], ident, rules, reject)
             relations.append((number, type_name, fields[1][5:], fields[2][5:]))
         elif kind in ("A", "M"):
-            fields = rest.split()
+            fields = rest.split(maxsplit=2)  # our values may hold spaces ("named person")
             if len(fields) not in (2, 3):
                 raise reject(ident, "expected 'NAME T1 VALUE' (or 'NAME T1' for a binary one)")
             span = spans.get(fields[1])
             if span is None:
                 raise reject(ident, f"{fields[1]!r} is not a span (T) defined above")
-            span["attributes"][fields[0]] = fields[2] if len(fields) == 3 else "true"
+            span["attributes"][fields[0]] = fields[2].strip() if len(fields) == 3 else "true"
         elif kind == "#":
             head, _, note = rest.partition("\t")
             fields = head.split()

@@ -100,10 +100,12 @@ def _read_line(
     else:
         same_text(draft, text, "text", reject)
     layer = "gold" if annotator is None else annotator
-    if any(span.get("annotator") == annotator for span in draft.annotations) or (
-        annotator is None and draft.gold
+    if (annotator is None and draft.gold) or (
+        annotator is not None and annotator in draft.annotators
     ):
         raise reject("annotator", f"a second line of {layer} for document {external_id!r}")
+    if annotator is not None:
+        draft.annotators.setdefault(annotator, "done")  # a line without spans still counts
     prefix = f"{number}:"
     if "entities" in value:
         entities = value["entities"]
@@ -157,8 +159,6 @@ def _read_line(
         start, end = _offsets(text, item[0], item[1], where, reject)
         label = check_label(item[2], f"{where}[2]", rules, reject)
         draft.add_span(annotator, f"{prefix}{index}", label, start, end)
-    if not spans and annotator is not None:
-        draft.annotators.setdefault(annotator, "done")
 
 
 def _offsets(text: str, start: Any, end: Any, where: str, reject) -> tuple[int, int]:
