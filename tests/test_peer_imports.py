@@ -11,10 +11,12 @@ import zipfile
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from annotator.annotation.definitions import TypeRule
 from annotator.data_export.formats import w3c_lines
-from annotator.data_import.detect import Bundle, detect, parse_import
+from annotator.data_import.detect import FORMATS, Bundle, detect, parse_import
 from annotator.data_import.parsers import ImportedDocument, ImportRules
 from annotator.data_import.peers import PeerOptions
 from annotator.errors import ImportRejected
@@ -486,3 +488,55 @@ def test_ids_repeated_across_files_of_different_formats_are_refused():
     doccano = doccano_line(id=7, text=TEXT, label=[])
     message = refusal([("a.jsonl", native), ("b.jsonl", doccano)], annotator="alice")
     assert "b.jsonl" in message and "duplicate id '7'" in message
+
+
+# --- any input -----------------------------------------------------------------------------------
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 40) | st.sampled_from(["claim", "alice", TEXT]),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(
+        st.sampled_from(
+            ["text", "label", "labels", "entities", "relations", "start", "end", "start_offset",
+             "end_offset", "from_id", "to_id", "type", "id", "spans", "answer", "head_span",
+             "child_span", "data", "annotations", "result", "value", "completed_by", "target",
+             "selector", "body", "creator", "annotator", "meta", "direction"]
+        ),
+        inner,
+        max_size=6,
+    ),
+    max_leaves=12,
+)  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(values=st.lists(JSON, min_size=1, max_size=3), format=st.sampled_from(FORMATS))
+def test_any_json_is_imported_or_refused_with_a_reason_never_a_crash(values, format):
+    lines = b"\n".join(orjson.dumps(value) for value in values)
+    files = [("any.jsonl", lines)]
+    if format in ("brat", "w3c"):
+        files = [("any.zip", zipped({"a/x.jsonl": lines, "a/x.ann": lines, "a/x.txt": TEXT}))]
+    try:
+        parse(files, format=format, annotator="alice")
+    except ImportRejected as rejected:
+        assert str(rejected)
+
+
+def test_our_brat_zip_reads_back_ids_that_need_encoding_and_attribute_values_with_spaces():
+    from annotator.data_export.files import FILE_FORMATS
+
+    record = {
+        "id": "../wire/2026 #1",
+        "text": TEXT,
+        "annotations": [
+            {"id": "s1", "annotator": "o.brien", "label": "attribution", "start": 0, "end": 8,
+             "note": "line one\nline two", "attributes": {"source_type": "named person"}},
+        ],
+        "gold": [],
+    }  # fmt: skip
+    data = b"".join(FILE_FORMATS["brat"].write([record]))
+    [document] = parse([("brat.zip", data)])
+    assert document.external_id == "../wire/2026 #1"
+    [span] = document.annotations
+    assert (span.annotator, span.attributes) == ("o.brien", {"source_type": "named person"})
+    assert span.note == "line one line two"  # a brat note is one line

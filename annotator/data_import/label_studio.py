@@ -76,6 +76,8 @@ def tasks(text: str, source: str) -> Iterator[tuple[int, Any]]:
         except json.JSONDecodeError as error:
             reason = f"not valid JSON ({error.msg})"
             raise ImportRejected(source, error.lineno, None, reason) from None
+        except RecursionError:
+            raise ImportRejected(source, line, None, "nested too deeply") from None
         yield line, value
         index = _skip(text, index)
         if index < len(text) and text[index] == ",":

@@ -143,7 +143,7 @@ def _read_line(
             end_span = relation.get(name_of_end)
             if not isinstance(end_span, dict):
                 raise reject(f"{where}.{name_of_end}", "expected {start, end, label}")
-            found = keys.get((end_span.get("start"), end_span.get("end"), end_span.get("label")))
+            found = keys.get(_span_key(end_span))
             if found is None:
                 raise reject(
                     f"{where}.{name_of_end}", "no span of this line has this range and label"
@@ -151,3 +151,11 @@ def _read_line(
             ends.append(found)
         type_name = check_relation_type(relation.get("label"), f"{where}.label", rules, reject)
         draft.add_relation(annotator, type_name, ends[0], ends[1], relation.get("value"))
+
+
+def _span_key(span: dict[str, Any]) -> tuple[int, int, str] | None:
+    """``(start, end, label)`` of a relation's end, or None when it is not one (any JSON)."""
+    start, end, label = span.get("start"), span.get("end"), span.get("label")
+    if isinstance(start, int) and isinstance(end, int) and isinstance(label, str):
+        return (start, end, label)
+    return None

@@ -111,7 +111,11 @@ def _span(
         selectors = [selectors]
     if not isinstance(selectors, list):
         raise reject("target.selector", "expected a TextPositionSelector")
-    by_type = {item.get("type"): item for item in selectors if isinstance(item, dict)}
+    by_type = {
+        item["type"]: item
+        for item in selectors
+        if isinstance(item, dict) and isinstance(item.get("type"), str)
+    }
     position = by_type.get("TextPositionSelector")
     if position is None:
         raise reject("target.selector", "expected a TextPositionSelector")
