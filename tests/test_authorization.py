@@ -22,7 +22,7 @@ from argon2 import PasswordHasher
 from flask import url_for
 from sqlalchemy import select
 
-from annotator import db, store
+from annotator import api_tokens, db, store
 from annotator.annotation.relations import RelationValues, relation_types_of, save_relation
 from annotator.annotation.spans import SpanValues, save_gold, save_span
 from annotator.assignments import handout
@@ -48,6 +48,7 @@ class Realm:
     span_id: str
     user_id: int
     relation_id: str = "ann-link-0001"
+    token_id: int = 0  # ann's access token
 
     def url_values(self, rule) -> dict:
         known = {
@@ -56,6 +57,7 @@ class Realm:
             "span_id": self.span_id,
             "user_id": self.user_id,
             "relation_id": self.relation_id,
+            "token_id": self.token_id,
         }
         unknown = set(rule.arguments) - set(known)
         assert not unknown, (
@@ -186,6 +188,18 @@ ROUTES = [
     Route("gold_api.put_gold_relation", "PUT",         (LOGIN,    404,     403,      201,    201),
           _gold_link_payload),
     Route("gold_api.remove_gold_relation", "DELETE",   (LOGIN,    404,     403,      200,    200)),
+    # Everyone makes and sees their own access tokens; only the owner (ann) revokes hers.
+    Route("account.tokens", "GET",                    (LOGIN,    200,     200,      200,    200)),
+    Route("account.create_token", "POST",             (LOGIN,    201,     201,      201,    201),
+          _form(name="script", scope="read", days="30", project="")),
+    Route("account.revoke_token", "POST",             (LOGIN,    404,     AWAY,     404,    404)),
+    Route("api_projects.list_projects", "GET",        (LOGIN,    200,     200,      200,    200)),
+    Route("api_projects.list_documents", "GET",       (LOGIN,    404,     403,      200,    200)),
+    Route("api_projects.import_documents", "POST",    (LOGIN,    404,     403,      201,    201),
+          _upload),
+    Route("api_projects.export", "GET",               (LOGIN,    404,     403,      200,    200)),
+    Route("openapi.spec", "GET",                      (200,      200,     200,      200,    200)),
+    Route("openapi.page", "GET",                      (200,      200,     200,      200,    200)),
 ]
 # fmt: on
 
@@ -273,7 +287,9 @@ def build_realm(app, world) -> Realm:
         mia = store.user_by_name(session, "mia")
         save_gold(session, document, mia, "gold-span-0001", SpanValues(claim.id, 0, 5, ""))
         save_gold(session, document, mia, "gold-span-0002", SpanValues(attribution.id, 6, 10, ""))
-        return Realm(app, "news", document.id, span.id, ann.id, "ann-link-0001")
+        token = api_tokens.create(session, ann, name="ann's", scope="read", days=30, project=None)
+        session.commit()
+        return Realm(app, "news", document.id, span.id, ann.id, "ann-link-0001", token.token.id)
 
 
 @pytest.fixture
