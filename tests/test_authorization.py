@@ -198,6 +198,7 @@ ROUTES = [
     Route("api_projects.import_documents", "POST",    (LOGIN,    404,     403,      201,    201),
           _upload),
     Route("api_projects.export", "GET",               (LOGIN,    404,     403,      200,    200)),
+    Route("api_projects.agreement", "GET",            (LOGIN,    404,     403,      200,    200)),
     Route("openapi.spec", "GET",                      (200,      200,     200,      200,    200)),
     Route("openapi.page", "GET",                      (200,      200,     200,      200,    200)),
 ]

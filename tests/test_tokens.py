@@ -269,6 +269,11 @@ def test_read_write_token_imports_and_exports_through_the_api(app, world):
     assert exported.status_code == 200 and "mayor B-claim" in exported.get_data(as_text=True)
     listed = client.get("/api/projects/news/documents", headers=headers).get_json()
     assert [item["external_id"] for item in listed["documents"]] == ["a1"]
+    found = client.get("/api/projects/news/documents?q=mayor", headers=headers).get_json()
+    missed = client.get("/api/projects/news/documents?q=100%25", headers=headers).get_json()
+    assert (len(found["documents"]), missed["documents"]) == (1, [])
+    figures = client.get("/api/projects/news/agreement", headers=headers).get_json()
+    assert figures["annotators"] == ["ann"] and figures["documents"] == 0
 
 
 # --- the description ----------------------------------------------------------------------------

@@ -1,6 +1,7 @@
-"""JSON API for scripts beyond spans and links: the caller's projects, a project's documents,
-import and export. Same rules as the pages: managers list documents, import and export; a token
-limited to one project sees only that one (``auth.project_for``).
+"""JSON API for scripts beyond spans and links: the caller's projects, a project's documents
+(with a search), import, export and agreement. Same rules as the pages: managers list documents,
+import, export and read agreement; a token limited to one project sees only that one
+(``auth.project_for``).
 
 Import here is synchronous (the request answers when the import has been stored, or refused with
 the file, line and field as JSON); export streams like the download page.
@@ -22,14 +23,18 @@ from flask import (
     url_for,
 )
 from flask_login import login_required
+from sqlalchemy import or_
 from sqlmodel import select
 
 from annotator import db, store
+from annotator.agreement import inputs
 from annotator.auth import me, project_for
+from annotator.cli.agreement import with_names
 from annotator.data_export import records
 from annotator.data_import.loader import import_files
 from annotator.errors import Refused
 from annotator.models import Document
+from annotator.rules import parse_names
 from annotator.views.export import _chunks, _options_from, _ref
 
 bp = Blueprint("api_projects", __name__, url_prefix="/api")
@@ -55,17 +60,21 @@ def list_documents(slug: str):
     page = request.args.get("page", "1")
     if not page.isdigit() or int(page) < 1:
         raise Refused(400, "page must be a whole number from 1", "page")
-    rows = (
-        db.session()
-        .exec(
-            select(Document.id, Document.external_id, Document.title, Document.length)
-            .where(Document.project_id == project.id)
-            .order_by(Document.position, Document.id)
-            .offset((int(page) - 1) * PAGE)
-            .limit(PAGE + 1)
-        )
-        .all()
+    query = select(Document.id, Document.external_id, Document.title, Document.length).where(
+        Document.project_id == project.id
     )
+    search = request.args.get("q", "").strip()
+    if search:
+        # A plain substring (as written, no wildcards) of the id, the title or the text.
+        query = query.where(
+            or_(
+                Document.external_id.contains(search, autoescape=True),
+                Document.title.contains(search, autoescape=True),
+                Document.text.contains(search, autoescape=True),
+            )
+        )
+    query = query.order_by(Document.position, Document.id)
+    rows = db.session().exec(query.offset((int(page) - 1) * PAGE).limit(PAGE + 1)).all()
     return jsonify(
         documents=[
             {"id": row[0], "external_id": row[1], "title": row[2], "length": row[3]}
@@ -116,3 +125,20 @@ def export(slug: str):
         mimetype=records.mimetype(options.format),
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+@bp.get("/projects/<slug>/agreement")
+@login_required
+def agreement(slug: str):
+    """The agreement report (managers): what ``annotator agreement --json`` prints, for the same
+    filters as the agreement page (``labels``, ``annotators``), without bootstrap intervals."""
+    project, _role = project_for(slug, manager=True)
+    session = db.session()
+    filters = inputs.make_filters(
+        session,
+        project.id,
+        parse_names(request.args.getlist("labels")),
+        parse_names(request.args.getlist("annotators")),
+    )
+    result = inputs.agreement(session, project.id, filters, bootstrap=0)
+    return jsonify(with_names(result.report, result.documents))

@@ -112,6 +112,12 @@ def description() -> dict[str, Any]:
                 "parameters": [
                     SLUG,
                     {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                    {
+                        "name": "q",
+                        "in": "query",
+                        "description": "only documents whose id, title or text contains this",
+                        "schema": {"type": "string"},
+                    },
                 ],
                 "responses": {
                     "200": _ok("{documents: [{id, external_id, title, length}], next_page}"),
@@ -172,6 +178,19 @@ def description() -> dict[str, Any]:
                     {"name": "scheme", "in": "query", "schema": {"type": "string"}},
                 ],
                 "responses": {"200": {"description": "the file"}, "403": ERROR, "404": ERROR},
+            }
+        },
+        "/api/projects/{slug}/agreement": {
+            "get": {
+                "tags": ["projects"],
+                "summary": "Agreement between annotators (managers), as `annotator agreement "
+                "--json` prints it",
+                "parameters": [
+                    SLUG,
+                    {"name": "labels", "in": "query", "schema": {"type": "string"}},
+                    {"name": "annotators", "in": "query", "schema": {"type": "string"}},
+                ],
+                "responses": {"200": _ok("the report"), "403": ERROR, "404": ERROR, "422": ERROR},
             }
         },
         "/api/openapi.json": {
