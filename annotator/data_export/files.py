@@ -310,7 +310,13 @@ def label_studio_chunks(records: Iterable[Record]) -> Iterator[bytes]:
 # --- spaCy DocBin ------------------------------------------------------------------------------
 
 
-def spacy_doc(nlp: Any, text: str, spans: list[Mapping[str, Any]], links, key: str = "sc"):
+def spacy_doc(
+    nlp: Any,
+    text: str,
+    spans: list[Mapping[str, Any]],
+    links: list[Mapping[str, Any]],
+    key: str = "sc",
+) -> Any:
     """One layer as a spaCy ``Doc`` tokenised as the CoNLL export is (``tokens``), so that every
     span on token edges is a ``Span``; ``doc.text`` is the text exactly (whitespace other than one
     space after a token becomes whitespace tokens, as spaCy's own tokenizer makes them).
@@ -333,7 +339,9 @@ def spacy_doc(nlp: Any, text: str, spans: list[Mapping[str, Any]], links, key: s
             position = end
     _gap(text[position:], words, after)
     doc = Doc(nlp.vocab, words=words, spaces=after)
-    kept, index, left_out = [], {}, []
+    kept: list[Any] = []
+    index: dict[Any, int] = {}
+    left_out: list[list[Any]] = []
     for span in sorted(spans, key=lambda s: (s["start"], s["end"], s["label"])):
         made = doc.char_span(span["start"], span["end"], label=span["label"])
         if made is None:
@@ -441,7 +449,12 @@ def parquet_schema(pa: Any) -> Any:
     )
 
 
-def parquet_row(record: Record, annotator: str, spans, links) -> dict[str, Any]:
+def parquet_row(
+    record: Record,
+    annotator: str,
+    spans: list[Mapping[str, Any]],
+    links: list[Mapping[str, Any]],
+) -> dict[str, Any]:
     text = record["text"]
     ordered = sorted(spans, key=lambda s: (s["start"], s["end"], s["label"]))
     index = {span["id"]: position for position, span in enumerate(ordered)}

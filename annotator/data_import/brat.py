@@ -33,6 +33,7 @@ from annotator.data_import.peers import (
     GOLD,
     DocumentDraft,
     PeerOptions,
+    Reject,
     annotator_name,
     check_label,
     check_range,
@@ -160,7 +161,9 @@ def _read_ann(
         draft.add_relation(annotator, type_name, key_prefix + source_id, key_prefix + target_id)
 
 
-def _text_bound(ident: str, rest: str, text: str, rules: ImportRules, reject) -> dict[str, Any]:
+def _text_bound(
+    ident: str, rest: str, text: str, rules: ImportRules, reject: Reject
+) -> dict[str, Any]:
     head, _, quoted = rest.partition("\t")
     label, _, ranges = head.partition(" ")
     if ";" in ranges:

@@ -27,6 +27,7 @@ from annotator.data_import.peers import (
     GOLD,
     DocumentDraft,
     PeerOptions,
+    Reject,
     annotator_name,
     check_label,
     check_range,
@@ -95,7 +96,8 @@ def _read_line(
     external_id = f"{source_stem(source)}-{number}" if key is None else str(key)
     draft = drafts.get(external_id)
     if draft is None:
-        meta = value.get("meta") if isinstance(value.get("meta"), dict) else {}
+        given = value.get("meta")
+        meta: dict[str, Any] = given if isinstance(given, dict) else {}
         draft = drafts[external_id] = DocumentDraft(external_id, text, source, number, meta=meta)
     else:
         same_text(draft, text, "text", reject)
@@ -161,7 +163,7 @@ def _read_line(
         draft.add_span(annotator, f"{prefix}{index}", label, start, end)
 
 
-def _offsets(text: str, start: Any, end: Any, where: str, reject) -> tuple[int, int]:
+def _offsets(text: str, start: Any, end: Any, where: str, reject: Reject) -> tuple[int, int]:
     start = whole_number(start, where, reject)
     end = whole_number(end, where, reject)
     start, end = from_utf16(text, start, end, where, reject)

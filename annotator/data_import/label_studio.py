@@ -210,13 +210,13 @@ def _results(
             draft.add_span(annotator, key, label, start, end)
     for at, result in links:
         ends = []
-        for name in ("from_id", "to_id"):
-            region = result.get(name)
-            if str(region) not in region_ids:
-                raise reject(f"{at}.{name}", f"{region!r} is not the id of a labels result here")
-            keys = region_ids[str(region)]
+        for end_name in ("from_id", "to_id"):
+            named = result.get(end_name)
+            if str(named) not in region_ids:
+                raise reject(f"{at}.{end_name}", f"{named!r} is not the id of a labels result here")
+            keys = region_ids[str(named)]
             if len(keys) != 1:
-                raise reject(f"{at}.{name}", f"region {region!r} has several labels")
+                raise reject(f"{at}.{end_name}", f"region {named!r} has several labels")
             ends.append(keys[0])
         direction = result.get("direction", "right")
         if direction == "left":

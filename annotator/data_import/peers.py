@@ -45,7 +45,7 @@ class PeerOptions:
     """Whose spans these are when the file names no annotator (brat, plain doccano or Prodigy)."""
 
 
-def annotator_name(name: Any, where: str, reject: Reject) -> str:
+def annotator_name(name: Any, where: str | None, reject: Reject) -> str:
     if not isinstance(name, str) or not USERNAME.match(name.strip()):
         raise reject(where, f"{name!r} is not a user name (1 to 80 letters, digits or . @ + - _)")
     return name.strip()

@@ -84,8 +84,8 @@ def _read_line(
     reject: Reject,
 ) -> None:
     text = text_of(value.get("text"), "text", reject)
-    meta = value.get("meta") if isinstance(value.get("meta"), dict) else {}
-    meta = dict(meta)
+    given = value.get("meta")
+    meta: dict[str, Any] = dict(given) if isinstance(given, dict) else {}
     name = meta.pop("annotator", None) or value.get("_annotator_id") or options.annotator
     if name is None:
         raise reject(
@@ -143,7 +143,8 @@ def _read_line(
             end_span = relation.get(name_of_end)
             if not isinstance(end_span, dict):
                 raise reject(f"{where}.{name_of_end}", "expected {start, end, label}")
-            found = keys.get(_span_key(end_span))
+            wanted = _span_key(end_span)
+            found = None if wanted is None else keys.get(wanted)
             if found is None:
                 raise reject(
                     f"{where}.{name_of_end}", "no span of this line has this range and label"
