@@ -540,3 +540,28 @@ def test_our_brat_zip_reads_back_ids_that_need_encoding_and_attribute_values_wit
     [span] = document.annotations
     assert (span.annotator, span.attributes) == ("o.brien", {"source_type": "named person"})
     assert span.note == "line one line two"  # a brat note is one line
+
+
+def test_our_prodigy_export_reads_back_spans_links_and_gold():
+    from annotator.data_export.formats import prodigy_lines
+
+    record = {
+        "id": "doc-1",
+        "text": TEXT,
+        "meta": {"source": "wire"},
+        "annotators": [],
+        "annotations": [
+            {"id": "s1", "annotator": "alice", "label": "attribution", "start": 0, "end": 8},
+            {"id": "s2", "annotator": "alice", "label": "claim", "start": 12, "end": 25},
+        ],
+        "relations": [
+            {"id": "r1", "annotator": "alice", "type": "attributed_to", "source": "s2",
+             "target": "s1", "value": None}
+        ],
+        "gold": [{"id": "g1", "label": "claim", "start": 12, "end": 25, "curator": "boss"}],
+    }  # fmt: skip
+    lines = b"\n".join(orjson.dumps(line) for line in prodigy_lines(record))
+    [document] = parse([("prodigy.jsonl", lines)])
+    assert (document.external_id, document.meta) == ("doc-1", {"source": "wire"})
+    assert spans(document) == [*EXPECTED_SPANS, ("gold", "claim", "talks failed.", "")]
+    assert links(document) == EXPECTED_LINK
