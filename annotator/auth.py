@@ -1,5 +1,10 @@
 """Log-in, log-out, CSRF, slowed-down failed log-ins and the permission checks every view uses.
 
+Scripts authenticate with a personal access token (``annotator.api_tokens``) in an
+``Authorization: Bearer`` header on ``/api/`` URLs: such a request is its token's owner, limited
+to the token's scope and project, and needs no CSRF token (a browser never adds that header by
+itself); every other request is checked for CSRF as before.
+
 Authorization answers are designed so that a project's existence is not revealed to strangers:
 anonymous → 302 to the log-in page, not a member → 404, a member without the needed role → 403.
 An anonymous request to the JSON API (or a fetch the page's script marks with ``X-Requested-With:
@@ -20,6 +25,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -40,7 +46,7 @@ from flask_login import (
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import update
 
-from annotator import db, store
+from annotator import api_tokens, db, store
 from annotator.models import Project, User
 
 bp = Blueprint("auth", __name__)
@@ -79,6 +85,9 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = "Please log in to continue."
     login_manager.unauthorized_handler(_unauthorized)
     csrf.init_app(app)
+    # CSRF is checked by _authenticate_or_check_csrf, which lets token requests through.
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    app.before_request(_authenticate_or_check_csrf)
     app.register_blueprint(bp)
     _throttle_failed_log_ins(app)
     app.before_request(_expire_session)
@@ -118,6 +127,40 @@ def _unauthorized():
         return jsonify(error=message, field=None, status=401), 401
     flash(login_manager.login_message, login_manager.login_message_category)
     return redirect(login_url(login_manager.login_view, next_url=request.url))
+
+
+def _authenticate_or_check_csrf():
+    """A request with a bearer token is its token's owner (or is refused here); any other
+    state-changing request must carry the CSRF token."""
+    secret = api_tokens.bearer(request.headers.get("Authorization"))
+    if secret is None:
+        config = current_app.config
+        if (
+            request.endpoint
+            and config.get("WTF_CSRF_ENABLED", True)
+            and request.method in config.get("WTF_CSRF_METHODS", ("POST", "PUT", "PATCH", "DELETE"))
+        ):
+            csrf.protect()
+        return None
+    if not request.path.startswith("/api/"):
+        return _token_refused(401, "access tokens are accepted on /api/ URLs only")
+    found = api_tokens.find_valid(db.session(), secret)
+    if found is None:
+        return _token_refused(401, "unknown, revoked or expired access token")
+    token, user = found
+    if token.scope == "read" and request.method not in api_tokens.READ_METHODS:
+        return _token_refused(403, "this access token may only read (scope read)")
+    g.api_token = token
+    g._login_user = LoginUser(user)  # Flask-Login's current user, without touching the session
+    return None
+
+
+def _token_refused(status: int, message: str):
+    response = jsonify(error=message, status=status)
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="annotator"'
+    return response
 
 
 @login_manager.user_loader
@@ -233,8 +276,8 @@ def _expire_session() -> None:
     A session without the stamps (made before they existed) is ended too. Runs before the
     view: the request goes on as an anonymous one (log-in page, or 401 from the API).
     """
-    if "_user_id" not in session:
-        return
+    if "_user_id" not in session or g.get("api_token") is not None:
+        return  # no log-in, or a token request: it is its token's, whatever cookie comes along
     now = _now()
     started, seen = session.get(STARTED), session.get(SEEN)
     idle = float(current_app.config["SESSION_IDLE_HOURS"]) * 3600
@@ -264,6 +307,9 @@ def project_for(slug: str, manager: bool = False) -> tuple[Project, str]:
     project = store.project_by_slug(db.session(), slug)
     if project is None:
         abort(404)
+    token = g.get("api_token")
+    if token is not None and token.project_id not in (None, project.id):
+        abort(404)  # a token for another project: as if this one did not exist
     role = store.role_in(db.session(), me(), project)
     if role is None:
         abort(404)

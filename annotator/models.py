@@ -372,3 +372,26 @@ class Job(SQLModel, table=True):
             "status IN ('queued', 'running', 'done', 'failed', 'cancelled')", name="status_known"
         ),
     )
+
+
+class ApiToken(SQLModel, table=True):
+    """A personal access token for scripts (``Authorization: Bearer``). Only a SHA-256 hash of the
+    secret is stored (the secret is random, so a fast hash is enough); ``prefix`` is the start
+    of the secret, shown so the owner can tell tokens apart. ``project_id`` NULL means all the
+    owner's projects. A revoked or expired token is refused; rows stay for the record."""
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", ondelete="CASCADE", index=True)
+    project_id: int | None = Field(default=None, foreign_key="project.id", ondelete="CASCADE")
+    name: str = Field(max_length=100)
+    prefix: str = Field(max_length=16)
+    secret_hash: str = Field(max_length=64, unique=True)
+    scope: str = Field(max_length=20)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    revoked_at: datetime | None = None
+    last_used_at: datetime | None = None
+
+    __table_args__ = (CheckConstraint("scope IN ('read', 'read-write')", name="scope_known"),)

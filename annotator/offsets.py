@@ -155,3 +155,9 @@ def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
     ):
         end += 1
     return start, end
+
+
+def inside_cluster(text: str, offset: int) -> bool:
+    """True when ``offset`` falls inside a user-perceived character (see ``snap_to_words``):
+    cutting the text there would split an accent from its letter or an emoji sequence."""
+    return _inside_cluster(text, offset)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import signal
 import sys
 
@@ -11,6 +12,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from werkzeug.serving import WSGIRequestHandler
 
 from annotator import db, store
+from annotator.data_import.detect import FORMATS as IMPORT_FORMATS
 from annotator.errors import ConfigError, ImportRejected, Invalid
 
 
@@ -226,14 +228,34 @@ def add_member(slug: str, name: str, role: str) -> None:
 @click.command("import")
 @with_appcontext
 @click.argument("slug")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option(
+    "--format",
+    "format_name",
+    type=click.Choice(IMPORT_FORMATS),
+    help="The files' format [default: detected from their content].",
+)
+@click.option(
+    "--annotator",
+    help="Whose spans they are, for files that do not say (brat, doccano, Prodigy).",
+)
 @click.option(
     "--progress/--no-progress",
     default=None,
     help="Show a progress bar on standard error [default: when it is a terminal].",
 )
-def import_(slug: str, files: tuple[str, ...], progress: bool | None) -> None:
-    """Import .jsonl, .txt and .html files into a project: all of them, or nothing."""
+def import_(
+    slug: str,
+    files: tuple[str, ...],
+    format_name: str | None,
+    annotator: str | None,
+    progress: bool | None,
+) -> None:
+    """Import files into a project: all of them, or nothing.
+
+    Native JSONL, .txt and .html documents; Label Studio JSON, doccano and Prodigy JSONL; brat
+    .txt + .ann pairs and our W3C export with its texts, in a zip or a folder.
+    """
     from flask import current_app
 
     from annotator.data_import.loader import import_files
@@ -262,6 +284,8 @@ def import_(slug: str, files: tuple[str, ...], progress: bool | None) -> None:
                 _opened(files),
                 max_chars=current_app.config["MAX_DOCUMENT_CHARS"],
                 progress=advance,
+                format=format_name,
+                annotator=annotator,
             )
         except ImportRejected as problem:
             raise click.ClickException(f"nothing was imported: {problem}") from None
@@ -271,7 +295,12 @@ def import_(slug: str, files: tuple[str, ...], progress: bool | None) -> None:
 def _opened(paths):
     """Open each file only when its turn comes: thousands of .txt files stay within the limit
     of open files."""
+    from annotator.data_import.detect import folder
+
     for path in paths:
+        if os.path.isdir(path):
+            yield path, folder(path)
+            continue
         with open(path, "rb") as handle:
             yield path, handle
 

@@ -18,8 +18,9 @@ from flask.cli import with_appcontext
 
 from annotator import db
 from annotator.data_export import records
-from annotator.data_export.formats import DOCCANO_OFFSETS, FORMATS
-from annotator.data_export.records import FAILED_LINE, ExportOptions, ExportStats
+from annotator.data_export.files import SCHEMES
+from annotator.data_export.formats import DOCCANO_OFFSETS
+from annotator.data_export.records import EXPORT_FORMATS, FAILED_LINE, ExportOptions, ExportStats
 from annotator.errors import Invalid
 
 
@@ -29,10 +30,11 @@ from annotator.errors import Invalid
 @click.option(
     "--format",
     "format_name",
-    type=click.Choice(list(FORMATS)),
+    type=click.Choice(list(EXPORT_FORMATS)),
     default="native",
     show_default=True,
-    help="native re-imports; doccano, prodigy and w3c are for other tools.",
+    help="native re-imports; doccano, prodigy, w3c, label-studio and brat are for other tools; "
+    "conll, spacy and parquet for training.",
 )
 @click.option(
     "-o",
@@ -68,6 +70,13 @@ from annotator.errors import Invalid
     show_default=True,
     help="doccano: UTF-16 code units (what doccano counts) or code points.",
 )
+@click.option(
+    "--scheme",
+    type=click.Choice(SCHEMES),
+    default="bio",
+    show_default=True,
+    help="conll: BIO or BILOU token tags.",
+)
 def export_command(
     slug: str,
     format_name: str,
@@ -80,8 +89,9 @@ def export_command(
     progress: bool | None,
     base_uri: str | None,
     offsets: str,
+    scheme: str,
 ) -> None:
-    """Export a project's documents and spans as JSONL, streaming."""
+    """Export a project's documents and spans (JSONL, or a file of a training format)."""
     options = ExportOptions(
         format=format_name,
         min_done=min_done,
@@ -90,6 +100,7 @@ def export_command(
         gold_only=gold_only,
         base_uri=base_uri,
         offsets=offsets,
+        scheme=scheme,
     )
     stats = ExportStats()
     with records.reading(db.engine()) as connection:

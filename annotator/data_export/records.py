@@ -34,6 +34,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
 
 from annotator import store
+from annotator.data_export.files import FILE_FORMATS, SCHEMES
 from annotator.data_export.formats import DOCCANO_OFFSETS, FORMATS, Record, dataset_card, dumps_line
 from annotator.data_import.parsers import EXPORT_FAILED
 from annotator.errors import Invalid
@@ -64,6 +65,8 @@ FAILED_LINE = (
 
 BATCH = 1000
 """Documents per batch: big enough that per-query overhead vanishes, small enough to stay flat."""
+EXPORT_FORMATS = (*FORMATS, *FILE_FORMATS)
+"""Every export: the JSONL formats, then the whole-file ones (``files.FILE_FORMATS``)."""
 TEXT_BUDGET = 5_000_000
 """Code points of document text per batch at most: a batch of long articles is cut short, so
 memory stays flat whatever the documents' length (up to 20 MB of text, at 4 bytes a character)."""
@@ -80,6 +83,7 @@ class ExportOptions:
     gold_only: bool = False
     base_uri: str | None = None  # w3c only; default ``default_base_uri(slug)``
     offsets: str = "utf16"  # doccano only
+    scheme: str = "bio"  # conll only: bio or bilou
 
     def filters(self) -> dict[str, Any]:
         """The filters in force, for the dataset card."""
@@ -112,8 +116,15 @@ def default_base_uri(slug: str) -> str:
 
 
 def file_name(slug: str, format_name: str, day: date) -> str:
-    """``demo-native-2026-11-25.jsonl``: project, format and date."""
-    return f"{slug}-{format_name}-{day.isoformat()}.jsonl"
+    """``demo-native-2026-11-25.jsonl``: project, format and date (and the format's extension)."""
+    extension = FILE_FORMATS[format_name].extension if format_name in FILE_FORMATS else "jsonl"
+    return f"{slug}-{format_name}-{day.isoformat()}.{extension}"
+
+
+def mimetype(format_name: str) -> str:
+    if format_name in FILE_FORMATS:
+        return FILE_FORMATS[format_name].mimetype
+    return "application/x-ndjson"
 
 
 def find_project(db: Connection | Session, slug: str) -> ProjectRef | None:
@@ -125,8 +136,12 @@ def find_project(db: Connection | Session, slug: str) -> ProjectRef | None:
 
 def check_options(db: Connection | Session, project: ProjectRef, options: ExportOptions) -> None:
     """Raise :class:`Invalid` with a message for the user when the options cannot be met."""
-    if options.format not in FORMATS:
-        raise Invalid(f"unknown format {options.format!r}; use one of {', '.join(FORMATS)}")
+    if options.format not in EXPORT_FORMATS:
+        raise Invalid(f"unknown format {options.format!r}; use one of {', '.join(EXPORT_FORMATS)}")
+    if options.format in FILE_FORMATS and FILE_FORMATS[options.format].requires:
+        FILE_FORMATS[options.format].check(options.format)
+    if options.scheme not in SCHEMES:
+        raise Invalid(f"scheme must be one of {', '.join(SCHEMES)}")
     if options.offsets not in DOCCANO_OFFSETS:
         raise Invalid(f"offsets must be one of {', '.join(DOCCANO_OFFSETS)}")
     if options.min_done < 0:
@@ -565,6 +580,8 @@ def format_options(project: ProjectRef, options: ExportOptions) -> dict[str, Any
         return {"base_uri": options.base_uri or default_base_uri(project.slug)}
     if options.format == "doccano":
         return {"offsets": options.offsets}
+    if options.format == "conll":
+        return {"scheme": options.scheme}
     return {}
 
 
@@ -578,9 +595,21 @@ def export_lines(
 
     Call :func:`check_options` first: unknown labels or annotators would only match nothing.
     """
-    write = FORMATS[options.format]
     kwargs = format_options(project, options)
+    if options.format in FILE_FORMATS:
+        yield from FILE_FORMATS[options.format].write(
+            _counted(records(connection, project.id, options), stats), **kwargs
+        )
+        return
+    write = FORMATS[options.format]
     for record in records(connection, project.id, options):
         if stats is not None:
             stats.add(record)
         yield b"".join(dumps_line(line) for line in write(record, **kwargs))
+
+
+def _counted(items: Iterable[Record], stats: ExportStats | None) -> Iterator[Record]:
+    for record in items:
+        if stats is not None:
+            stats.add(record)
+        yield record

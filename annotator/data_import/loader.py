@@ -12,7 +12,9 @@ from sqlmodel import Session, select
 
 from annotator import store
 from annotator.annotation.relations import relation_types_of, rule_of
-from annotator.data_import.parsers import ImportedDocument, ImportRules, parse_files
+from annotator.data_import.detect import Content, parse_import
+from annotator.data_import.parsers import ImportedDocument, ImportRules
+from annotator.data_import.peers import PeerOptions
 from annotator.db import lock_project
 from annotator.models import (
     Assignment,
@@ -64,12 +66,17 @@ Progress = Callable[[int], None]
 def import_files(
     db: Session,
     project: Project,
-    files: Iterable[tuple[str, Iterable[bytes] | bytes]],
+    files: Iterable[tuple[str, Content]],
     max_chars: int = 1_000_000,
     progress: Progress | None = None,
     before_commit: Callable[[ImportSummary], None] | None = None,
+    *,
+    format: str | None = None,
+    annotator: str | None = None,
 ) -> ImportSummary:
-    """Parse and store ``files`` (name, lines-or-bytes) into ``project``, then commit.
+    """Parse and store ``files`` (name, lines-or-bytes, or a folder's ``Bundle``) into
+    ``project``, then commit. ``format`` overrides the detected format (``detect.FORMATS``);
+    ``annotator`` names whose spans a file is that does not say (brat, doccano, Prodigy).
 
     On :class:`~annotator.errors.ImportRejected`, or anything ``progress`` raises, the
     transaction is rolled back and the error propagates: the database is exactly as before. The
@@ -77,7 +84,7 @@ def import_files(
     ids one after the other. ``before_commit`` writes in the same transaction (a job's "done").
     """
     try:
-        summary = _store(db, project, files, max_chars, progress)
+        summary = _store(db, project, files, max_chars, progress, format, PeerOptions(annotator))
         if before_commit is not None:
             before_commit(summary)
         db.commit()
@@ -101,7 +108,13 @@ def count_documents(paths: Iterable[str]) -> int:
 
 
 def _store(
-    db: Session, project: Project, files, max_chars: int, progress: Progress | None = None
+    db: Session,
+    project: Project,
+    files,
+    max_chars: int,
+    progress: Progress | None,
+    format: str | None,
+    options: PeerOptions,
 ) -> ImportSummary:
     lock_project(db, project.id)
     label_rows = store.labels_of(db, project.id)
@@ -122,7 +135,9 @@ def _store(
     )
     writer = _Writer(db, project, labels, {item.name: item.id for item in types})
     batch: list[ImportedDocument] = []
-    for document in parse_files(files, rules, writer.summary.empty_files):
+    for document in parse_import(
+        files, rules, format=format, options=options, empty=writer.summary.empty_files
+    ):
         position += 1
         batch.append(document)
         if len(batch) >= BATCH:

@@ -444,37 +444,3 @@ def parse_file(
         raise ImportRejected(
             source, None, None, "unknown file type (expected .jsonl, .ndjson, .txt, .html or .htm)"
         )
-
-
-def parse_files(
-    files: Iterable[tuple[str, Iterable[bytes] | bytes]],
-    rules: ImportRules,
-    empty: list[str] | None = None,
-) -> Iterator[ImportedDocument]:
-    """Parse several files as one import: a document id may appear only once across them.
-
-    The names of files holding no document (empty, or only blank lines) are added to ``empty``
-    so the summary can say so; without that list, such a file is refused.
-    """
-    seen: dict[str, str] = {}
-    for source, content in files:
-        found = 0
-        for document in parse_file(content, source, rules):
-            found += 1
-            if document.external_id in seen:
-                raise ImportRejected(
-                    source,
-                    document.line,
-                    "id",
-                    f"duplicate id {document.external_id!r} "
-                    f"(already in {seen[document.external_id]})",
-                )
-            where = source if document.line is None else f"{source}, line {document.line}"
-            seen[document.external_id] = where
-            yield document
-        if not found:
-            if empty is None:
-                raise ImportRejected(
-                    source, None, None, "held no documents (the file is empty or only blank lines)"
-                )
-            empty.append(source)

@@ -181,6 +181,8 @@ def _import(session: Session, job: Job, checkpoint: Callable[[int], None]) -> No
         max_chars=current_app.config["MAX_DOCUMENT_CHARS"],
         progress=checkpoint,
         before_commit=finish,
+        format=job.params.get("format"),
+        annotator=job.params.get("annotator"),
     )
 
 

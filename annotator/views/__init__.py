@@ -10,18 +10,34 @@ from annotator import db
 
 def register(app: Flask) -> None:
     from annotator.views import (
+        account,
         admin,
         agreement,
         api,
+        api_projects,
         compare,
         export,
         gold_api,
         jobs,
+        openapi,
         projects,
         workspace,
     )
 
-    for module in (projects, admin, workspace, api, gold_api, export, compare, agreement, jobs):
+    for module in (
+        projects,
+        admin,
+        workspace,
+        api,
+        api_projects,
+        gold_api,
+        export,
+        compare,
+        agreement,
+        account,
+        openapi,
+        jobs,
+    ):
         app.register_blueprint(module.bp)
 
     @app.get("/health")

@@ -30,8 +30,9 @@ from flask_login import login_required
 from annotator import db, store
 from annotator.auth import me, project_for
 from annotator.data_export import records
-from annotator.data_export.formats import DOCCANO_OFFSETS, FORMATS
-from annotator.data_export.records import FAILED_LINE, ExportOptions, ProjectRef
+from annotator.data_export.files import SCHEMES
+from annotator.data_export.formats import DOCCANO_OFFSETS
+from annotator.data_export.records import EXPORT_FORMATS, FAILED_LINE, ExportOptions, ProjectRef
 from annotator.errors import Invalid
 from annotator.jobs import queue, work
 from annotator.views.jobs import job_redirect
@@ -56,6 +57,7 @@ def _options_from(args) -> ExportOptions:
         labels=records.name_filter(args.getlist("labels")),
         gold_only=args.get("gold_only", "") not in ("", "0", "false", "off"),
         offsets=args.get("offsets", "utf16"),
+        scheme=args.get("scheme", "bio"),
     )
 
 
@@ -65,7 +67,8 @@ def _form(project, ref: ProjectRef, error: str | None = None, status: int = 200)
         "export/form.html",
         project=project,
         role="manager",
-        formats=list(FORMATS),
+        formats=list(EXPORT_FORMATS),
+        schemes=SCHEMES,
         offsets=DOCCANO_OFFSETS,
         labels=store.label_names(session, ref.id),
         annotators=store.annotator_names(session, ref.id),
@@ -116,7 +119,7 @@ def download(slug: str):
     name = records.file_name(slug, options.format, datetime.now(UTC).date())
     return Response(
         stream_with_context(generate()),
-        mimetype="application/x-ndjson",
+        mimetype=records.mimetype(options.format),
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 

@@ -20,6 +20,7 @@ from flask_login import login_required
 
 from annotator import db
 from annotator.auth import project_for
+from annotator.data_export import records
 from annotator.jobs import queue, work
 from annotator.models import Job
 
@@ -95,7 +96,7 @@ def download(slug: str, job_id: str):
         abort(404)
     return send_file(
         path,
-        mimetype="application/x-ndjson",
+        mimetype=records.mimetype(job.params.get("format", "native")),
         as_attachment=True,
         download_name=job.result.get("name", path.name),
     )

@@ -13,6 +13,7 @@ from annotator.annotation.definitions import format_attribute_lines
 from annotator.annotation.relations import relation_types_of
 from annotator.assignments import handout
 from annotator.auth import me, project_for, require_admin
+from annotator.data_import.detect import FORMATS as IMPORT_FORMATS
 from annotator.data_import.loader import count_documents
 from annotator.errors import Invalid
 from annotator.guidelines import render_markdown
@@ -89,13 +90,22 @@ def next_document(slug: str):
 def import_page(slug: str):
     project, _role = project_for(slug, manager=True)
     if request.method == "GET":
-        return render_template("projects/import.html", project=project)
+        return render_template(
+            "projects/import.html", project=project, formats=IMPORT_FORMATS, form={}
+        )
     uploads = [f for f in request.files.getlist("files") if f.filename]
+    page = {"project": project, "formats": IMPORT_FORMATS, "form": request.form}
     if not uploads:
-        flash("Choose at least one .jsonl, .txt or .html file.", "error")
-        return render_template("projects/import.html", project=project), 400
+        flash("Choose at least one file.", "error")
+        return render_template("projects/import.html", **page), 400
+    format_name = request.form.get("format", "") or None
+    if format_name is not None and format_name not in IMPORT_FORMATS:
+        flash(f"Nothing was imported. Unknown format {format_name!r}.", "error")
+        return render_template("projects/import.html", **page), 400
+    annotator = request.form.get("annotator", "").strip() or None
     session = db.session()
-    job = work.new_job(session, project, me(), "import", {"files": []})
+    params = {"files": [], "format": format_name, "annotator": annotator}
+    job = work.new_job(session, project, me(), "import", params)
     folder = work.upload_folder(job.id)
     folder.mkdir(parents=True)
     for index, upload in enumerate(uploads):
@@ -112,7 +122,7 @@ def import_page(slug: str):
         return redirect(url_for("projects.show", slug=slug))
     if job.status == "failed":
         flash(job.message, "error")
-        return render_template("projects/import.html", project=project), 400
+        return render_template("projects/import.html", **page), 400
     return job_redirect(slug, job.id)
 
 

@@ -22,7 +22,7 @@ import pytest
 from flask import url_for
 from sqlalchemy import select
 
-from annotator import db, store
+from annotator import api_tokens, db, store
 from annotator.annotation.relations import RelationValues, relation_types_of, save_relation
 from annotator.annotation.spans import SpanValues, save_gold, save_span
 from annotator.assignments import handout
@@ -50,6 +50,7 @@ class Realm:
     user_id: int
     relation_id: str = "ann-link-0001"
     job_id: str = "news-export-job"
+    token_id: int = 0  # ann's access token
 
     def url_values(self, rule) -> dict:
         known = {
@@ -59,6 +60,7 @@ class Realm:
             "user_id": self.user_id,
             "relation_id": self.relation_id,
             "job_id": self.job_id,
+            "token_id": self.token_id,
         }
         unknown = set(rule.arguments) - set(known)
         assert not unknown, (
@@ -198,6 +200,19 @@ ROUTES = [
     Route("gold_api.put_gold_relation", "PUT",         (401,      404,     403,      201,    201),
           _gold_link_payload),
     Route("gold_api.remove_gold_relation", "DELETE",   (401,      404,     403,      200,    200)),
+    # Everyone makes and sees their own access tokens; only the owner (ann) revokes hers.
+    Route("account.tokens", "GET",                    (LOGIN,    200,     200,      200,    200)),
+    Route("account.create_token", "POST",             (LOGIN,    201,     201,      201,    201),
+          _form(name="script", scope="read", days="30", project="")),
+    Route("account.revoke_token", "POST",             (LOGIN,    404,     AWAY,     404,    404)),
+    Route("api_projects.list_projects", "GET",        (401,    200,     200,      200,    200)),
+    Route("api_projects.list_documents", "GET",       (401,    404,     403,      200,    200)),
+    Route("api_projects.import_documents", "POST",    (401,    404,     403,      201,    201),
+          _upload),
+    Route("api_projects.export", "GET",               (401,    404,     403,      200,    200)),
+    Route("api_projects.agreement", "GET",            (401,    404,     403,      200,    200)),
+    Route("openapi.spec", "GET",                      (200,      200,     200,      200,    200)),
+    Route("openapi.page", "GET",                      (200,      200,     200,      200,    200)),
 ]
 # fmt: on
 
@@ -292,7 +307,18 @@ def build_realm(app, world) -> Realm:
         work.export_path(job.id).parent.mkdir(parents=True, exist_ok=True)
         work.export_path(job.id).write_text('{"id": "n1"}\n')
         work.card_path(job.id).write_text("# news\n")
-        return Realm(app, "news", document.id, span.id, ann.id, "ann-link-0001", job.id)
+        token = api_tokens.create(session, ann, name="ann's", scope="read", days=30, project=None)
+        session.commit()
+        return Realm(
+            app,
+            "news",
+            document.id,
+            span.id,
+            ann.id,
+            "ann-link-0001",
+            job_id=job.id,
+            token_id=token.token.id,
+        )
 
 
 @pytest.fixture

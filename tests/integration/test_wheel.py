@@ -39,6 +39,8 @@ PAGES = [
     "/p/demo/compare/1",
     "/p/demo/d/1/gold",
     "/admin/users",
+    "/account/tokens",
+    "/api/docs",
     "/health",
 ]
 

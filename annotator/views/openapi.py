@@ -1,0 +1,248 @@
+"""The JSON API described in OpenAPI 3.1 (``/api/openapi.json``) and a page that shows it.
+
+The description is written here by hand next to the routes it describes; a test checks that every
+``/api/`` route of the app is in it and that it names only routes that exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify, render_template
+
+from annotator.api_tokens import SCOPES
+from annotator.data_export.records import EXPORT_FORMATS
+from annotator.data_import.detect import FORMATS as IMPORT_FORMATS
+
+bp = Blueprint("openapi", __name__)
+
+SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+DOCUMENT = {"name": "document_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+ITEM_ID = {"in": "path", "required": True, "schema": {"type": "string", "maxLength": 36}}
+ANNOTATOR = {
+    "name": "annotator",
+    "in": "query",
+    "required": False,
+    "description": "managers only: whose work to read (default: your own)",
+    "schema": {"type": "string"},
+}
+ERROR = {
+    "description": "refused: the reason, and the field when one is wrong",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
+SPAN_BODY = {
+    "type": "object",
+    "required": ["label", "start", "end"],
+    "properties": {
+        "label": {"type": "string"},
+        "start": {"type": "integer", "description": "code points, inclusive"},
+        "end": {"type": "integer", "description": "code points, exclusive"},
+        "text": {"type": "string", "description": "if sent, must equal text[start:end]"},
+        "note": {"type": "string"},
+        "attributes": {"type": "object", "additionalProperties": {"type": "string"}},
+    },
+}
+RELATION_BODY = {
+    "type": "object",
+    "required": ["type", "source", "target"],
+    "properties": {
+        "type": {"type": "string"},
+        "source": {"type": "string", "description": "span id"},
+        "target": {"type": "string", "description": "span id"},
+        "value": {"type": ["string", "null"]},
+    },
+}
+
+
+def _ok(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {}}}
+
+
+def _item_routes(path: str, what: str, body: dict[str, Any], key: str, tag: str) -> dict:
+    """GET list, and PUT / DELETE of one item, for spans, links and their gold layers."""
+    scope = [DOCUMENT | {}, SLUG]
+    item = ITEM_ID | {"name": key}
+    errors = {"400": ERROR, "403": ERROR, "404": ERROR, "422": ERROR}
+    return {
+        path: {
+            "get": {
+                "tags": [tag],
+                "summary": f"List {what}",
+                "parameters": [*scope, *([ANNOTATOR] if tag == "annotation" else [])],
+                "responses": {"200": _ok(f"the {what}"), "404": ERROR},
+            }
+        },
+        f"{path}/{{{key}}}": {
+            "put": {
+                "tags": [tag],
+                "summary": f"Create or update one of the {what} (idempotent; the client "
+                "makes the id, a UUID)",
+                "parameters": [*scope, item],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": body}},
+                },
+                "responses": {"200": _ok("updated"), "201": _ok("created"), **errors},
+            },
+            "delete": {
+                "tags": [tag],
+                "summary": f"Delete one of the {what} (idempotent)",
+                "parameters": [*scope, item],
+                "responses": {"200": _ok("{deleted: true|false}"), **errors},
+            },
+        },
+    }
+
+
+def description() -> dict[str, Any]:
+    """The OpenAPI 3.1 document of the JSON API."""
+    document = "/api/projects/{slug}/documents/{document_id}"
+    paths: dict[str, Any] = {
+        "/api/projects": {
+            "get": {
+                "tags": ["projects"],
+                "summary": "Your projects (a token for one project: that one) and your role",
+                "responses": {"200": _ok("{projects: [{slug, name, role}]}")},
+            }
+        },
+        "/api/projects/{slug}/documents": {
+            "get": {
+                "tags": ["projects"],
+                "summary": "A project's documents, 100 a page (managers)",
+                "parameters": [
+                    SLUG,
+                    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                    {
+                        "name": "q",
+                        "in": "query",
+                        "description": "only documents whose id, title or text contains this",
+                        "schema": {"type": "string"},
+                    },
+                ],
+                "responses": {
+                    "200": _ok("{documents: [{id, external_id, title, length}], next_page}"),
+                    "403": ERROR,
+                    "404": ERROR,
+                },
+            }
+        },
+        "/api/projects/{slug}/import": {
+            "post": {
+                "tags": ["projects"],
+                "summary": "Import files, all or nothing (managers; read-write tokens)",
+                "parameters": [SLUG],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "multipart/form-data": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["files"],
+                                "properties": {
+                                    "files": {
+                                        "type": "array",
+                                        "items": {"type": "string", "format": "binary"},
+                                    },
+                                    "format": {"type": "string", "enum": list(IMPORT_FORMATS)},
+                                    "annotator": {"type": "string"},
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "201": _ok("counts of what was stored"),
+                    "400": ERROR,
+                    "403": ERROR,
+                    "404": ERROR,
+                    "422": ERROR,
+                },
+            }
+        },
+        "/api/projects/{slug}/export": {
+            "get": {
+                "tags": ["projects"],
+                "summary": "Download an export (managers); options as on the export page",
+                "parameters": [
+                    SLUG,
+                    {
+                        "name": "format",
+                        "in": "query",
+                        "schema": {"type": "string", "enum": list(EXPORT_FORMATS)},
+                    },
+                    {"name": "min_done", "in": "query", "schema": {"type": "integer"}},
+                    {"name": "annotators", "in": "query", "schema": {"type": "string"}},
+                    {"name": "labels", "in": "query", "schema": {"type": "string"}},
+                    {"name": "gold_only", "in": "query", "schema": {"type": "boolean"}},
+                    {"name": "offsets", "in": "query", "schema": {"type": "string"}},
+                    {"name": "scheme", "in": "query", "schema": {"type": "string"}},
+                ],
+                "responses": {"200": {"description": "the file"}, "403": ERROR, "404": ERROR},
+            }
+        },
+        "/api/projects/{slug}/agreement": {
+            "get": {
+                "tags": ["projects"],
+                "summary": "Agreement between annotators (managers), as `annotator agreement "
+                "--json` prints it",
+                "parameters": [
+                    SLUG,
+                    {"name": "labels", "in": "query", "schema": {"type": "string"}},
+                    {"name": "annotators", "in": "query", "schema": {"type": "string"}},
+                ],
+                "responses": {"200": _ok("the report"), "403": ERROR, "404": ERROR, "422": ERROR},
+            }
+        },
+        "/api/openapi.json": {
+            "get": {
+                "tags": ["meta"],
+                "summary": "This description",
+                "security": [],
+                "responses": {"200": _ok("OpenAPI 3.1")},
+            }
+        },
+    }
+    paths |= _item_routes(f"{document}/spans", "spans", SPAN_BODY, "span_id", "annotation")
+    paths |= _item_routes(
+        f"{document}/relations", "links", RELATION_BODY, "relation_id", "annotation"
+    )
+    paths |= _item_routes(f"{document}/gold", "gold spans", SPAN_BODY, "span_id", "gold")
+    paths |= _item_routes(
+        f"{document}/gold-relations", "gold links", RELATION_BODY, "relation_id", "gold"
+    )
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "annotator API",
+            "version": "1",
+            "description": "Offsets are Unicode code points, half-open [start, end). "
+            "Authenticate with a personal access token (made on the account page) in "
+            "'Authorization: Bearer <token>'; scopes: " + ", ".join(SCOPES) + ". "
+            "A read token may only GET. Browser sessions work too (with the CSRF token).",
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "properties": {
+                        "error": {"type": "string"},
+                        "field": {"type": ["string", "null"]},
+                        "status": {"type": "integer"},
+                    },
+                }
+            },
+        },
+        "security": [{"bearer": []}],
+        "paths": paths,
+    }
+
+
+@bp.get("/api/openapi.json")
+def spec():
+    return jsonify(description())
+
+
+@bp.get("/api/docs")
+def page():
+    return render_template("api/docs.html", spec=description())

@@ -1,0 +1,180 @@
+"""A project exported to each peer format that can hold our data (Label Studio JSON, brat,
+doccano with relations) and imported into a new project comes back with the same texts, spans,
+labels, links, gold and annotators, on multilingual text: Cyrillic, Arabic, emoji with
+zero-width joiners, combining marks and CRLF line endings. Through the command line, on SQLite
+and on PostgreSQL (the ``app`` fixture)."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+FAMILY = "👨\u200d👩\u200d👧"
+DOCUMENTS = [
+    (
+        "ru-1",
+        f"Захарова заявила:\r\n{FAMILY} «переговоры провалились».\r\nКонец.",
+        "Захарова",
+        "«переговоры провалились».",
+    ),
+    ("ar-1", "وقال المتحدث باسم الوزارة إن التحقيق جار.", "المتحدث باسم الوزارة", "التحقيق جار"),
+    (
+        "fr-1",
+        f"Le ministre {FAMILY}🇺🇦 a de\u0301clare\u0301 que l'e\u0301tude sortira.",
+        "Le ministre",
+        "l'e\u0301tude sortira",
+    ),
+]
+
+
+def _native_file(tmp_path):
+    lines = []
+    for ident, text, who, what in DOCUMENTS:
+        who_at, what_at = text.index(who), text.index(what)
+        spans = []
+        for annotator in ("alice", "bob"):
+            spans += [
+                {"id": f"{annotator}-a", "annotator": annotator, "label": "attribution",
+                 "start": who_at, "end": who_at + len(who)},
+                {"id": f"{annotator}-c", "annotator": annotator, "label": "claim",
+                 "start": what_at, "end": what_at + len(what)},
+            ]  # fmt: skip
+        spans.append(
+            {"id": "alice-e", "annotator": "alice", "label": "evidence",
+             "start": what_at, "end": what_at + 3}
+        )  # fmt: skip
+        lines.append(
+            {
+                "id": ident,
+                "text": text,
+                "annotations": spans,
+                "relations": [
+                    {"annotator": "alice", "type": "attributed_to", "source": "alice-c",
+                     "target": "alice-a"},
+                    {"annotator": "bob", "type": "attributed_to", "source": "bob-c",
+                     "target": "bob-a"},
+                    {"annotator": "alice", "type": "supports", "source": "alice-e",
+                     "target": "alice-c"},
+                ],
+                "gold": [
+                    {"id": "g-a", "label": "attribution", "start": who_at,
+                     "end": who_at + len(who)},
+                    {"id": "g-c", "label": "claim", "start": what_at, "end": what_at + len(what)},
+                ],
+                "gold_relations": [{"type": "attributed_to", "source": "g-c", "target": "g-a"}],
+                "annotators": [{"annotator": "carol", "status": "in_progress"}],
+            }
+        )  # fmt: skip
+    path = tmp_path / "source.jsonl"
+    path.write_bytes(b"\n".join(orjson.dumps(line) for line in lines))
+    return path
+
+
+def _content(runner, slug: str, tmp_path) -> dict:
+    """What must survive, per document: text, annotators, spans, links, gold, gold links."""
+    out = tmp_path / f"{slug}-native.jsonl"
+    result = runner.invoke(args=["export", slug, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    content = {}
+    for raw in out.read_bytes().splitlines():
+        line = orjson.loads(raw)
+        spans = {span["id"]: span for span in [*line["annotations"], *line["gold"]]}
+
+        def key(span_id, spans=spans):
+            span = spans[span_id]
+            return (span["start"], span["end"], span["label"])
+
+        content[line["id"]] = {
+            "text": line["text"],
+            "annotators": sorted(
+                {span["annotator"] for span in line["annotations"]}
+                | {entry["annotator"] for entry in line["annotators"]}
+            ),
+            "spans": sorted(
+                (span["annotator"], span["start"], span["end"], span["label"], span["text"])
+                for span in line["annotations"]
+            ),
+            "links": sorted(
+                (link["annotator"], link["type"], key(link["source"]), key(link["target"]))
+                for link in line.get("relations", [])
+            ),
+            "gold": sorted((s["start"], s["end"], s["label"], s["text"]) for s in line["gold"]),
+            "gold_links": sorted(
+                (link["type"], key(link["source"]), key(link["target"]))
+                for link in line.get("gold_relations", [])
+            ),
+        }
+    return content
+
+
+@pytest.mark.parametrize(
+    ("format_name", "file_name"),
+    [("label-studio", "tasks.json"), ("brat", "brat.zip"), ("doccano", "doccano.jsonl")],
+)
+def test_round_trip_keeps_spans_labels_links_gold_and_annotators_on_multilingual_text(
+    app, world, runner, tmp_path, format_name, file_name
+):
+    world.project("source")
+    world.project("copy")
+    imported = runner.invoke(args=["import", "source", str(_native_file(tmp_path))])
+    assert imported.exit_code == 0, imported.output
+    before = _content(runner, "source", tmp_path)
+    assert before["ru-1"]["text"].count("\r") == 0 and len(before["ru-1"]["links"]) == 3
+    assert before["ar-1"]["annotators"] == ["alice", "bob", "carol"]
+
+    exported = tmp_path / file_name
+    result = runner.invoke(args=["export", "source", "--format", format_name, "-o", str(exported)])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(args=["import", "copy", str(exported)])
+    assert result.exit_code == 0, result.output
+
+    after = _content(runner, "copy", tmp_path)
+    assert after == before
+
+
+@pytest.mark.parametrize(
+    ("format_name", "mimetype", "extension"),
+    [
+        ("conll", "text/plain", "conll"),
+        ("brat", "application/zip", "zip"),
+        ("label-studio", "application/json", "json"),
+        ("spacy", "application/octet-stream", "spacy"),
+        ("parquet", "application/zip", "zip"),
+    ],
+)
+def test_export_page_downloads_each_training_format_with_its_type_and_name(
+    app, world, runner, tmp_path, format_name, mimetype, extension
+):
+    world.user("mia")
+    world.project("source", manager="mia")
+    assert runner.invoke(args=["import", "source", str(_native_file(tmp_path))]).exit_code == 0
+
+    response = world.client("mia").get(f"/p/source/export/download?format={format_name}")
+
+    assert response.status_code == 200
+    assert response.mimetype == mimetype.split(";")[0]
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith('attachment; filename="source-') and disposition.endswith(
+        f'.{extension}"'
+    )
+    assert response.get_data()
+
+
+def test_cli_conll_export_takes_the_bilou_scheme_and_the_page_refuses_an_unknown_one(
+    app, world, runner, tmp_path
+):
+    world.user("mia")
+    world.project("source", manager="mia")
+    assert runner.invoke(args=["import", "source", str(_native_file(tmp_path))]).exit_code == 0
+    out = tmp_path / "tags.conll"
+
+    result = runner.invoke(
+        args=["export", "source", "--format", "conll", "--scheme", "bilou", "-o", str(out)]
+    )
+
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert "# scheme: BILOU" in text and "Захарова U-attribution" in text
+    response = world.client("mia").get("/p/source/export/download?format=conll&scheme=xml")
+    assert response.status_code == 400
+    assert "scheme must be one of bio, bilou" in response.get_data(as_text=True)

@@ -1,0 +1,328 @@
+"""Personal access tokens: the authorization walk of every JSON API route with a token instead of
+a browser session, on the app with CSRF protection on and without any cookie. A token answers as
+its owner's session would, within its scope and project; a read token never writes; a revoked,
+expired or unknown token, or one sent anywhere but the ``Authorization`` header, opens nothing;
+refusals change nothing and reveal nothing. Also: the account page, the stored hash, the OpenAPI
+description and the migration."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import re
+from datetime import timedelta
+
+import orjson
+import pytest
+from argon2 import PasswordHasher
+from flask import url_for
+from sqlalchemy import text as sql
+
+from annotator import api_tokens, create_app, db, store
+from annotator.models import ApiToken, utcnow
+from annotator.views.openapi import description
+from tests.integration.test_authorization import (
+    ROUTES,
+    USERNAMES,
+    Realm,
+    build_realm,
+    check_answer,
+    served_routes,
+    snapshot,
+)
+from tests.integration.test_migrations import (  # noqa: F401
+    FIRST_SCHEMA,
+    _insert_first_schema_rows,
+    empty_database_url,
+)
+
+API = [
+    route for route in ROUTES if route.endpoint.split(".")[0] in ("api", "gold_api", "api_projects")
+]
+WRITES = [route for route in API if route.method != "GET"]
+READS = [route for route in API if route.method == "GET"]
+ACTORS = ("outsider", "annotator", "manager", "admin")
+
+
+@pytest.fixture(autouse=True)
+def quick_hashing(monkeypatch):
+    monkeypatch.setattr(store, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
+
+
+@pytest.fixture
+def csrf_app(app, database_url):
+    application = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-secret",
+            "WTF_CSRF_ENABLED": True,
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+    yield application
+    application.extensions["annotator.engine"].dispose()
+
+
+@pytest.fixture
+def realm(app, world, csrf_app) -> Realm:
+    return dataclasses.replace(build_realm(app, world), app=csrf_app)
+
+
+def token_for(app, actor: str, scope: str = "read-write", project: str | None = None, **change):
+    """A new token's secret; ``change`` sets columns afterwards (revoked_at, expires_at)."""
+    with app.app_context():
+        session = db.session()
+        user = store.user_by_name(session, USERNAMES[actor])
+        chosen = store.project_by_slug(session, project) if project else None
+        made = api_tokens.create(session, user, name="t", scope=scope, days=30, project=chosen)
+        for key, value in change.items():
+            setattr(made.token, key, value)
+        session.commit()
+        return made.secret
+
+
+def call(realm: Realm, route, secret: str | None, **extra):
+    """The route's request from a fresh client (no cookie), with the token in the header."""
+    rule = served_routes(realm.app)[route.endpoint, route.method]
+    with realm.app.test_request_context():
+        url = url_for(route.endpoint, **realm.url_values(rule))
+    request = route.body(realm)
+    headers = {"Authorization": f"Bearer {secret}"} if secret else {}
+    client = realm.app.test_client()
+    return client.open(url, method=route.method, headers=headers, **request, **extra)
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("route", API, ids=str)
+def test_read_write_token_answers_as_its_owners_session_without_cookie_or_csrf(realm, route, actor):
+    secret = token_for(realm.app, actor)
+    before = snapshot(realm.app)
+    response = call(realm, route, secret)
+    expected = route.answer(actor)
+    check_answer(response, expected, f"{route} as {actor} with a token")
+    if expected in (403, 404):
+        assert snapshot(realm.app) == before
+        assert response.is_json and "news" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("route", WRITES, ids=str)
+def test_read_token_write_is_refused_with_403_and_changes_nothing(realm, route):
+    actor = next(name for name in ACTORS if route.answer(name) in (200, 201))
+    secret = token_for(realm.app, actor, scope="read")
+    before = snapshot(realm.app)
+    response = call(realm, route, secret)
+    assert response.status_code == 403
+    assert "may only read" in response.get_json()["error"]
+    assert snapshot(realm.app) == before
+
+
+@pytest.mark.parametrize("route", READS, ids=str)
+def test_read_token_reads_what_its_owner_may(realm, route):
+    secret = token_for(realm.app, "manager", scope="read")
+    check_answer(call(realm, route, secret), route.answer("manager"), str(route))
+
+
+@pytest.mark.parametrize("route", API, ids=str)
+def test_token_for_another_project_finds_nothing_here_and_changes_nothing(realm, route):
+    with realm.app.app_context():
+        session = db.session()
+        store.set_member(
+            session,
+            store.project_by_slug(session, "other"),
+            store.user_by_name(session, "mia"),
+            "manager",
+        )
+        session.commit()
+    secret = token_for(realm.app, "manager", project="other")
+    before = snapshot(realm.app)
+    response = call(realm, route, secret)
+    if route.endpoint == "api_projects.list_projects":
+        assert [item["slug"] for item in response.get_json()["projects"]] == ["other"]
+        return
+    assert response.status_code == 404, f"{route}: {response.status_code}"
+    assert snapshot(realm.app) == before
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"revoked_at": utcnow()},
+        {"expires_at": utcnow() - timedelta(seconds=1)},
+    ],
+    ids=["revoked", "expired"],
+)
+@pytest.mark.parametrize("route", API, ids=str)
+def test_revoked_or_expired_token_is_refused_with_401_and_changes_nothing(realm, route, change):
+    secret = token_for(realm.app, "manager", **change)
+    before = snapshot(realm.app)
+    response = call(realm, route, secret)
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert snapshot(realm.app) == before
+
+
+def test_unknown_token_is_refused_even_with_a_logged_in_session(realm):
+    client = realm.app.test_client()
+    route = next(route for route in READS if route.endpoint == "api_projects.list_projects")
+    assert call(realm, route, None).status_code == 401  # no token, no session: 401, no redirect
+    response = client.get("/api/projects", headers={"Authorization": "Bearer ann_made-up"})
+    assert response.status_code == 401
+
+
+def test_token_is_never_taken_from_a_cookie_or_the_query_string(realm):
+    secret = token_for(realm.app, "manager")
+    client = realm.app.test_client()
+    client.set_cookie("access_token", secret)
+    client.set_cookie("Authorization", f"Bearer {secret}")
+    assert client.get("/api/projects").status_code == 401
+    assert client.get(f"/api/projects?access_token={secret}").status_code == 401
+    assert client.get("/api/projects", headers={"Authorization": f"Bearer {secret}"}).is_json
+
+
+def test_token_opens_no_page_outside_the_api(realm):
+    secret = token_for(realm.app, "admin")
+    response = realm.app.test_client().get("/", headers={"Authorization": f"Bearer {secret}"})
+    assert response.status_code == 401
+    response = realm.app.test_client().post(
+        "/account/tokens",
+        data={"name": "x", "scope": "read-write", "days": "9"},
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+    assert response.status_code == 401
+
+
+# --- the account page ---------------------------------------------------------------------------
+
+
+def test_account_page_shows_a_new_token_once_stores_its_hash_and_revokes_it(app, world):
+    world.user("mia")
+    world.project("news", manager="mia")
+    client = world.client("mia")
+
+    made = client.post(
+        "/account/tokens", data={"name": "nightly", "scope": "read", "days": "7", "project": "news"}
+    )
+    page = made.get_data(as_text=True)
+    assert made.status_code == 201
+    secret = page.split('<code class="secret">')[1].split("</code>")[0]
+    assert secret.startswith("ann_") and len(secret) > 40
+    listing = client.get("/account/tokens").get_data(as_text=True)
+    assert secret not in listing and secret[:12] in listing and "news" in listing
+    with app.app_context():
+        stored = db.session().execute(sql("SELECT secret_hash, prefix FROM api_token")).one()
+    assert stored == (api_tokens.digest(secret), secret[:12])
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert app.test_client().get("/api/projects", headers=headers).status_code == 200
+
+    with app.app_context():
+        token_id = db.session().execute(sql("SELECT id FROM api_token")).scalar()
+    assert client.post(f"/account/tokens/{token_id}/revoke").status_code == 302
+    assert app.test_client().get("/api/projects", headers=headers).status_code == 401
+    assert "revoked" in client.get("/account/tokens").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("form", "reason"),
+    [
+        ({"name": "", "scope": "read", "days": "7"}, "name"),
+        ({"name": "x", "scope": "admin", "days": "7"}, "scope must be one of read, read-write"),
+        ({"name": "x", "scope": "read", "days": "0"}, "1 to 366 days"),
+        ({"name": "x", "scope": "read", "days": "soon"}, "days"),
+        ({"name": "x", "scope": "read", "days": "7", "project": "other"}, "not one of your"),
+    ],
+)
+def test_account_page_refuses_a_bad_token_request_and_makes_nothing(app, world, form, reason):
+    world.user("mia")
+    world.user("otto")
+    world.project("other", annotators=["otto"])
+    response = world.client("mia").post("/account/tokens", data=form)
+    assert response.status_code == 400
+    assert reason in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session().execute(sql("SELECT count(*) FROM api_token")).scalar() == 0
+
+
+def test_read_write_token_imports_and_exports_through_the_api(app, world):
+    world.user("mia")
+    world.project("news", manager="mia")
+    secret = token_for(app, "manager", project="news")
+    headers = {"Authorization": f"Bearer {secret}"}
+    client = app.test_client()
+    line = orjson.dumps(
+        {
+            "id": "a1",
+            "text": "The mayor said so.",
+            "annotations": [{"annotator": "ann", "label": "claim", "start": 4, "end": 9}],
+        }
+    )
+
+    made = client.post(
+        "/api/projects/news/import",
+        data={"files": (io.BytesIO(line), "a.jsonl")},
+        headers=headers,
+    )
+    assert made.status_code == 201 and made.get_json()["documents"] == 1
+    bad = client.post(
+        "/api/projects/news/import",
+        data={"files": (io.BytesIO(b'{"id": "a2"}'), "b.jsonl")},
+        headers=headers,
+    )
+    assert bad.status_code == 422 and bad.get_json()["field"] == "text"
+    exported = client.get("/api/projects/news/export?format=conll", headers=headers)
+    assert exported.status_code == 200 and "mayor B-claim" in exported.get_data(as_text=True)
+    listed = client.get("/api/projects/news/documents", headers=headers).get_json()
+    assert [item["external_id"] for item in listed["documents"]] == ["a1"]
+    found = client.get("/api/projects/news/documents?q=mayor", headers=headers).get_json()
+    missed = client.get("/api/projects/news/documents?q=100%25", headers=headers).get_json()
+    assert (len(found["documents"]), missed["documents"]) == (1, [])
+    figures = client.get("/api/projects/news/agreement", headers=headers).get_json()
+    assert figures["annotators"] == ["ann"] and figures["documents"] == 0
+
+
+# --- the description ----------------------------------------------------------------------------
+
+
+def test_openapi_describes_every_api_route_and_only_those(app):
+    served = {
+        (re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule), method.lower())
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/") and rule.rule != "/api/docs"
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    described = {
+        (path, method)
+        for path, operations in description()["paths"].items()
+        for method in operations
+    }
+    assert served == described
+    spec = app.test_client().get("/api/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.1") and spec["components"]["securitySchemes"]["bearer"]
+    page = app.test_client().get("/api/docs").get_data(as_text=True)
+    assert "/api/projects/{slug}/export" in page
+
+
+# --- the migration -------------------------------------------------------------------------------
+
+
+def test_database_of_the_previous_schema_upgrades_to_tokens_with_its_data(empty_database_url):  # noqa: F811
+    engine = db.make_engine(empty_database_url)
+    db.upgrade(engine, FIRST_SCHEMA)
+    _insert_first_schema_rows(engine)
+    db.upgrade(engine, "0006")
+    with engine.connect() as connection:
+        before = connection.execute(sql("SELECT count(*) FROM span")).scalar()
+    db.upgrade(engine)
+    app = create_app({"DATABASE_URL": empty_database_url, "SECRET_KEY": "test"})
+    try:
+        with app.app_context():
+            session = db.session()
+            mia = store.user_by_name(session, "mia")
+            made = api_tokens.create(session, mia, name="t", scope="read", days=1, project=None)
+            session.commit()
+            assert api_tokens.find_valid(session, made.secret)[1].username == "mia"
+            assert session.execute(sql("SELECT count(*) FROM span")).scalar() == before
+            assert session.get(ApiToken, made.token.id).scope == "read"
+    finally:
+        app.extensions["annotator.engine"].dispose()
+        engine.dispose()
