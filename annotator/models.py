@@ -112,6 +112,15 @@ class Label(SQLModel, table=True):
         default_factory=list,
         sa_column=Column(JSON, nullable=False, server_default=text("'[]'")),
     )
+    # shown as a tooltip in the workspace (migration 0010_study)
+    description: str = Field(
+        default="", sa_column=Column(Text, nullable=False, server_default=text("''"))
+    )
+    # names it had before a rename: saves from a page opened before it still find the label
+    former_names: list[str] = Field(
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False, server_default=text("'[]'")),
+    )
 
     __table_args__ = (
         UniqueConstraint("project_id", "name"),
@@ -254,6 +263,13 @@ class RelationType(SQLModel, table=True):
     target_labels: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     choices: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     position: int = Field(default=0)
+    description: str = Field(
+        default="", sa_column=Column(Text, nullable=False, server_default=text("''"))
+    )
+    former_names: list[str] = Field(  # as Label.former_names
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False, server_default=text("'[]'")),
+    )
 
     __table_args__ = (
         UniqueConstraint("project_id", "name"),
@@ -329,3 +345,19 @@ class GoldRelation(SQLModel, table=True):
         *_relation_table_args("gold_relation", "gold_span", ()),
         Index("ix_gold_relation_document", "document_id"),
     )
+
+
+class Activity(SQLModel, table=True):
+    """One change a manager made to a project (labels, attributes, relation types, settings,
+    members, assignments): who, when, what. ``actor`` keeps the user name as it was, so the log
+    still reads after the account is gone."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", ondelete="CASCADE")
+    user_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    actor: str = Field(default="", max_length=80)
+    at: datetime = Field(default_factory=utcnow)
+    action: str = Field(max_length=40)
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+    __table_args__ = (Index("ix_activity_project", "project_id", "id"),)

@@ -136,6 +136,7 @@ ROUTES = [
     Route("projects.settings", "POST",                (LOGIN,    404,     403,      AWAY,   AWAY),
           _form(action="project", overlap="2", guidelines="Mark every claim.")),
     Route("projects.dashboard", "GET",                (LOGIN,    404,     403,      200,    200)),
+    Route("projects.activity_log", "GET",             (LOGIN,    404,     403,      200,    200)),
     Route("admin.users", "GET",                       (LOGIN,    403,     403,      403,    200)),
     Route("admin.create_user", "POST",                (LOGIN,    403,     403,      403,    AWAY),
           _form(username="newcomer", password="newcomer-pass", role="annotator")),

@@ -439,3 +439,51 @@ def test_database_refuses_a_duplicate_external_id_within_a_project_only(app, row
             sql("SELECT project_id FROM document WHERE external_id = 'doc-1' ORDER BY project_id")
         ).scalars()
         assert list(owners) == [rows["project_id"], rows["other_project_id"]]
+
+
+def test_study_revision_keeps_labels_and_relation_types_and_adds_an_empty_log(
+    empty_database_url,
+):
+    """Revision 0010_study on a database made by 0003: descriptions empty, no former names, the
+    rows and spans as they were; the activity log starts empty and takes entries."""
+    engine = db.make_engine(empty_database_url)
+    db.upgrade(engine, FIRST_SCHEMA)
+    _insert_first_schema_rows(engine)
+    db.upgrade(engine, "0003")
+
+    db.upgrade(engine, "0010_study")
+
+    try:
+        with engine.connect() as connection:
+            labels = connection.execute(
+                sql("SELECT name, description, former_names FROM label ORDER BY id")
+            ).all()
+            types = connection.execute(
+                sql("SELECT name, description, former_names FROM relation_type ORDER BY id")
+            ).all()
+            spans = connection.execute(sql("SELECT count(*) FROM span")).scalar()
+        assert [(row.name, row.description, _json(row.former_names)) for row in labels] == [
+            ("claim", "", []),
+            ("claim", "", []),
+            ("evidence", "", []),
+            ("attribution", "", []),
+        ]
+        assert [(row.name, row.description, _json(row.former_names)) for row in types] == [
+            ("attributed_to", "", []),
+            ("supports", "", []),
+            ("refutes", "", []),
+        ]
+        assert spans == 4
+        with engine.begin() as connection:
+            connection.execute(
+                sql(
+                    "INSERT INTO activity (project_id, user_id, actor, at, action, detail) "
+                    "VALUES (1, 1, 'mia', :at, 'label_rename', 'renamed')"
+                ),
+                {"at": datetime(2024, 5, 3, tzinfo=UTC)},
+            )
+            connection.execute(sql("DELETE FROM project WHERE id = 1"))
+            left = connection.execute(sql("SELECT count(*) FROM activity")).scalar()
+        assert left == 0  # the log goes with its project
+    finally:
+        engine.dispose()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from annotator import db, store
-from annotator.annotation import definition_changes
+from annotator import activity, db, store
+from annotator.annotation import definition_changes, label_changes
 from annotator.annotation.definitions import format_attribute_lines
 from annotator.annotation.relations import relation_types_of
 from annotator.assignments import handout
@@ -121,10 +121,12 @@ def settings(slug: str):
     project, _role = project_for(slug, manager=True)
     session = db.session()
     if request.method == "POST":
+        action = request.form.get("action", "")
         try:
-            _apply_settings(session, project, request.form)
+            detail = _apply_settings(session, project, request.form)
+            activity.record(session, project, me(), action, detail)
             session.commit()
-            flash("Saved.", "success")
+            flash(f"Saved. {detail[:1].upper()}{detail[1:]}.", "success")
         except Invalid as problem:
             session.rollback()
             flash(str(problem), "error")
@@ -133,14 +135,20 @@ def settings(slug: str):
         "projects/settings.html",
         project=project,
         labels=store.labels_of(session, project.id),
+        usage=label_changes.usage(session, project),
+        attribute_usage=label_changes.attribute_usage(session, project),
         relation_types=relation_types_of(session, project.id),
+        link_counts=definition_changes.link_counts(session, project),
         attribute_lines=format_attribute_lines,
         members=store.members(session, project.id),
     )
 
 
-def _apply_settings(session, project, form) -> None:
+def _apply_settings(session, project, form) -> str:
+    """Apply one settings form; returns the activity log's sentence for it."""
     action = form.get("action")
+    label, attribute = form.get("label", ""), form.get("attribute", "")
+    confirmed = form.get("confirm") == "on"
     if action == "project":
         overlap = form.get("overlap", type=int)
         if not overlap or overlap < 1 or overlap > 20:
@@ -150,35 +158,93 @@ def _apply_settings(session, project, form) -> None:
         project.comparison_open = form.get("comparison_open") == "on"
         project.guidelines = form.get("guidelines", "")
         session.add(project)
-    elif action == "label":
-        store.add_label(session, project, form.get("name", ""), form.get("color") or None)
-    elif action == "attributes":
-        definition_changes.set_label_attributes(
-            session, project, form.get("label", ""), form.get("attributes", "")
+        return (
+            f"project settings: overlap {overlap}, snap to words {project.snap_to_words}, "
+            f"comparison open {project.comparison_open}"
         )
-    elif action == "relation_type":
-        definition_changes.save_relation_type(
+    if action == "label":
+        added = store.add_label(session, project, form.get("name", ""), form.get("color") or None)
+        return f"added label {added.name!r}"
+    if action == "label_rename":
+        return label_changes.rename_label(session, project, label, form.get("name", ""))
+    if action == "label_color":
+        return label_changes.recolour_label(session, project, label, form.get("color", ""))
+    if action == "label_move":
+        return label_changes.move_label(session, project, label, form.get("direction", ""))
+    if action == "label_shortcut":
+        return label_changes.set_shortcut(session, project, label, form.get("shortcut", ""))
+    if action == "label_description":
+        return label_changes.describe_label(session, project, label, form.get("description", ""))
+    if action == "label_delete":
+        return label_changes.delete_label(session, project, label, confirmed)
+    if action == "attributes":
+        definition_changes.set_label_attributes(session, project, label, form.get("attributes", ""))
+        return f"set the attributes of {label!r}: {form.get('attributes', '').strip()!r}"
+    if action == "attribute_rename":
+        return label_changes.rename_attribute(
+            session, project, label, attribute, form.get("name", "")
+        )
+    if action == "attribute_description":
+        return label_changes.describe_attribute(
+            session, project, label, attribute, form.get("description", "")
+        )
+    if action == "attribute_move":
+        return label_changes.move_attribute(
+            session, project, label, attribute, form.get("direction", "")
+        )
+    if action == "attribute_delete":
+        return label_changes.delete_attribute(session, project, label, attribute, confirmed)
+    if action == "relation_type":
+        original = form.get("original") or None
+        saved = definition_changes.save_relation_type(
             session,
             project,
-            form.get("original") or None,
+            original,
             form.get("name", ""),
             form.getlist("source_labels"),
             form.getlist("target_labels"),
             form.get("choices", ""),
         )
-    elif action == "relation_type_delete":
-        definition_changes.delete_relation_type(
-            session, project, form.get("name", ""), form.get("confirm") == "on"
+        renamed = f" (was {original!r})" if original and original != saved.name else ""
+        return (
+            f"{'changed' if original else 'added'} relation type {saved.name!r}{renamed}: "
+            f"from {', '.join(saved.source_labels) or 'any'} to "
+            f"{', '.join(saved.target_labels) or 'any'}, values "
+            f"{', '.join(saved.choices) or 'none'}"
         )
-    elif action == "member":
+    if action == "relation_type_description":
+        return definition_changes.describe_relation_type(
+            session, project, form.get("name", ""), form.get("description", "")
+        )
+    if action == "relation_type_move":
+        return definition_changes.move_relation_type(
+            session, project, form.get("name", ""), form.get("direction", "")
+        )
+    if action == "relation_type_delete":
+        name = form.get("name", "")
+        links = definition_changes.delete_relation_type(session, project, name, confirmed)
+        return f"deleted relation type {name!r} with {links} link{'s' if links != 1 else ''}"
+    if action == "member":
         username = form.get("username", "").strip()
         user = store.user_by_name(session, username)
         if user is None:
             raise Invalid(f"no user named {username!r}")
         role = form.get("role") or None
         store.set_member(session, project, user, role if role != "remove" else None)
-    else:
-        raise Invalid("unknown settings action")
+        return f"set the role of {username!r} to {role}"
+    raise Invalid("unknown settings action")
+
+
+@bp.get("/p/<slug>/activity")
+@login_required
+def activity_log(slug: str):
+    """The project's activity log, newest first (managers only)."""
+    project, _role = project_for(slug, manager=True)
+    page = max(request.args.get("page", 1, type=int), 1)
+    entries, pages = activity.entries(db.session(), project, page)
+    return render_template(
+        "projects/activity.html", project=project, entries=entries, page=page, pages=pages
+    )
 
 
 @bp.post("/p/<slug>/d/<int:document_id>/reopen")
