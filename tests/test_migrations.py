@@ -487,3 +487,51 @@ def test_study_revision_keeps_labels_and_relation_types_and_adds_an_empty_log(
         assert left == 0  # the log goes with its project
     finally:
         engine.dispose()
+
+
+def test_search_revision_indexes_the_documents_already_stored(empty_database_url):
+    """Revision 0011_study on a database made by the schema before it: the documents stored then
+    are found by words of their text (any script) and title, and new ones as they come."""
+    from annotator.document_list import ListQuery, list_documents
+
+    engine = db.make_engine(empty_database_url)
+    db.upgrade(engine, FIRST_SCHEMA)
+    _insert_first_schema_rows(engine)
+    db.upgrade(engine, "0010_study")
+
+    db.upgrade(engine, "0011_study")
+
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            indexes = connection.execute(
+                sql("SELECT indexname FROM pg_indexes WHERE tablename = 'document'")
+            ).scalars()
+            assert "ix_document_search" in set(indexes)
+    if engine.dialect.name == "sqlite":
+        with engine.begin() as connection:  # raises when the index and the table disagree
+            connection.execute(
+                sql("INSERT INTO document_fts (document_fts) VALUES ('integrity-check')")
+            )
+    engine.dispose()
+    app = create_app(
+        {"DATABASE_URL": empty_database_url, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False}
+    )
+    try:
+        with app.app_context():
+            session = db.session()
+            old, wire = (
+                store.project_by_slug(session, "old"),
+                store.project_by_slug(session, "wire"),
+            )
+
+            def found(project, q: str) -> list[str]:
+                page = list_documents(session, project, ListQuery(q=q))
+                return [row.external_id for row in page.rows]
+
+            assert found(old, "захарова") == ["old-1"]
+            assert found(old, "שלום minist") == ["old-1"]
+            assert found(old, "👨") == ["old-1"]
+            assert found(wire, "захарова") == ["wire-1"]
+            assert found(old, "nowhere") == []
+    finally:
+        app.extensions["annotator.engine"].dispose()

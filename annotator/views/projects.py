@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from annotator import activity, db, store
+from annotator import activity, db, document_list, store
 from annotator.annotation import definition_changes, label_changes
 from annotator.annotation.definitions import format_attribute_lines
 from annotator.annotation.relations import relation_types_of
@@ -16,7 +16,6 @@ from annotator.errors import ImportRejected, Invalid
 from annotator.guidelines import render_markdown
 
 bp = Blueprint("projects", __name__)
-PAGE = 200
 
 
 @bp.get("/")
@@ -53,12 +52,15 @@ def show(slug: str):
     session = db.session()
     context = {"project": project, "role": role, "labels": store.labels_of(session, project.id)}
     if role == "manager":
-        page = max(request.args.get("page", 1, type=int), 1)
+        label_names = [label.name for label in context["labels"]]
+        annotators = store.annotator_names(session, project.id)
+        query = document_list.parse_query(request.args, label_names, annotators)
         context.update(
-            documents=store.document_rows(session, project, PAGE, (page - 1) * PAGE),
+            listing=document_list.list_documents(session, project, query),
             total=store.count_documents(session, project.id),
-            page=page,
-            pages=max(1, -(-store.count_documents(session, project.id) // PAGE)),
+            annotators=annotators,
+            statuses=document_list.STATUSES,
+            sorts=document_list.SORTS,
         )
     context.update(
         queue=handout.queue(session, project, me()),

@@ -26,9 +26,7 @@ def upgrade() -> None:
                 sa.Column("description", sa.Text(), server_default=sa.text("''"), nullable=False)
             )
             batch_op.add_column(
-                sa.Column(
-                    "former_names", sa.JSON(), server_default=sa.text("'[]'"), nullable=False
-                )
+                sa.Column("former_names", sa.JSON(), server_default=sa.text("'[]'"), nullable=False)
             )
     op.create_table(
         "activity",
