@@ -139,6 +139,7 @@ class Document(SQLModel, table=True):
     url: str | None = Field(default=None, max_length=2000)
     meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     position: int = Field(default=0)
+    priority: int = Field(default=0)  # higher: handed out before others (migration 0012_study)
     created_at: datetime = Field(default_factory=utcnow)
 
     __table_args__ = (
@@ -150,7 +151,8 @@ class Document(SQLModel, table=True):
 
 
 class Assignment(SQLModel, table=True):
-    """One annotator's work on one document: created when the document is handed out."""
+    """One annotator's work on one document: created when the document is handed out, or by a
+    manager in the assignment matrix (``assigned`` until the annotator takes it with *Next*)."""
 
     document_id: int = Field(foreign_key="document.id", primary_key=True, ondelete="CASCADE")
     user_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
@@ -161,7 +163,7 @@ class Assignment(SQLModel, table=True):
     done_at: datetime | None = None
 
     __table_args__ = (
-        CheckConstraint("status IN ('in_progress', 'done')", name="status_known"),
+        CheckConstraint("status IN ('assigned', 'in_progress', 'done')", name="status_known"),
         Index("ix_assignment_user_project", "user_id", "project_id"),
     )
 

@@ -9,10 +9,10 @@ from annotator import activity, db, document_list, store
 from annotator.annotation import definition_changes, label_changes
 from annotator.annotation.definitions import format_attribute_lines
 from annotator.annotation.relations import relation_types_of
-from annotator.assignments import handout
+from annotator.assignments import handout, matrix
 from annotator.auth import me, project_for, require_admin
 from annotator.data_import.loader import import_files
-from annotator.errors import ImportRejected, Invalid
+from annotator.errors import AnnotatorError, ImportRejected, Invalid
 from annotator.guidelines import render_markdown
 
 bp = Blueprint("projects", __name__)
@@ -235,6 +235,63 @@ def _apply_settings(session, project, form) -> str:
         store.set_member(session, project, user, role if role != "remove" else None)
         return f"set the role of {username!r} to {role}"
     raise Invalid("unknown settings action")
+
+
+@bp.route("/p/<slug>/assignments", methods=["GET", "POST"])
+@login_required
+def assignments(slug: str):
+    """The documents × annotators matrix: read it, assign, unassign, reassign, set priorities."""
+    project, _role = project_for(slug, manager=True)
+    session = db.session()
+    page = max(request.args.get("page", 1, type=int), 1)
+    if request.method == "POST":
+        form = request.form
+        action = form.get("action", "")
+        try:
+            detail = _apply_assignment(session, project, form)
+            activity.record(session, project, me(), f"assignment_{action}", detail)
+            session.commit()
+            flash(f"Saved. {detail[:1].upper()}{detail[1:]}.", "success")
+        except AnnotatorError as problem:
+            session.rollback()
+            flash(str(problem), "error")
+            return render_template(
+                "projects/assignments.html",
+                project=project,
+                matrix=matrix.matrix(session, project, page),
+            ), problem.status
+        return redirect(url_for("projects.assignments", slug=slug, page=page))
+    return render_template(
+        "projects/assignments.html", project=project, matrix=matrix.matrix(session, project, page)
+    )
+
+
+def _apply_assignment(session, project, form) -> str:
+    action = form.get("action")
+    cells = matrix.cells_of(
+        session,
+        project,
+        form.getlist("cell"),
+        form.getlist("row"),
+        form.getlist("column"),
+        form.getlist("shown"),
+    )
+    discard = form.get("discard") == "on"
+    if action == "assign":
+        return matrix.assign(session, project, cells)
+    if action == "unassign":
+        return matrix.unassign(session, project, cells, discard)
+    if action == "reassign":
+        to = form.get("to", "")
+        if not to.isdigit():
+            raise Invalid("choose the annotator to reassign to", field="to")
+        return matrix.reassign(session, project, cells, int(to), discard)
+    if action == "priority":
+        documents = {document for document, _ in cells} | {
+            int(row) for row in form.getlist("row") if row.isdigit()
+        }
+        return matrix.set_priority(session, project, documents, form.get("priority", ""))
+    raise Invalid("unknown assignment action", field="action")
 
 
 @bp.get("/p/<slug>/activity")
