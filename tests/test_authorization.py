@@ -56,6 +56,7 @@ class Realm:
             "span_id": self.span_id,
             "user_id": self.user_id,
             "relation_id": self.relation_id,
+            "chart": "labels",
         }
         unknown = set(rule.arguments) - set(known)
         assert not unknown, (
@@ -137,6 +138,7 @@ ROUTES = [
           _form(action="project", overlap="2", guidelines="Mark every claim.")),
     Route("projects.dashboard", "GET",                (LOGIN,    404,     403,      200,    200)),
     Route("projects.activity_log", "GET",             (LOGIN,    404,     403,      200,    200)),
+    Route("projects.dashboard_csv", "GET",            (LOGIN,    404,     403,      200,    200)),
     Route("projects.assignments", "GET",              (LOGIN,    404,     403,      200,    200)),
     Route("projects.assignments", "POST",             (LOGIN,    404,     403,      AWAY,   AWAY),
           lambda realm: {"data": {"action": "priority", "priority": "2",

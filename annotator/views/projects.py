@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import login_required
 
-from annotator import activity, db, document_list, store
+from annotator import activity, charts, db, document_list, store
+from annotator import dashboard as figures
 from annotator.annotation import definition_changes, label_changes
 from annotator.annotation.definitions import format_attribute_lines
 from annotator.annotation.relations import relation_types_of
@@ -329,9 +340,30 @@ def reopen(slug: str, document_id: int):
 def dashboard(slug: str):
     project, _role = project_for(slug, manager=True)
     session = db.session()
+    days, done = figures.done_per_day(session, project)
+    labels, counts = figures.spans_per_label(session, project)
     return render_template(
         "projects/dashboard.html",
         project=project,
         rows=handout.dashboard(session, project),
         labels=store.labels_of(session, project.id),
+        progress_chart=charts.progress_chart(days[-figures.CHART_DAYS :], done),
+        label_chart=charts.label_chart(labels, counts),
+    )
+
+
+@bp.get("/p/<slug>/dashboard/<any(progress, labels):chart>.csv")
+@login_required
+def dashboard_csv(slug: str, chart: str):
+    """The figures of one dashboard chart as CSV."""
+    project, _role = project_for(slug, manager=True)
+    session = db.session()
+    if chart == "progress":
+        body = figures.progress_csv(*figures.done_per_day(session, project))
+    else:
+        body = figures.labels_csv(*figures.spans_per_label(session, project))
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{project.slug}-{chart}.csv"'},
     )
