@@ -52,3 +52,52 @@ def test_a_label_renamed_while_the_document_is_open_takes_the_next_save(new_page
     assert labels == ["assertion", "assertion"]
     manager.goto(f"{server.url}/p/{slug}/activity")
     assert manager.locator("#activity tbody tr").first.inner_text().count("assertion") == 1
+
+
+def test_a_document_reassigned_in_the_matrix_is_the_annotators_next_and_shows_everywhere(
+    new_page, server, tmp_path
+):
+    documents = [
+        {"id": f"n{n}", "title": f"Note {n}", "text": f"Bridge {n} is safe, the mayor said."}
+        for n in range(3)
+    ]
+    documents.append({"id": "target", "title": "Target", "text": "Захарова назвала переговоры."})
+    slug = make_project(server, tmp_path, documents, annotators=("ana", "ben"))
+    manager = new_page()
+    login(manager, server, "lead", "lead-password")
+
+    # search finds the document by a word of its text
+    manager.goto(f"{server.url}/p/{slug}")
+    manager.fill("#document-filters input[name=q]", "переговоры")
+    manager.click("#document-filters button")
+    assert manager.locator("#documents tbody tr").evaluate_all(
+        "rows => rows.map(row => row.dataset.document)"
+    ) == ["target"]
+
+    # assign it to ana in the matrix, then move it to ben
+    manager.goto(f"{server.url}/p/{slug}/assignments")
+    manager.check('tr[data-document="target"] td[data-annotator="ana"] input[name=cell]')
+    manager.click("button[value=assign]")
+    manager.check('tr[data-document="target"] td[data-annotator="ana"] input[name=cell]')
+    manager.select_option("select[name=to]", label="ben")
+    manager.click("button[value=reassign]")
+    cell = manager.locator('tr[data-document="target"] td[data-annotator="ben"] .status')
+    assert cell.inner_text() == "assigned"
+
+    annotator = new_page()
+    login(annotator, server, "ben", "ben-password")
+    annotator.goto(f"{server.url}/p/{slug}")
+    annotator.click("#next-document")
+    annotator.wait_for_selector("#text")
+    assert annotator.inner_text("#text") == "Захарова назвала переговоры."
+    start = 0
+    drag_select(annotator, "Захарова назвала переговоры.", start, len("Захарова"))
+    annotator.keyboard.press("1")
+    wait_saved(annotator)
+    finished = annotator.url
+    annotator.click("#mark-done")
+    annotator.wait_for_function(f"() => location.href !== {finished!r}")
+
+    manager.goto(f"{server.url}/p/{slug}/dashboard")
+    assert "ben, claim: 1 (100%)" in manager.locator("svg#labels").inner_html()
+    assert "ben (1 done)" in manager.locator("svg#progress").inner_html()
