@@ -114,6 +114,15 @@ class Label(SQLModel, table=True):
         default_factory=list,
         sa_column=Column(JSON, nullable=False, server_default=text("'[]'")),
     )
+    # shown as a tooltip in the workspace (migration 0010_study)
+    description: str = Field(
+        default="", sa_column=Column(Text, nullable=False, server_default=text("''"))
+    )
+    # names it had before a rename: saves from a page opened before it still find the label
+    former_names: list[str] = Field(
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False, server_default=text("'[]'")),
+    )
 
     __table_args__ = (
         UniqueConstraint("project_id", "name"),
@@ -132,6 +141,7 @@ class Document(SQLModel, table=True):
     url: str | None = Field(default=None, max_length=2000)
     meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     position: int = Field(default=0)
+    priority: int = Field(default=0)  # higher: handed out before others (migration 0012_study)
     created_at: datetime = Field(default_factory=utcnow)
 
     __table_args__ = (
@@ -143,7 +153,8 @@ class Document(SQLModel, table=True):
 
 
 class Assignment(SQLModel, table=True):
-    """One annotator's work on one document: created when the document is handed out."""
+    """One annotator's work on one document: created when the document is handed out, or by a
+    manager in the assignment matrix (``assigned`` until the annotator takes it with *Next*)."""
 
     document_id: int = Field(foreign_key="document.id", primary_key=True, ondelete="CASCADE")
     user_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
@@ -160,7 +171,7 @@ class Assignment(SQLModel, table=True):
     reopened_at: datetime | None = None
 
     __table_args__ = (
-        CheckConstraint("status IN ('in_progress', 'done')", name="status_known"),
+        CheckConstraint("status IN ('assigned', 'in_progress', 'done')", name="status_known"),
         Index("ix_assignment_user_project", "user_id", "project_id"),
     )
 
@@ -262,6 +273,13 @@ class RelationType(SQLModel, table=True):
     target_labels: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     choices: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     position: int = Field(default=0)
+    description: str = Field(
+        default="", sa_column=Column(Text, nullable=False, server_default=text("''"))
+    )
+    former_names: list[str] = Field(  # as Label.former_names
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False, server_default=text("'[]'")),
+    )
 
     __table_args__ = (
         UniqueConstraint("project_id", "name"),
@@ -395,3 +413,19 @@ class ApiToken(SQLModel, table=True):
     last_used_at: datetime | None = None
 
     __table_args__ = (CheckConstraint("scope IN ('read', 'read-write')", name="scope_known"),)
+
+
+class Activity(SQLModel, table=True):
+    """One change a manager made to a project (labels, attributes, relation types, settings,
+    members, assignments): who, when, what. ``actor`` keeps the user name as it was, so the log
+    still reads after the account is gone."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", ondelete="CASCADE")
+    user_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    actor: str = Field(default="", max_length=80)
+    at: datetime = Field(default_factory=utcnow)
+    action: str = Field(max_length=40)
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+    __table_args__ = (Index("ix_activity_project", "project_id", "id"),)

@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-#: An annotator's status on a document.
-STATUSES = ("in_progress", "done")
+#: An annotator's status on a document: ``assigned`` by a manager and not yet taken, in progress,
+#: done.
+STATUSES = ("assigned", "in_progress", "done")
 
 #: A user name: letters, digits and ``.@+-_``, at most 80 characters. Imported annotators become
 #: accounts, so the import checks the same rule.

@@ -57,6 +57,9 @@ def test_hostile_markup_is_shown_as_text_everywhere(page, server, tmp_path):
         f"/p/{slug}/compare/{document_id}",
         f"/p/{slug}/d/{document_id}?annotator=ana",
         f"/p/{slug}/settings",
+        f"/p/{slug}/assignments",
+        f"/p/{slug}/activity",
+        f"/p/{slug}?q=Title&sort=title",
     ]
     for path_ in pages:
         answer = page.goto(server.url + path_)

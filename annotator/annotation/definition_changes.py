@@ -38,6 +38,11 @@ def set_label_attributes(db: Session, project: Project, label_name: str, text: s
         definitions = parse_attribute_lines(text)
     except Problem as problem:
         raise Invalid(f"{label_name}: {problem}") from None
+    described = {item["name"]: item.get("description") for item in label.attributes or ()}
+    definitions = [  # the text has no room for descriptions: they stay with their attribute
+        dict(item, description=described[item["name"]]) if described.get(item["name"]) else item
+        for item in definitions
+    ]
     defined = choices_of(definitions)
     lost: Counter[tuple[str, str]] = Counter()
     for model in (Span, GoldSpan):
@@ -96,6 +101,14 @@ def save_relation_type(
         )
     else:
         _refuse_breaking_links(db, current, rule)
+    if current.name and current.name != rule.name:
+        # a page opened before the rename still sends the old name (see relations.resolve_type)
+        for other in types:
+            if other is not current and rule.name in (other.former_names or ()):
+                other.former_names = [item for item in other.former_names if item != rule.name]
+                db.add(other)
+        kept = [item for item in (current.former_names or ()) if item not in (rule.name, original)]
+        current.former_names = [*kept, current.name]
     current.name = rule.name
     current.source_labels = list(rule.source_labels)
     current.target_labels = list(rule.target_labels)
@@ -151,3 +164,52 @@ def delete_relation_type(db: Session, project: Project, name: str, confirmed: bo
     db.delete(current)
     db.flush()
     return count
+
+
+def describe_relation_type(db: Session, project: Project, name: str, description: str) -> str:
+    """Set the tooltip text of a relation type; returns the activity log's sentence."""
+    from annotator.annotation.label_changes import check_description
+
+    current = _relation_type(db, project, name)
+    current.description = check_description(description)
+    db.add(current)
+    db.flush()
+    return f"described relation type {name!r}: {current.description!r}"
+
+
+def move_relation_type(db: Session, project: Project, name: str, direction: str) -> str:
+    """Move a relation type one place ``up`` or ``down`` in the link menu."""
+    types = relation_types_of(db, project.id)
+    current = _relation_type(db, project, name)
+    if direction not in ("up", "down"):
+        raise Invalid("move a relation type up or down", field="direction")
+    index = types.index(current)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(types):
+        raise Invalid(f"relation type {name!r} is already {'first' if other < 0 else 'last'}")
+    types[index], types[other] = types[other], types[index]
+    for position, item in enumerate(types):
+        item.position = position
+        db.add(item)
+    db.flush()
+    return f"moved relation type {name!r} {direction}"
+
+
+def link_counts(db: Session, project: Project) -> dict[int, int]:
+    """Per relation type id, how many links (annotators' and gold) it has."""
+    counts: Counter[int] = Counter()
+    for model in (Relation, GoldRelation):
+        rows = db.execute(
+            select(model.type_id, func.count())
+            .where(model.project_id == project.id)
+            .group_by(model.type_id)
+        )
+        counts.update(dict(rows.all()))
+    return dict(counts)
+
+
+def _relation_type(db: Session, project: Project, name: str) -> RelationType:
+    current = next((item for item in relation_types_of(db, project.id) if item.name == name), None)
+    if current is None:
+        raise Invalid(f"no relation type {name!r} in this project")
+    return current

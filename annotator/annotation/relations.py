@@ -48,6 +48,15 @@ def relation_types_of(db: Session, project_id: int) -> list[RelationType]:
     )
 
 
+def resolve_type(types: list[RelationType], name: str) -> RelationType | None:
+    """The type called ``name`` now, or else the one that was called so before a rename (a page
+    opened before it still sends the old name)."""
+    current = next((item for item in types if item.name == name), None)
+    if current is not None:
+        return current
+    return next((item for item in types if name in (item.former_names or ())), None)
+
+
 def rule_of(relation_type: RelationType) -> TypeRule:
     return TypeRule(
         relation_type.name,
@@ -81,7 +90,9 @@ def check_relation(
     if not isinstance(payload, dict):
         raise Refused(400, "expected a JSON object")
     by_name = {item.name: item for item in types}
-    chosen = by_name.get(payload.get("type")) if isinstance(payload.get("type"), str) else None
+    chosen = (
+        resolve_type(types, payload.get("type")) if isinstance(payload.get("type"), str) else None
+    )
     if chosen is None:
         known = ", ".join(by_name) or "none"
         raise Refused(

@@ -36,6 +36,16 @@ from annotator.models import (
     utcnow,
 )
 
+
+def resolve_label(labels: list[Label], name: str) -> Label | None:
+    """The label called ``name`` now, or else the one most recently called so (its
+    ``former_names``)."""
+    current = next((item for item in labels if item.name == name), None)
+    if current is not None:
+        return current
+    return next((item for item in labels if name in (item.former_names or ())), None)
+
+
 SPAN_ID = re.compile(r"^[0-9A-Za-z_-]{8,36}$")
 
 
@@ -58,9 +68,9 @@ def check_values(payload: Any, document: Document, labels: list[Label]) -> SpanV
     if not isinstance(payload, dict):
         raise Refused(400, "expected a JSON object")
     label = payload.get("label")
-    by_name = {item.name: item for item in labels}
     by_id = {item.id: item for item in labels}
-    chosen = by_name.get(label) if isinstance(label, str) else None
+    # a page opened before a rename sends the label's old name: it still means that label
+    chosen = resolve_label(labels, label) if isinstance(label, str) else None
     if chosen is None and isinstance(label, int) and not isinstance(label, bool):
         chosen = by_id.get(label)
     if chosen is None:

@@ -10,8 +10,10 @@ Which document: the one that keeps every document completable. Handing out greed
 document with the fewest annotators") can strand a document whose only missing annotator is
 someone who already has it while everyone else is at quota. So the choice is checked with a
 maximum flow (documents grouped by who already has them → annotators with quota left): among the
-choices after which all remaining places can still be filled, the annotator gets the document with
-the fewest annotators so far, then the earliest. Project-level locking
+choices after which all remaining places can still be filled, the annotator gets the document of
+highest priority, then with the fewest annotators so far, then the earliest. Documents a manager
+assigned to them in the matrix (status ``assigned``, :mod:`annotator.assignments.matrix`) come
+before all of these, and count towards k like any other assignment. Project-level locking
 (:func:`annotator.db.lock_project`) makes concurrent requests decide one after the other.
 """
 
@@ -101,10 +103,10 @@ def _unstarted(project_id: int):
     )
 
 
-def _open_documents(db: Session, project: Project) -> tuple[list[Group], dict, int | None]:
-    """Groups of documents still short of k annotators, in order of preference; for each group's
-    holders the earliest document (None for the group of documents nobody has yet); and the
-    position of the earliest of those."""
+def _open_documents(db: Session, project: Project) -> tuple[list[Group], dict, object]:
+    """Groups of documents still short of k annotators, in order of preference (highest
+    priority first); for each group's holders the first document (None for the group of
+    documents nobody has yet); and (priority, position) of the first of those, or None."""
     counted = _annotators(project.id)
     short = (
         select(Assignment.document_id)
@@ -113,45 +115,73 @@ def _open_documents(db: Session, project: Project) -> tuple[list[Group], dict, i
         .having(func.count() < project.overlap)
     )
     rows = db.exec(
-        select(Assignment.document_id, Assignment.user_id, Document.position)
+        select(Assignment.document_id, Assignment.user_id, Document.priority, Document.position)
         .join(Document, Document.id == Assignment.document_id)
         .where(Assignment.document_id.in_(short), Assignment.user_id.in_(counted))
     )
     holders: dict[int, set[int]] = defaultdict(set)
-    order: dict[int, tuple[int, int]] = {}
-    for document_id, user_id, position in rows:
+    order: dict[int, tuple[int, int, int]] = {}  # higher priority first, then earlier
+    for document_id, user_id, priority, position in rows:
         holders[document_id].add(user_id)
-        order[document_id] = (position, document_id)
+        order[document_id] = (-priority, position, document_id)
     fresh = db.exec(
-        select(func.count(), func.min(Document.position))
+        select(func.count())
         .select_from(Document)
         .where(Document.project_id == project.id, _unstarted(project.id))
     ).one()
+    first_fresh = None
+    if fresh:
+        first_fresh = db.exec(
+            select(Document.priority, Document.position)
+            .where(Document.project_id == project.id, _unstarted(project.id))
+            .order_by(Document.priority.desc(), Document.position, Document.id)
+            .limit(1)
+        ).one()
     members: dict[frozenset[int], list[int]] = defaultdict(list)
     for document_id, who in holders.items():
         members[frozenset(who)].append(document_id)
     earliest = {who: min(ids, key=order.__getitem__) for who, ids in members.items()}
-    first_position = {who: order[document_id][0] for who, document_id in earliest.items()}
+    first = {who: order[document_id][:2] for who, document_id in earliest.items()}
     groups = [Group(who, len(ids), project.overlap - len(who)) for who, ids in members.items()]
-    if fresh[0]:
-        groups.append(Group(frozenset(), fresh[0], project.overlap))
+    if first_fresh is not None:
+        groups.append(Group(frozenset(), fresh, project.overlap))
         earliest[frozenset()] = None
-        first_position[frozenset()] = fresh[1]
-    groups.sort(key=lambda g: (len(g.holders), first_position[g.holders], sorted(g.holders)))
-    return groups, earliest, fresh[1]
+        first[frozenset()] = (-first_fresh[0], first_fresh[1])
+    # a group holding a document of higher priority comes first, then as before: fewest
+    # holders, earliest document
+    groups.sort(key=lambda g: (first[g.holders][0], len(g.holders), first[g.holders][1],
+                               sorted(g.holders)))  # fmt: skip
+    return groups, earliest, first_fresh
 
 
 def current_assignment(db: Session, project: Project, user: User) -> Assignment | None:
+    """The annotator's open work: a document in progress, else one a manager assigned them
+    (highest priority first, then the earliest)."""
     return db.exec(
         select(Assignment)
         .join(Document, Document.id == Assignment.document_id)
         .where(
             Assignment.project_id == project.id,
             Assignment.user_id == user.id,
-            Assignment.status == "in_progress",
+            Assignment.status.in_(("in_progress", "assigned")),
         )
-        .order_by(Document.position, Document.id)
+        .order_by(
+            (Assignment.status == "assigned").asc(),
+            Document.priority.desc(),
+            Document.position,
+            Document.id,
+        )
     ).first()
+
+
+def _taken_up(db: Session, item: Assignment) -> Document | None:
+    """The document of ``item``; a manager's assignment becomes work in progress as it is taken."""
+    if item.status == "assigned":
+        item.status = "in_progress"
+        item.updated_at = utcnow()
+        db.add(item)
+    db.commit()
+    return db.get(Document, item.document_id)
 
 
 def next_document(db: Session, project: Project, user: User) -> Document | None:
@@ -161,15 +191,14 @@ def next_document(db: Session, project: Project, user: User) -> Document | None:
     """
     open_assignment = current_assignment(db, project, user)
     if open_assignment:
-        return db.get(Document, open_assignment.document_id)
+        return _taken_up(db, open_assignment)
     db.commit()  # end the read transaction: the lock must be the first statement of the next
     database.lock_project(db, project.id)
     # Another request of the same annotator (a double click, a second tab) may have just
     # handed them a document: that one is the answer.
     open_assignment = current_assignment(db, project, user)
     if open_assignment:
-        db.commit()
-        return db.get(Document, open_assignment.document_id)
+        return _taken_up(db, open_assignment)
     db.refresh(project)  # overlap as it is now, under the lock
     document = _pick(db, project, user)
     if document is None:
@@ -186,7 +215,7 @@ def _pick(db: Session, project: Project, user: User) -> Document | None:
         return None
     share = _share(db, project, people)
     capacity = {person: share - taken for person, taken in _load(db, project, people).items()}
-    groups, earliest, first_unstarted = _open_documents(db, project)
+    groups, earliest, _first_unstarted = _open_documents(db, project)
     holders = choose(groups, capacity, user.id, project.overlap)
     if holders is None:
         return None
@@ -194,12 +223,8 @@ def _pick(db: Session, project: Project, user: User) -> Document | None:
         return db.get(Document, earliest[holders])
     return db.exec(
         select(Document)
-        .where(
-            Document.project_id == project.id,
-            Document.position == first_unstarted,
-            _unstarted(project.id),
-        )
-        .order_by(Document.id)
+        .where(Document.project_id == project.id, _unstarted(project.id))
+        .order_by(Document.priority.desc(), Document.position, Document.id)
         .limit(1)
     ).first()
 

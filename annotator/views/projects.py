@@ -2,27 +2,38 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import login_required
 
-from annotator import db, store
-from annotator.annotation import definition_changes
+from annotator import activity, charts, db, document_list, store
+from annotator import dashboard as figures
+from annotator.annotation import definition_changes, label_changes
 from annotator.annotation.definitions import format_attribute_lines
 from annotator.annotation.relations import relation_types_of
-from annotator.assignments import handout
+from annotator.assignments import handout, matrix
 from annotator.auth import me, project_for, require_admin
 from annotator.data_import.detect import FORMATS as IMPORT_FORMATS
 from annotator.data_import.loader import count_documents
-from annotator.errors import Invalid
+from annotator.errors import AnnotatorError, Invalid
 from annotator.guidelines import render_markdown
 from annotator.jobs import queue, work
 from annotator.views.http import page_number
 from annotator.views.jobs import job_redirect
 
 bp = Blueprint("projects", __name__)
-PAGE = 200
 
 
 @bp.get("/")
@@ -59,12 +70,20 @@ def show(slug: str):
     session = db.session()
     context = {"project": project, "role": role, "labels": store.labels_of(session, project.id)}
     if role == "manager":
-        page = page_number()
+        label_names = [label.name for label in context["labels"]]
+        annotators = store.annotator_names(session, project.id)
+        # The page number as on every paged list (junk → the first page, overflow → 400); the
+        # filters and the sort are refused with 422 when they name nothing.
+        args = request.args.copy()
+        args.pop("page", None)
+        query = document_list.parse_query(args, label_names, annotators)
+        query = dataclasses.replace(query, page=page_number())
         context.update(
-            documents=store.document_rows(session, project, PAGE, (page - 1) * PAGE),
+            listing=document_list.list_documents(session, project, query),
             total=store.count_documents(session, project.id),
-            page=page,
-            pages=max(1, -(-store.count_documents(session, project.id) // PAGE)),
+            annotators=annotators,
+            statuses=document_list.STATUSES,
+            sorts=document_list.SORTS,
         )
         context.update(jobs=work.jobs_of(session, project.id))
     context.update(
@@ -144,10 +163,12 @@ def settings(slug: str):
     project, _role = project_for(slug, manager=True)
     session = db.session()
     if request.method == "POST":
+        action = request.form.get("action", "")
         try:
-            _apply_settings(session, project, request.form)
+            detail = _apply_settings(session, project, request.form)
+            activity.record(session, project, me(), action, detail)
             session.commit()
-            flash("Saved.", "success")
+            flash(f"Saved. {detail[:1].upper()}{detail[1:]}.", "success")
         except Invalid as problem:
             session.rollback()
             flash(str(problem), "error")
@@ -156,14 +177,20 @@ def settings(slug: str):
         "projects/settings.html",
         project=project,
         labels=store.labels_of(session, project.id),
+        usage=label_changes.usage(session, project),
+        attribute_usage=label_changes.attribute_usage(session, project),
         relation_types=relation_types_of(session, project.id),
+        link_counts=definition_changes.link_counts(session, project),
         attribute_lines=format_attribute_lines,
         members=store.members(session, project.id),
     )
 
 
-def _apply_settings(session, project, form) -> None:
+def _apply_settings(session, project, form) -> str:
+    """Apply one settings form; returns the activity log's sentence for it."""
     action = form.get("action")
+    label, attribute = form.get("label", ""), form.get("attribute", "")
+    confirmed = form.get("confirm") == "on"
     if action == "project":
         overlap = form.get("overlap", type=int)
         if not overlap or overlap < 1 or overlap > 20:
@@ -173,35 +200,150 @@ def _apply_settings(session, project, form) -> None:
         project.comparison_open = form.get("comparison_open") == "on"
         project.guidelines = form.get("guidelines", "")
         session.add(project)
-    elif action == "label":
-        store.add_label(session, project, form.get("name", ""), form.get("color") or None)
-    elif action == "attributes":
-        definition_changes.set_label_attributes(
-            session, project, form.get("label", ""), form.get("attributes", "")
+        return (
+            f"project settings: overlap {overlap}, snap to words {project.snap_to_words}, "
+            f"comparison open {project.comparison_open}"
         )
-    elif action == "relation_type":
-        definition_changes.save_relation_type(
+    if action == "label":
+        added = store.add_label(session, project, form.get("name", ""), form.get("color") or None)
+        return f"added label {added.name!r}"
+    if action == "label_rename":
+        return label_changes.rename_label(session, project, label, form.get("name", ""))
+    if action == "label_color":
+        return label_changes.recolour_label(session, project, label, form.get("color", ""))
+    if action == "label_move":
+        return label_changes.move_label(session, project, label, form.get("direction", ""))
+    if action == "label_shortcut":
+        return label_changes.set_shortcut(session, project, label, form.get("shortcut", ""))
+    if action == "label_description":
+        return label_changes.describe_label(session, project, label, form.get("description", ""))
+    if action == "label_delete":
+        return label_changes.delete_label(session, project, label, confirmed)
+    if action == "attributes":
+        definition_changes.set_label_attributes(session, project, label, form.get("attributes", ""))
+        return f"set the attributes of {label!r}: {form.get('attributes', '').strip()!r}"
+    if action == "attribute_rename":
+        return label_changes.rename_attribute(
+            session, project, label, attribute, form.get("name", "")
+        )
+    if action == "attribute_description":
+        return label_changes.describe_attribute(
+            session, project, label, attribute, form.get("description", "")
+        )
+    if action == "attribute_move":
+        return label_changes.move_attribute(
+            session, project, label, attribute, form.get("direction", "")
+        )
+    if action == "attribute_delete":
+        return label_changes.delete_attribute(session, project, label, attribute, confirmed)
+    if action == "relation_type":
+        original = form.get("original") or None
+        saved = definition_changes.save_relation_type(
             session,
             project,
-            form.get("original") or None,
+            original,
             form.get("name", ""),
             form.getlist("source_labels"),
             form.getlist("target_labels"),
             form.get("choices", ""),
         )
-    elif action == "relation_type_delete":
-        definition_changes.delete_relation_type(
-            session, project, form.get("name", ""), form.get("confirm") == "on"
+        renamed = f" (was {original!r})" if original and original != saved.name else ""
+        return (
+            f"{'changed' if original else 'added'} relation type {saved.name!r}{renamed}: "
+            f"from {', '.join(saved.source_labels) or 'any'} to "
+            f"{', '.join(saved.target_labels) or 'any'}, values "
+            f"{', '.join(saved.choices) or 'none'}"
         )
-    elif action == "member":
+    if action == "relation_type_description":
+        return definition_changes.describe_relation_type(
+            session, project, form.get("name", ""), form.get("description", "")
+        )
+    if action == "relation_type_move":
+        return definition_changes.move_relation_type(
+            session, project, form.get("name", ""), form.get("direction", "")
+        )
+    if action == "relation_type_delete":
+        name = form.get("name", "")
+        links = definition_changes.delete_relation_type(session, project, name, confirmed)
+        return f"deleted relation type {name!r} with {links} link{'s' if links != 1 else ''}"
+    if action == "member":
         username = form.get("username", "").strip()
         user = store.user_by_name(session, username)
         if user is None:
             raise Invalid(f"no user named {username!r}")
         role = form.get("role") or None
         store.set_member(session, project, user, role if role != "remove" else None)
-    else:
-        raise Invalid("unknown settings action")
+        return f"set the role of {username!r} to {role}"
+    raise Invalid("unknown settings action")
+
+
+@bp.route("/p/<slug>/assignments", methods=["GET", "POST"])
+@login_required
+def assignments(slug: str):
+    """The documents × annotators matrix: read it, assign, unassign, reassign, set priorities."""
+    project, _role = project_for(slug, manager=True)
+    session = db.session()
+    page = max(request.args.get("page", 1, type=int), 1)
+    if request.method == "POST":
+        form = request.form
+        action = form.get("action", "")
+        try:
+            detail = _apply_assignment(session, project, form)
+            activity.record(session, project, me(), f"assignment_{action}", detail)
+            session.commit()
+            flash(f"Saved. {detail[:1].upper()}{detail[1:]}.", "success")
+        except AnnotatorError as problem:
+            session.rollback()
+            flash(str(problem), "error")
+            return render_template(
+                "projects/assignments.html",
+                project=project,
+                matrix=matrix.matrix(session, project, page),
+            ), problem.status
+        return redirect(url_for("projects.assignments", slug=slug, page=page))
+    return render_template(
+        "projects/assignments.html", project=project, matrix=matrix.matrix(session, project, page)
+    )
+
+
+def _apply_assignment(session, project, form) -> str:
+    action = form.get("action")
+    cells = matrix.cells_of(
+        session,
+        project,
+        form.getlist("cell"),
+        form.getlist("row"),
+        form.getlist("column"),
+        form.getlist("shown"),
+    )
+    discard = form.get("discard") == "on"
+    if action == "assign":
+        return matrix.assign(session, project, cells)
+    if action == "unassign":
+        return matrix.unassign(session, project, cells, discard)
+    if action == "reassign":
+        to = form.get("to", "")
+        if not to.isdigit():
+            raise Invalid("choose the annotator to reassign to", field="to")
+        return matrix.reassign(session, project, cells, int(to), discard)
+    if action == "priority":
+        documents = {document for document, _ in cells} | {
+            int(row) for row in form.getlist("row") if row.isdigit()
+        }
+        return matrix.set_priority(session, project, documents, form.get("priority", ""))
+    raise Invalid("unknown assignment action", field="action")
+
+
+@bp.get("/p/<slug>/activity")
+@login_required
+def activity_log(slug: str):
+    """The project's activity log, newest first (managers only)."""
+    project, _role = project_for(slug, manager=True)
+    page = max(request.args.get("page", 1, type=int), 1)
+    entries, pages = activity.entries(db.session(), project, page)
+    return render_template(
+        "projects/activity.html", project=project, entries=entries, page=page, pages=pages
+    )
 
 
 @bp.post("/p/<slug>/d/<int:document_id>/reopen")
@@ -227,9 +369,30 @@ def reopen(slug: str, document_id: int):
 def dashboard(slug: str):
     project, _role = project_for(slug, manager=True)
     session = db.session()
+    days, done = figures.done_per_day(session, project)
+    labels, counts = figures.spans_per_label(session, project)
     return render_template(
         "projects/dashboard.html",
         project=project,
         rows=handout.dashboard(session, project),
         labels=store.labels_of(session, project.id),
+        progress_chart=charts.progress_chart(days[-figures.CHART_DAYS :], done),
+        label_chart=charts.label_chart(labels, counts),
+    )
+
+
+@bp.get("/p/<slug>/dashboard/<any(progress, labels):chart>.csv")
+@login_required
+def dashboard_csv(slug: str, chart: str):
+    """The figures of one dashboard chart as CSV."""
+    project, _role = project_for(slug, manager=True)
+    session = db.session()
+    if chart == "progress":
+        body = figures.progress_csv(*figures.done_per_day(session, project))
+    else:
+        body = figures.labels_csv(*figures.spans_per_label(session, project))
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{project.slug}-{chart}.csv"'},
     )

@@ -61,6 +61,7 @@ class Realm:
             "relation_id": self.relation_id,
             "job_id": self.job_id,
             "token_id": self.token_id,
+            "chart": "labels",
         }
         unknown = set(rule.arguments) - set(known)
         assert not unknown, (
@@ -142,6 +143,12 @@ ROUTES = [
     Route("projects.settings", "POST",                (LOGIN,    404,     403,      AWAY,   AWAY),
           _form(action="project", overlap="2", guidelines="Mark every claim.")),
     Route("projects.dashboard", "GET",                (LOGIN,    404,     403,      200,    200)),
+    Route("projects.activity_log", "GET",             (LOGIN,    404,     403,      200,    200)),
+    Route("projects.dashboard_csv", "GET",            (LOGIN,    404,     403,      200,    200)),
+    Route("projects.assignments", "GET",              (LOGIN,    404,     403,      200,    200)),
+    Route("projects.assignments", "POST",             (LOGIN,    404,     403,      AWAY,   AWAY),
+          lambda realm: {"data": {"action": "priority", "priority": "2",
+                                  "row": str(realm.document_id)}}),
     Route("admin.users", "GET",                       (LOGIN,    403,     403,      403,    200)),
     Route("admin.create_user", "POST",                (LOGIN,    403,     403,      403,    AWAY),
           _form(username="newcomer", password="newcomer-pass", role="annotator")),

@@ -73,3 +73,8 @@ def test_workspace_import_export_and_agreement_benchmarks_run():
     assert "documents" in bench("import_bench.py", "--documents", "300", "--small", "100")
     assert "floor" in bench("export_bench.py", "--documents", "100", "--repeat", "1", "--postgres")
     assert "bootstrap" in bench("agreement_bench.py", "--documents", "20", "--bootstrap", "20")
+
+
+def test_document_list_bench_runs_on_a_small_project():
+    output = bench("document_list_bench.py", "--documents", "300", "--repeat", "2")
+    assert "search Cyrillic" in output and "all requests: p95" in output

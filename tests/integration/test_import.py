@@ -625,7 +625,7 @@ REJECTIONS = [
         [
             "docs.jsonl, line 4: ",
             "field 'annotators[0].status': ",
-            "expected one of in_progress, done",
+            "expected one of assigned, in_progress, done",
         ],
         id="unknown assignment status",
     ),

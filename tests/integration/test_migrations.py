@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from annotator import create_app, db, store, throwaway
 from annotator.annotation.relations import relation_types_of
+from annotator.models import Document
 
 BACKENDS = [
     b for b in os.environ.get("ANNOTATOR_TEST_DATABASES", "sqlite,postgresql").split(",") if b
@@ -439,3 +440,186 @@ def test_database_refuses_a_duplicate_external_id_within_a_project_only(app, row
             sql("SELECT project_id FROM document WHERE external_id = 'doc-1' ORDER BY project_id")
         ).scalars()
         assert list(owners) == [rows["project_id"], rows["other_project_id"]]
+
+
+def test_study_revision_keeps_labels_and_relation_types_and_adds_an_empty_log(
+    empty_database_url,
+):
+    """Revision 0010_study on a database made by 0007: descriptions empty, no former names, the
+    rows and spans as they were; the activity log starts empty and takes entries."""
+    engine = db.make_engine(empty_database_url)
+    db.upgrade(engine, FIRST_SCHEMA)
+    _insert_first_schema_rows(engine)
+    db.upgrade(engine, "0007")
+
+    db.upgrade(engine, "0010_study")
+
+    try:
+        with engine.connect() as connection:
+            labels = connection.execute(
+                sql("SELECT name, description, former_names FROM label ORDER BY id")
+            ).all()
+            types = connection.execute(
+                sql("SELECT name, description, former_names FROM relation_type ORDER BY id")
+            ).all()
+            spans = connection.execute(sql("SELECT count(*) FROM span")).scalar()
+        assert [(row.name, row.description, _json(row.former_names)) for row in labels] == [
+            ("claim", "", []),
+            ("claim", "", []),
+            ("evidence", "", []),
+            ("attribution", "", []),
+        ]
+        assert [(row.name, row.description, _json(row.former_names)) for row in types] == [
+            ("attributed_to", "", []),
+            ("supports", "", []),
+            ("refutes", "", []),
+        ]
+        assert spans == 4
+        with engine.begin() as connection:
+            connection.execute(
+                sql(
+                    "INSERT INTO activity (project_id, user_id, actor, at, action, detail) "
+                    "VALUES (1, 1, 'mia', :at, 'label_rename', 'renamed')"
+                ),
+                {"at": datetime(2024, 5, 3, tzinfo=UTC)},
+            )
+            connection.execute(sql("DELETE FROM project WHERE id = 1"))
+            left = connection.execute(sql("SELECT count(*) FROM activity")).scalar()
+        assert left == 0  # the log goes with its project
+    finally:
+        engine.dispose()
+
+
+def test_search_revision_indexes_the_documents_already_stored(empty_database_url):
+    """Revision 0011_study on a database made by the schema before it: the documents stored then
+    are found by words of their text (any script) and title, and new ones as they come."""
+    from annotator.document_list import ListQuery, list_documents
+
+    engine = db.make_engine(empty_database_url)
+    db.upgrade(engine, FIRST_SCHEMA)
+    _insert_first_schema_rows(engine)
+    db.upgrade(engine, "0010_study")
+
+    db.upgrade(engine, "0011_study")
+
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            indexes = connection.execute(
+                sql("SELECT indexname FROM pg_indexes WHERE tablename = 'document'")
+            ).scalars()
+            assert "ix_document_search" in set(indexes)
+    if engine.dialect.name == "sqlite":
+        with engine.begin() as connection:  # raises when the index and the table disagree
+            connection.execute(
+                sql("INSERT INTO document_fts (document_fts) VALUES ('integrity-check')")
+            )
+    engine.dispose()
+    app = create_app(
+        {"DATABASE_URL": empty_database_url, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False}
+    )
+    try:
+        with app.app_context():
+            session = db.session()
+            old, wire = (
+                store.project_by_slug(session, "old"),
+                store.project_by_slug(session, "wire"),
+            )
+
+            def found(project, q: str) -> list[str]:
+                page = list_documents(session, project, ListQuery(q=q))
+                return [row.external_id for row in page.rows]
+
+            assert found(old, "захарова") == ["old-1"]
+            assert found(old, "שלום minist") == ["old-1"]
+            assert found(old, "👨") == ["old-1"]
+            assert found(wire, "захарова") == ["wire-1"]
+            assert found(old, "nowhere") == []
+    finally:
+        app.extensions["annotator.engine"].dispose()
+
+
+def test_search_finds_documents_added_after_every_later_revision(empty_database_url):
+    """Later revisions must keep the search index current (on SQLite a revision that copies the
+    ``document`` table drops its triggers): a document stored at head is found."""
+    from annotator.document_list import ListQuery, list_documents
+
+    engine = db.make_engine(empty_database_url)
+    db.upgrade(engine, FIRST_SCHEMA)
+    _insert_first_schema_rows(engine)
+    db.upgrade(engine, "head")
+    engine.dispose()
+    app = create_app(
+        {"DATABASE_URL": empty_database_url, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False}
+    )
+    try:
+        with app.app_context():
+            session = db.session()
+            old = store.project_by_slug(session, "old")
+            new = {"title": "Свежий", "text": "Bridge safe.", "length": 12, "position": 5}
+            # the old rows were written with their ids: PostgreSQL's sequence never moved
+            session.add(Document(id=100, project_id=old.id, external_id="new-1", **new))
+            session.commit()
+
+            def found(q: str) -> list[str]:
+                return [
+                    row.external_id for row in list_documents(session, old, ListQuery(q=q)).rows
+                ]
+
+            assert found("свежий") == ["new-1"]
+            assert found("bridge") == ["new-1"]
+            assert found("захарова") == ["old-1"]
+    finally:
+        app.extensions["annotator.engine"].dispose()
+
+
+def test_matrix_revision_keeps_assignments_and_takes_manual_ones(empty_database_url):
+    """Revision 0012_study on a database made by the schema before it: assignments keep their
+    status, documents get priority 0, and a manager's ``assigned`` is now a status."""
+    engine = db.make_engine(empty_database_url)
+    db.upgrade(engine, FIRST_SCHEMA)
+    _insert_first_schema_rows(engine)
+    db.upgrade(engine, "0011_study")
+    now = datetime(2024, 5, 4, tzinfo=UTC)
+    with engine.begin() as connection:
+        connection.execute(
+            sql(
+                "INSERT INTO assignment (document_id, user_id, project_id, status, assigned_at, "
+                "updated_at, done_at) VALUES (2, 1, 2, 'done', :at, :at, :at)"
+            ),
+            {"at": now},
+        )
+        before = connection.execute(
+            sql("SELECT document_id, user_id, status FROM assignment ORDER BY document_id, user_id")
+        ).all()
+
+    db.upgrade(engine, "0012_study")
+
+    try:
+        with engine.begin() as connection:
+            after = connection.execute(
+                sql(
+                    "SELECT document_id, user_id, status FROM assignment "
+                    "ORDER BY document_id, user_id"
+                )
+            ).all()
+            priorities = connection.execute(sql("SELECT DISTINCT priority FROM document")).all()
+            connection.execute(
+                sql(
+                    "INSERT INTO assignment (document_id, user_id, project_id, status, "
+                    "assigned_at, updated_at) VALUES (2, 2, 2, 'assigned', :at, :at)"
+                ),
+                {"at": now},
+            )
+        assert [tuple(row) for row in after] == [tuple(row) for row in before]
+        assert (2, 1, "done") in [tuple(row) for row in after]
+        assert [tuple(row) for row in priorities] == [(0,)]
+        with pytest.raises(IntegrityError), engine.begin() as connection:
+            connection.execute(
+                sql(
+                    "INSERT INTO assignment (document_id, user_id, project_id, status, "
+                    "assigned_at, updated_at) VALUES (1, 2, 1, 'lost', :at, :at)"
+                ),
+                {"at": now},
+            )
+    finally:
+        engine.dispose()

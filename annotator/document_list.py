@@ -1,0 +1,317 @@
+"""The manager's document list: full-text search, filters, sort and paging with a stable order.
+
+Search runs on each database's own index (migration 0011_study): SQLite's FTS5 table
+``document_fts``, PostgreSQL's GIN index on the ``simple`` text search vector. Each word of the
+query must occur in the title or the text, as a word or the start of one (``саботир`` finds
+``саботирует``). Symbols that no index tokenises (emoji, ``«``) are matched as substrings of the
+text instead, so ``👩`` still finds a document with it.
+
+A document's status: ``new`` (nobody has it), ``in_progress`` (handed out, fewer than k
+annotators done), ``done`` (k annotators done). Every order ends with the document id, so pages
+never repeat or skip a document while nothing changes.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, case, exists, func, literal_column, not_, select, text
+from sqlmodel import Session
+
+from annotator.errors import Invalid
+from annotator.models import Assignment, Document, GoldSpan, Label, Project, Span, User
+
+PER_PAGE = 100
+MAX_QUERY = 200
+STATUSES = ("new", "in_progress", "done")
+SORTS = ("position", "title", "external_id", "length", "spans", "annotators", "done")
+#: PostgreSQL's stored search vector of title and text (migration 0011_study), not in the model:
+#: the database computes it.
+VECTOR = "document.search"
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """What the manager asked for; the defaults list every document in project order."""
+
+    q: str = ""
+    status: str = ""
+    annotator: str = ""
+    gold: str = ""  # "yes", "no" or "" (either)
+    label: str = ""
+    min_spans: int = 1
+    sort: str = "position"
+    descending: bool = False
+    page: int = 1
+
+    def args(self, **changes: object) -> dict[str, str]:
+        """The query as URL arguments (for links to other pages and sorts): defaults left out."""
+        values = {
+            "q": self.q,
+            "status": self.status,
+            "annotator": self.annotator,
+            "gold": self.gold,
+            "label": self.label,
+            "min": str(self.min_spans) if self.label and self.min_spans != 1 else "",
+            "sort": self.sort if self.sort != "position" else "",
+            "order": "desc" if self.descending else "",
+            "page": str(self.page) if self.page != 1 else "",
+        }
+        values.update({key: str(value) for key, value in changes.items()})
+        return {key: value for key, value in values.items() if value}
+
+
+def parse_query(args: Mapping[str, str], labels: list[str], annotators: list[str]) -> ListQuery:
+    """The list's URL arguments checked; a bad one is refused naming the field. Pure."""
+    q = (args.get("q") or "").strip()
+    if len(q) > MAX_QUERY:
+        raise Invalid(f"search at most {MAX_QUERY} characters", field="q")
+    status = args.get("status") or ""
+    if status and status not in STATUSES:
+        raise Invalid(f"status must be one of {', '.join(STATUSES)}", field="status")
+    annotator = args.get("annotator") or ""
+    if annotator and annotator not in annotators:
+        raise Invalid(f"no annotator {annotator!r} in this project", field="annotator")
+    gold = args.get("gold") or ""
+    if gold not in ("", "yes", "no"):
+        raise Invalid("gold must be yes or no", field="gold")
+    label = args.get("label") or ""
+    if label and label not in labels:
+        raise Invalid(f"no label {label!r} in this project", field="label")
+    min_spans = _whole(args.get("min"), "min", default=1, low=1)
+    sort = args.get("sort") or "position"
+    if sort not in SORTS:
+        raise Invalid(f"sort by one of {', '.join(SORTS)}", field="sort")
+    order = args.get("order") or "asc"
+    if order not in ("asc", "desc"):
+        raise Invalid("order must be asc or desc", field="order")
+    page = _whole(args.get("page"), "page", default=1, low=1)
+    return ListQuery(q, status, annotator, gold, label, min_spans, sort, order == "desc", page)
+
+
+def _whole(value: str | None, name: str, default: int, low: int) -> int:
+    if value is None or value == "":
+        return default
+    digits = value.isascii() and value.isdigit() and len(value) <= 10
+    if not digits or not low <= int(value) <= 10**9:
+        raise Invalid(f"{name} must be a whole number from {low}", field=name)
+    return int(value)
+
+
+def split_search(q: str) -> tuple[list[str], list[str]]:
+    """``q`` → (words for the index, symbols to find as substrings). Pure.
+
+    Words are runs of letters, digits and combining marks; symbols are runs of other visible
+    characters no index keeps (emoji with their joiners, ``«``); punctuation an index would ignore
+    anyway (``. , ! ?``, quotes, hyphens) is dropped.
+    """
+    words, symbols, word, symbol = [], [], [], []
+    for char in q:
+        kind = unicodedata.category(char)
+        if kind[0] in "LN" or kind[0] == "M" and word:
+            if symbol:
+                symbols.append("".join(symbol))
+                symbol = []
+            word.append(char)
+            continue
+        if word:
+            words.append("".join(word))
+            word = []
+        if kind[0] == "S" or char in "\u200d\ufe0f" and symbol:
+            symbol.append(char)
+        elif symbol:
+            symbols.append("".join(symbol))
+            symbol = []
+    if word:
+        words.append("".join(word))
+    if symbol:
+        symbols.append("".join(symbol))
+    return list(dict.fromkeys(words)), list(dict.fromkeys(symbols))
+
+
+def _search_condition(dialect: str, q: str):
+    words, symbols = split_search(q)
+    conditions = [Document.text.contains(symbol, autoescape=True) for symbol in symbols]
+    if words and dialect == "postgresql":
+        terms = " & ".join(_pg_term(word) for word in words)
+        conditions.append(
+            literal_column(VECTOR).op("@@")(func.to_tsquery(literal_column("'simple'"), terms))
+        )
+    elif words:
+        match = " ".join('"' + word.replace('"', '""') + '"*' for word in words)
+        conditions.append(
+            Document.id.in_(
+                select(literal_column("rowid"))
+                .select_from(text("document_fts"))
+                .where(text("document_fts MATCH :match").bindparams(match=match))
+            )
+        )
+    if not conditions:  # only punctuation: nothing to look for
+        return None
+    return and_(*conditions)
+
+
+def _pg_term(word: str) -> str:
+    # A word is letters, digits and marks only, so it cannot carry tsquery syntax; quoting keeps
+    # it one lexeme all the same.
+    return "'" + re.sub(r"'", "''", word) + "':*"
+
+
+def _done_count():
+    return (
+        select(func.count())
+        .where(Assignment.document_id == Document.id, Assignment.status == "done")
+        .scalar_subquery()
+    )
+
+
+def _assigned_count():
+    return select(func.count()).where(Assignment.document_id == Document.id).scalar_subquery()
+
+
+def _span_count(label_id: int | None = None):
+    query = select(func.count()).where(Span.document_id == Document.id)
+    if label_id is not None:
+        query = query.where(Span.label_id == label_id)
+    return query.scalar_subquery()
+
+
+def _conditions(db: Session, project: Project, query: ListQuery) -> list:
+    conditions = [Document.project_id == project.id]
+    if query.q:
+        found = _search_condition(db.get_bind().dialect.name, query.q)
+        if found is not None:
+            conditions.append(found)
+    assigned = exists().where(Assignment.document_id == Document.id)
+    if query.status == "new":
+        conditions.append(not_(assigned))
+    elif query.status == "in_progress":
+        conditions += [assigned, _done_count() < project.overlap]
+    elif query.status == "done":
+        conditions.append(_done_count() >= project.overlap)
+    if query.annotator:
+        conditions.append(
+            exists().where(
+                Assignment.document_id == Document.id,
+                Assignment.user_id
+                == select(User.id).where(User.username == query.annotator).scalar_subquery(),
+            )
+        )
+    if query.gold:
+        has_gold = exists().where(GoldSpan.document_id == Document.id)
+        conditions.append(has_gold if query.gold == "yes" else not_(has_gold))
+    if query.label:
+        label_id = db.execute(
+            select(Label.id).where(Label.project_id == project.id, Label.name == query.label)
+        ).scalar_one()
+        conditions.append(_span_count(label_id) >= query.min_spans)
+    return conditions
+
+
+@dataclass(frozen=True)
+class ListedDocument:
+    id: int
+    external_id: str
+    title: str | None
+    length: int
+    annotators: int
+    done: int
+    spans: int
+    gold_spans: int
+    status: str
+
+
+@dataclass
+class DocumentPage:
+    rows: list[ListedDocument]
+    total: int
+    page: int
+    pages: int
+    query: ListQuery = field(default_factory=ListQuery)
+
+
+def list_documents(
+    db: Session, project: Project, query: ListQuery, per_page: int = PER_PAGE
+) -> DocumentPage:
+    """One page of the project's documents that match ``query``, in its order."""
+    conditions = _conditions(db, project, query)
+    total = db.execute(select(func.count()).select_from(Document).where(*conditions)).scalar_one()
+    pages = max(1, math.ceil(total / per_page))
+    keys = {
+        "position": Document.position,
+        "title": func.coalesce(Document.title, Document.external_id),
+        "external_id": Document.external_id,
+        "length": Document.length,
+        "spans": _span_count(),
+        "annotators": _assigned_count(),
+        "done": _done_count(),
+    }
+    key = keys[query.sort]
+    ids = list(
+        db.execute(
+            select(Document.id)
+            .where(*conditions)
+            .order_by(key.desc() if query.descending else key, Document.id)
+            .limit(per_page)
+            .offset((query.page - 1) * per_page)
+        ).scalars()
+    )
+    return DocumentPage(_rows(db, project, ids), total, query.page, pages, query)
+
+
+def _rows(db: Session, project: Project, ids: list[int]) -> list[ListedDocument]:
+    """The page's documents with their counts, in the order of ``ids``."""
+    if not ids:
+        return []
+    documents = {
+        row.id: row
+        for row in db.execute(
+            select(Document.id, Document.external_id, Document.title, Document.length).where(
+                Document.id.in_(ids)
+            )
+        )
+    }
+    assigned: dict[int, tuple[int, int]] = {
+        document_id: (count, done or 0)
+        for document_id, count, done in db.execute(
+            select(
+                Assignment.document_id,
+                func.count(),
+                func.sum(case((Assignment.status == "done", 1), else_=0)),
+            )
+            .where(Assignment.document_id.in_(ids))
+            .group_by(Assignment.document_id)
+        )
+    }
+    counts = {}
+    for name, model in (("spans", Span), ("gold", GoldSpan)):
+        counts[name] = dict(
+            db.execute(
+                select(model.document_id, func.count())
+                .where(model.document_id.in_(ids))
+                .group_by(model.document_id)
+            ).all()
+        )
+    rows = []
+    for document_id in ids:
+        document = documents[document_id]
+        annotators, done = assigned.get(document_id, (0, 0))
+        status = "new" if not annotators else "done" if done >= project.overlap else "in_progress"
+        rows.append(
+            ListedDocument(
+                document.id,
+                document.external_id,
+                document.title,
+                document.length,
+                annotators,
+                done,
+                counts["spans"].get(document_id, 0),
+                counts["gold"].get(document_id, 0),
+                status,
+            )
+        )
+    return rows
