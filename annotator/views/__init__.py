@@ -12,6 +12,7 @@ def register(app: Flask) -> None:
     from annotator.views import (
         admin,
         agreement,
+        answers_api,
         api,
         compare,
         export,
@@ -23,6 +24,7 @@ def register(app: Flask) -> None:
 
     for module in (projects, admin, workspace, api, gold_api, export, compare, agreement, jobs):
         app.register_blueprint(module.bp)
+    app.register_blueprint(answers_api.bp)
 
     @app.get("/health")
     def health():

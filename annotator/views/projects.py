@@ -9,7 +9,10 @@ from flask_login import login_required
 
 from annotator import db, store
 from annotator.annotation import definition_changes
+from annotator.annotation.answers import delete_question, questions_of, save_question
 from annotator.annotation.definitions import format_attribute_lines
+from annotator.annotation.questions import KINDS as QUESTION_KINDS
+from annotator.annotation.questions import parse_question_form
 from annotator.annotation.relations import relation_types_of
 from annotator.assignments import handout
 from annotator.auth import me, project_for, require_admin
@@ -146,6 +149,8 @@ def settings(slug: str):
         project=project,
         labels=store.labels_of(session, project.id),
         relation_types=relation_types_of(session, project.id),
+        questions=questions_of(session, project.id),
+        question_kinds=QUESTION_KINDS,
         attribute_lines=format_attribute_lines,
         members=store.members(session, project.id),
     )
@@ -182,6 +187,10 @@ def _apply_settings(session, project, form) -> None:
         definition_changes.delete_relation_type(
             session, project, form.get("name", ""), form.get("confirm") == "on"
         )
+    elif action == "question":
+        save_question(session, project, form.get("original") or None, parse_question_form(form))
+    elif action == "question_delete":
+        delete_question(session, project, form.get("name", ""), form.get("confirm") == "on")
     elif action == "member":
         username = form.get("username", "").strip()
         user = store.user_by_name(session, username)
