@@ -59,7 +59,11 @@ def _url(document_id: int, question: str = "") -> str:
 
 def _answers_in_database(app) -> list[tuple]:
     engine = app.extensions["annotator.engine"]
-    decode = json.loads if engine.dialect.name == "sqlite" else (lambda value: value)
+    sqlite = engine.dialect.name == "sqlite"  # JSON text there, numbers by column affinity
+
+    def decode(value):
+        return json.loads(value) if sqlite and isinstance(value, str) else value
+
     with engine.connect() as connection:
         return [  # JSON as plain SQL reads it: text on SQLite, decoded on PostgreSQL
             (name, question, decode(value))
