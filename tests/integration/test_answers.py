@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import krippendorff
 import pytest
 from jsonschema import Draft202012Validator
 from sqlalchemy import text as sql
@@ -317,3 +318,44 @@ def test_import_refuses_an_answer_that_does_not_fit_its_question(app, world, new
                 {"annotator": "ana", "question": "credibility", "value": 6}]}],
         )  # fmt: skip
     assert "answers[0].value" in str(refused.value) and "outside 1 to 5" in str(refused.value)
+
+
+# --- agreement ----------------------------------------------------------------------------------
+
+
+def test_agreement_per_question_at_its_level_in_the_cli_json_and_on_the_page(
+    app, world, news, runner
+):
+    world.import_jsonl(
+        "news",
+        [
+            {"id": f"done-{n}", "text": "Imported and finished.", "answers": [
+                {"annotator": "ana", "question": "credibility", "value": a},
+                {"annotator": "ben", "question": "credibility", "value": b},
+                {"annotator": "ana", "question": "topics", "value": ["war"]},
+                {"annotator": "ben", "question": "topics", "value": topics},
+            ]}
+            for n, (a, b, topics) in enumerate(
+                [(1, 2, ["war"]), (4, 5, ["war", "money"]), (3, 3, ["health"])]
+            )
+        ],
+    )  # fmt: skip
+    world.client("ana").put(_url(news, "credibility"), json={"value": 5})  # not done: left out
+
+    result = runner.invoke(args=["agreement", "news", "--json", "--bootstrap", "0"])
+
+    assert result.exit_code == 0, result.output
+    questions = json.loads(result.output)["questions"]
+    credibility = questions["credibility"]
+    assert (credibility["level"], credibility["units"]) == ("ordinal", 3)
+    expected = krippendorff.alpha(
+        reliability_data=[[1, 4, 3], [2, 5, 3]], level_of_measurement="ordinal"
+    )
+    assert credibility["alpha"] == pytest.approx(expected)
+    assert credibility["kappa"][0]["annotators"] == ["ana", "ben"]
+    assert questions["topics"]["level"] == "nominal" and questions["topics"]["units"] == 9
+    assert questions["summary"]["level"] is None
+    text = runner.invoke(args=["agreement", "news", "--bootstrap", "0"]).output
+    assert "Document questions" in text and "credibility  ordinal" in text
+    page = world.client("boss").get("/p/news/agreement").get_data(as_text=True)
+    assert 'id="question-agreement"' in page and f"{expected:.3f}" in page
