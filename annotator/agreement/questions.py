@@ -55,7 +55,7 @@ def krippendorff_alpha(
     n = marginals.sum()
     delta = _metric(level, categories, marginals)
     observed = float((coincidences * delta).sum())
-    expected = float((np.outer(marginals, marginals) * delta).sum()) / (n - 1)
+    expected = float((np.outer(marginals, marginals) * delta).sum()) / float(n - 1)
     if expected == 0:
         return None
     return 1.0 - observed / expected
@@ -68,12 +68,14 @@ def _metric(level: str, categories: list[Any], marginals: np.ndarray) -> np.ndar
         return 1.0 - np.eye(size)
     if level == "interval":
         values = np.asarray(categories, float)
-        return (values[:, None] - values[None, :]) ** 2
+        squared: np.ndarray = (values[:, None] - values[None, :]) ** 2
+        return squared
     cumulative = np.concatenate([[0.0], np.cumsum(marginals)])
     low = np.minimum.outer(np.arange(size), np.arange(size))
     high = np.maximum.outer(np.arange(size), np.arange(size))
     between = cumulative[high + 1] - cumulative[low]  # sum of n_g for g from c to k
-    return (between - (marginals[:, None] + marginals[None, :]) / 2) ** 2
+    ordinal: np.ndarray = (between - (marginals[:, None] + marginals[None, :]) / 2) ** 2
+    return ordinal
 
 
 def weighted_kappa(
