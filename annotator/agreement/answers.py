@@ -42,9 +42,15 @@ def question_answers(
 
 
 def questions_agreement(
-    db: Session, project_id: int, annotators: tuple[str, ...] | None = None
+    db: Session,
+    project_id: int,
+    annotators: tuple[str, ...] | None = None,
+    *,
+    bootstrap: int = 0,
+    seed: int = 0,
 ) -> dict[str, QuestionAgreement]:
-    """Agreement per question of the project (name -> figures), in the questions' order."""
+    """Agreement per question of the project (name -> figures), in the questions' order, with
+    bootstrap intervals of alpha over ``bootstrap`` draws of documents."""
     answers = question_answers(db, project_id, annotators)
     return {
         question.name: question_agreement(
@@ -53,6 +59,8 @@ def questions_agreement(
             choices=question.choices,
             minimum=question.minimum,
             maximum=question.maximum,
+            bootstrap=bootstrap,
+            seed=seed,
         )
         for question in questions_of(db, project_id)
     }

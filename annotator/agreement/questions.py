@@ -34,31 +34,72 @@ def krippendorff_alpha(
     if level not in ("nominal", "ordinal", "interval"):
         raise ValueError(f"unknown level {level!r}")
     units = list(zip(*reliability_data, strict=True)) if reliability_data else []
-    pairable = [
-        [value for value in unit if value is not None and value == value]  # NaN != NaN
-        for unit in units
-    ]
-    pairable = [values for values in pairable if len(values) >= 2]
+    pairable = _pairable(units)
     if not pairable:
         return None
     categories = sorted({value for values in pairable for value in values})
+    return alpha_of(_coincidences([pairable], categories)[0], categories, level)
+
+
+def _pairable(units: Sequence[Sequence[Any]]) -> list[list[Any]]:
+    """The values present (not None, not NaN) of the units with at least two of them."""
+    present = [[value for value in unit if value is not None and value == value] for unit in units]
+    return [values for values in present if len(values) >= 2]
+
+
+def _coincidences(groups: Sequence[Sequence[Sequence[Any]]], categories: list[Any]) -> np.ndarray:
+    """The coincidence matrix of each group of pairable units (groups x categories x categories):
+    alpha's sufficient statistic, summed over groups (documents) and so bootstrap-resampled."""
     index = {value: i for i, value in enumerate(categories)}
     size = len(categories)
-    coincidences = np.zeros((size, size))
-    for values in pairable:
-        codes = [index[value] for value in values]
-        weight = 1.0 / (len(codes) - 1)
-        for i, j in combinations(range(len(codes)), 2):
-            coincidences[codes[i], codes[j]] += weight
-            coincidences[codes[j], codes[i]] += weight
+    out = np.zeros((len(groups), size, size))
+    for number, units in enumerate(groups):
+        for values in units:
+            codes = [index[value] for value in values]
+            weight = 1.0 / (len(codes) - 1)
+            for i, j in combinations(range(len(codes)), 2):
+                out[number, codes[i], codes[j]] += weight
+                out[number, codes[j], codes[i]] += weight
+    return out
+
+
+def alpha_of(coincidences: np.ndarray, categories: list[Any], level: str) -> float | None:
+    """Alpha from a coincidence matrix: 1 - D_o / D_e with the level's difference function."""
     marginals = coincidences.sum(1)
-    n = marginals.sum()
+    n = float(marginals.sum())
+    if n <= 1:
+        return None
     delta = _metric(level, categories, marginals)
     observed = float((coincidences * delta).sum())
-    expected = float((np.outer(marginals, marginals) * delta).sum()) / float(n - 1)
-    if expected == 0:
+    expected = float((np.outer(marginals, marginals) * delta).sum()) / (n - 1)
+    if expected <= 1e-12 * max(n * n, 1.0):
         return None
     return 1.0 - observed / expected
+
+
+def alpha_interval(
+    groups: Sequence[Sequence[Sequence[Any]]],
+    level: str,
+    draws: int,
+    seed: int = 0,
+    confidence: float = 0.95,
+) -> list[float] | None:
+    """Percentile bootstrap interval of alpha, resampling the groups (documents) with
+    replacement ``draws`` times from ``numpy.random.default_rng(seed)``, over the draws where
+    alpha is defined; None when no draw is (or ``draws`` is 0)."""
+    groups = [units for units in groups if units]
+    if draws <= 0 or not groups:
+        return None
+    categories = sorted({value for units in groups for values in units for value in values})
+    per_group = _coincidences(groups, categories)
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, len(groups), size=(draws, len(groups)))
+    samples = [alpha_of(per_group[row].sum(0), categories, level) for row in picks]
+    defined = np.array([value for value in samples if value is not None])
+    if defined.size == 0:
+        return None
+    tail = (1 - confidence) / 2
+    return [float(q) for q in np.quantile(defined, [tail, 1 - tail])]
 
 
 def _metric(level: str, categories: list[Any], marginals: np.ndarray) -> np.ndarray:
@@ -122,6 +163,7 @@ class QuestionAgreement(TypedDict):
     kind: str
     level: str | None
     alpha: float | None
+    alpha_interval: list[float] | None
     units: int
     weights: str | None
     kappa: list[PairKappa]
@@ -149,8 +191,12 @@ def question_agreement(
     choices: Sequence[str] = (),
     minimum: int | None = None,
     maximum: int | None = None,
+    bootstrap: int = 0,
+    seed: int = 0,
 ) -> QuestionAgreement:
-    """Alpha and pairwise kappa of one question from ``answers`` (document -> annotator -> value).
+    """Alpha and pairwise kappa of one question from ``answers`` (document -> annotator -> value),
+    with a 95 % bootstrap interval of alpha over ``bootstrap`` draws of documents (as the span
+    figures resample documents; a document's choice units stay together).
 
     Free-text questions get no figures (``level`` None).
     """
@@ -159,6 +205,7 @@ def question_agreement(
         "kind": kind,
         "level": level,
         "alpha": None,
+        "alpha_interval": None,
         "units": 0,
         "weights": None,
         "kappa": [],
@@ -191,9 +238,14 @@ def question_agreement(
             )
             pairs.append({"annotators": [first, second], "kappa": kappa, "units": len(shared)})
     defined = [pair["kappa"] for pair in pairs if pair["kappa"] is not None]
+    by_document: dict[Hashable, list[list[Any]]] = {}
+    for key in keys:
+        document = key[0] if kind == "multiple" else key  # type: ignore[index]
+        by_document.setdefault(document, []).extend(_pairable([list(units[key].values())]))
     return {
         **empty,
         "alpha": alpha,
+        "alpha_interval": alpha_interval(list(by_document.values()), level, bootstrap, seed),
         "units": pairable,
         "weights": weights,
         "kappa": pairs,

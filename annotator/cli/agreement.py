@@ -160,8 +160,8 @@ def _links_and_attributes(report: dict) -> list[str]:
 def render_questions(questions: dict) -> str:
     """The questions' figures as a table: level, alpha and the mean of the pairwise kappas."""
     rows = [
-        [name, item["level"] or "not compared", str(item["units"]), figure(item["alpha"]),
-         figure(item["mean_kappa"])]
+        [name, item["level"] or "not compared", str(item["units"]),
+         figure(item["alpha"], item["alpha_interval"]), figure(item["mean_kappa"])]
         for name, item in questions.items()
     ]  # fmt: skip
     lines = table(["question", "level", "units", "alpha", "mean kappa"], rows, right=(2, 3, 4))
@@ -240,7 +240,9 @@ def agreement_command(
     result = inputs.agreement(
         session, project.id, filters, bootstrap=bootstrap, seed=seed, use_cache=False
     )
-    questions = questions_agreement(session, project.id, filters.annotators)
+    questions = questions_agreement(
+        session, project.id, filters.annotators, bootstrap=bootstrap, seed=seed
+    )
     if as_json:
         named = with_names(result.report, result.documents) | {"questions": questions}
         click.echo(json.dumps(named, ensure_ascii=False))

@@ -108,7 +108,7 @@ def page(slug: str):
         spans_link=_spans_link(slug, filters),
         bucket=bucket,
         kind_name=kind_name,
-        questions=questions_agreement(session, project.id, filters.annotators),
+        questions=questions_agreement(session, project.id, filters.annotators, bootstrap=BOOTSTRAP),
         **context,
     )
 

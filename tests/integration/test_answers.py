@@ -342,7 +342,7 @@ def test_agreement_per_question_at_its_level_in_the_cli_json_and_on_the_page(
     )  # fmt: skip
     world.client("ana").put(_url(news, "credibility"), json={"value": 5})  # not done: left out
 
-    result = runner.invoke(args=["agreement", "news", "--json", "--bootstrap", "0"])
+    result = runner.invoke(args=["agreement", "news", "--json", "--bootstrap", "100"])
 
     assert result.exit_code == 0, result.output
     questions = json.loads(result.output)["questions"]
@@ -352,6 +352,8 @@ def test_agreement_per_question_at_its_level_in_the_cli_json_and_on_the_page(
         reliability_data=[[1, 4, 3], [2, 5, 3]], level_of_measurement="ordinal"
     )
     assert credibility["alpha"] == pytest.approx(expected)
+    low, high = credibility["alpha_interval"]  # documents resampled: a defined draw at least
+    assert low <= high
     assert credibility["kappa"][0]["annotators"] == ["ana", "ben"]
     assert questions["topics"]["level"] == "nominal" and questions["topics"]["units"] == 9
     assert questions["summary"]["level"] is None

@@ -131,3 +131,20 @@ def test_single_choice_is_nominal():
     assert result["kappa"][0]["kappa"] == pytest.approx(
         cohen_kappa_score(["news", "opinion"], ["news", "news"])
     )
+
+
+def test_bootstrap_interval_of_alpha_resamples_documents_and_is_seeded():
+    answers = {f"d{i}": {"a": i % 5 + 1, "b": (i + (i % 3 == 0)) % 5 + 1} for i in range(30)}
+    first = question_agreement("scale", answers, minimum=1, maximum=5, bootstrap=200, seed=7)
+    again = question_agreement("scale", answers, minimum=1, maximum=5, bootstrap=200, seed=7)
+    low, high = first["alpha_interval"]
+    assert low <= first["alpha"] <= high and low < high
+    assert again["alpha_interval"] == first["alpha_interval"]
+    assert question_agreement("scale", answers, minimum=1, maximum=5)["alpha_interval"] is None
+
+
+def test_bootstrap_interval_keeps_a_documents_choices_together():
+    answers = {"d1": {"a": ["x"], "b": ["x"]}, "d2": {"a": ["y"], "b": ["x", "y"]}}
+    result = question_agreement("multiple", answers, choices=["x", "y"], bootstrap=50)
+    # a draw of only d1 still varies: its choice units go together (x chosen, y not)
+    assert result["alpha_interval"] is not None
