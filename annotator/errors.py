@@ -53,3 +53,12 @@ class ConfigError(AnnotatorError):
     """A setting is malformed; the message names the variable and the reason."""
 
     status = 500  # the server's fault, not the request's
+
+
+class InvalidQuestion(Invalid):
+    """A question definition that does not fit (name, kind, choices, scale ends); ``field`` names
+    the form field."""
+
+
+class InvalidAnswer(AnnotatorError):
+    """An answer that does not fit its question; ``field`` is ``value`` (or the payload's key)."""

@@ -357,6 +357,65 @@ class GoldRelation(SQLModel, table=True):
     )
 
 
+QUESTION_KINDS = ("single", "multiple", "scale", "number", "text")
+
+
+class Question(SQLModel, table=True):
+    """A question the manager asks about every document of a project, answered per annotator.
+
+    ``kind`` says what an answer is (see ``annotator.annotation.questions``): ``single`` one of
+    ``choices``, ``multiple`` a subset of them, ``scale`` a whole number from ``minimum`` to
+    ``maximum`` whose ends are named ``low_label`` and ``high_label``, ``number`` any number
+    (within ``minimum``/``maximum`` when set), ``text`` free text. ``name`` is the key in the API,
+    the export and agreement; ``prompt`` what the workspace shows.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", ondelete="CASCADE")
+    name: str = Field(max_length=64)
+    prompt: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    kind: str = Field(max_length=20)
+    choices: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    minimum: int | None = None
+    maximum: int | None = None
+    low_label: str = Field(default="", max_length=100)
+    high_label: str = Field(default="", max_length=100)
+    required: bool = Field(default=False)
+    position: int = Field(default=0)
+
+    __table_args__ = (
+        UniqueConstraint("project_id", "name"),
+        UniqueConstraint("project_id", "id"),
+        CheckConstraint("length(name) > 0", name="name_not_empty"),
+        CheckConstraint(
+            "kind IN ('single', 'multiple', 'scale', 'number', 'text')", name="kind_known"
+        ),
+    )
+
+
+class Answer(SQLModel, table=True):
+    """An annotator's answer to a question about a document: one per (document, annotator,
+    question), so a retried ``PUT`` stores one answer. ``value`` is JSON: a string (single, text),
+    a list of strings (multiple), a whole number (scale) or a number (number)."""
+
+    document_id: int = Field(foreign_key="document.id", primary_key=True, ondelete="CASCADE")
+    annotator_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
+    question_id: int = Field(primary_key=True)
+    project_id: int = Field(foreign_key="project.id", ondelete="CASCADE")
+    value: Any = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["project_id", "question_id"],
+            ["question.project_id", "question.id"],
+            ondelete="CASCADE",
+        ),
+        Index("ix_answer_question", "question_id"),
+    )
+
+
 JOB_KINDS = ("import", "export", "accept_agreed")
 JOB_STATUSES = ("queued", "running", "done", "failed", "cancelled")
 

@@ -15,6 +15,7 @@ from flask.cli import with_appcontext
 
 from annotator import db, store
 from annotator.agreement import inputs
+from annotator.agreement.answers import questions_agreement
 from annotator.errors import Invalid
 from annotator.rules import parse_names
 
@@ -156,6 +157,17 @@ def _links_and_attributes(report: dict) -> list[str]:
     return out
 
 
+def render_questions(questions: dict) -> str:
+    """The questions' figures as a table: level, alpha and the mean of the pairwise kappas."""
+    rows = [
+        [name, item["level"] or "not compared", str(item["units"]),
+         figure(item["alpha"], item["alpha_interval"]), figure(item["mean_kappa"])]
+        for name, item in questions.items()
+    ]  # fmt: skip
+    lines = table(["question", "level", "units", "alpha", "mean kappa"], rows, right=(2, 3, 4))
+    return "\n".join(["", "Document questions", *lines])
+
+
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
@@ -228,7 +240,13 @@ def agreement_command(
     result = inputs.agreement(
         session, project.id, filters, bootstrap=bootstrap, seed=seed, use_cache=False
     )
+    questions = questions_agreement(
+        session, project.id, filters.annotators, bootstrap=bootstrap, seed=seed
+    )
     if as_json:
-        click.echo(json.dumps(with_names(result.report, result.documents), ensure_ascii=False))
+        named = with_names(result.report, result.documents) | {"questions": questions}
+        click.echo(json.dumps(named, ensure_ascii=False))
     else:
         click.echo(render(result.report, result.documents, slug, top))
+        if questions:
+            click.echo(render_questions(questions))

@@ -21,6 +21,7 @@ The record (see ``docs/formats.md``)::
                       "attributes"?, "created_at", "updated_at"}],
      "relations"?: [{"id", "annotator", "type", "source", "target", "value",
                      "created_at", "updated_at"}],
+     "answers"?: [{"annotator", "question", "value", "created_at", "updated_at"}],
      "gold": [{"id", "label", "start", "end", "text", "note", "attributes"?, "curator",
                "created_at", "updated_at"}],
      "gold_relations"?: [{"id", "type", "source", "target", "value", "curator",
@@ -210,7 +211,9 @@ def native_lines(record: Record, *, include_gold: bool = True) -> list[dict]:
     Re-importable. Annotations are sorted by (annotator, start, end, label), gold by
     (start, end, label), relations by (annotator, source, target, type), annotators by name, and
     ``meta`` and attribute keys alphabetically, so the same record always gives the same bytes.
-    ``relations``, ``gold_relations`` and a span's ``attributes`` are left out when empty.
+    ``relations``, ``gold_relations`` and a span's ``attributes`` are left out when empty, and so
+    are ``answers`` (answers to document questions, in the order the record gives: by annotator,
+    then question order).
     """
     text = record["text"]
     annotators = sorted(record.get("annotators", []), key=lambda entry: entry["annotator"])
@@ -237,6 +240,12 @@ def native_lines(record: Record, *, include_gold: bool = True) -> list[dict]:
     }
     if relations:
         line["relations"] = relations
+    answers = [
+        {key: item[key] for key in ("annotator", "question", "value", "created_at", "updated_at")}
+        for item in record.get("answers", [])
+    ]
+    if answers:
+        line["answers"] = answers
     line["gold"] = [_gold(text, span) for span in _gold_spans(record, include_gold)]
     if gold_relations:
         line["gold_relations"] = gold_relations
@@ -551,7 +560,11 @@ def filter_record(
     if gold_only:
         result["annotators"] = []
         result["annotations"] = []
+        if "answers" in result:
+            result["answers"] = []
     else:
+        if "answers" in result:
+            result["answers"] = [item for item in result["answers"] if by_annotator(item)]
         result["annotators"] = [e for e in result.get("annotators", []) if by_annotator(e)]
         result["annotations"] = [
             span for span in result.get("annotations", []) if by_annotator(span) and by_label(span)

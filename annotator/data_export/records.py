@@ -39,12 +39,14 @@ from annotator.data_export.formats import DOCCANO_OFFSETS, FORMATS, Record, data
 from annotator.data_import.parsers import EXPORT_FAILED
 from annotator.errors import Invalid
 from annotator.models import (
+    Answer,
     Assignment,
     Document,
     GoldRelation,
     GoldSpan,
     Label,
     Project,
+    Question,
     Relation,
     RelationType,
     Span,
@@ -320,6 +322,26 @@ def _gold_relation_query(ids: list[int]):
     )
 
 
+def _answer_query(ids: list[int], options: ExportOptions):
+    query = (
+        select(
+            Answer.document_id,
+            User.username,
+            Question.name,
+            Answer.value,
+            utc_iso(Answer.created_at),
+            utc_iso(Answer.updated_at),
+        )
+        .join(User, User.id == Answer.annotator_id)
+        .join(Question, Question.id == Answer.question_id)
+        .where(Answer.document_id.in_(ids))
+        .order_by(Answer.document_id, User.username, Question.position, Question.id)
+    )
+    if options.annotators is not None:
+        query = query.where(User.username.in_(options.annotators))
+    return query
+
+
 def _assignment_query(ids: list[int], options: ExportOptions):
     query = (
         select(
@@ -384,7 +406,20 @@ def _batch_records(connection: Connection, batch, options: ExportOptions) -> Ite
     gold: defaultdict[int, list[dict]] = defaultdict(list)
     relations: defaultdict[int, list[dict]] = defaultdict(list)
     gold_relations: defaultdict[int, list[dict]] = defaultdict(list)
+    answers: defaultdict[int, list[dict]] = defaultdict(list)
     if not options.gold_only:
+        for document_id, name, question, value, created, updated in connection.execute(
+            _answer_query(ids, options)
+        ).all():
+            answers[document_id].append(
+                {
+                    "annotator": name,
+                    "question": question,
+                    "value": value,
+                    "created_at": created,
+                    "updated_at": updated,
+                }
+            )
         for (
             document_id,
             span_id,
@@ -499,6 +534,7 @@ def _batch_records(connection: Connection, batch, options: ExportOptions) -> Ite
             "annotators": annotators.pop(row.id, []),
             "annotations": record_spans,
             "relations": _joining(relations.pop(row.id, []), record_spans),
+            "answers": answers.pop(row.id, []),
             "gold": record_gold,
             "gold_relations": _joining(gold_relations.pop(row.id, []), record_gold),
         }

@@ -11,12 +11,14 @@ from sqlalchemy import func, insert, text
 from sqlmodel import Session, select
 
 from annotator import store
+from annotator.annotation.answers import questions_of
 from annotator.annotation.relations import relation_types_of, rule_of
 from annotator.data_import.detect import Content, parse_import
 from annotator.data_import.parsers import ImportedDocument, ImportRules
 from annotator.data_import.peers import PeerOptions
 from annotator.db import lock_project
 from annotator.models import (
+    Answer,
     Assignment,
     Document,
     GoldRelation,
@@ -120,6 +122,7 @@ def _store(
     label_rows = store.labels_of(db, project.id)
     labels = {label.name: label.id for label in label_rows}
     types = relation_types_of(db, project.id)
+    questions = questions_of(db, project.id)
     existing = set(db.exec(select(Document.external_id).where(Document.project_id == project.id)))
     position = db.exec(
         select(func.coalesce(func.max(Document.position), -1)).where(
@@ -132,8 +135,10 @@ def _store(
         max_chars=max_chars,
         attributes={label.name: label.attributes for label in label_rows},
         relation_types={item.name: rule_of(item) for item in types},
+        questions={item.name: item for item in questions},
     )
     writer = _Writer(db, project, labels, {item.name: item.id for item in types})
+    writer.questions = {item.name: item.id for item in questions}
     batch: list[ImportedDocument] = []
     for document in parse_import(
         files, rules, format=format, options=options, empty=writer.summary.empty_files
@@ -170,6 +175,7 @@ class _Writer:
                 select(Membership.user_id).where(Membership.project_id == project.id)
             )
         }
+        self.questions: dict[str, int] = {}
         self.summary = ImportSummary()
         self.batches = 0
         self.postgresql = db.get_bind().dialect.name == "postgresql"
@@ -226,6 +232,7 @@ class _Writer:
             # it plan an index lookup again.
             self.db.execute(text("ANALYZE document"))
         spans, gold, assignments, relations, gold_relations = [], [], [], [], []
+        answers: list[dict] = []
         for document_id, document in zip(ids, documents, strict=True):
             base = {
                 "project_id": self.project.id,
@@ -235,6 +242,19 @@ class _Writer:
                 "updated_at": now,
             }
             annotators = {span.annotator for span in document.annotations} | set(document.statuses)
+            annotators |= {answer.annotator for answer in document.answers}
+            answers += [
+                {
+                    "document_id": document_id,
+                    "annotator_id": self.user_id(answer.annotator),
+                    "question_id": self.questions[answer.question],
+                    "project_id": self.project.id,
+                    "value": answer.value,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for answer in document.answers
+            ]
             for name in sorted(annotators):
                 status = document.statuses.get(name, "done")
                 assignments.append(
@@ -289,6 +309,7 @@ class _Writer:
             (GoldSpan, gold),
             (Relation, relations),
             (GoldRelation, gold_relations),
+            (Answer, answers),
         ):
             if values:
                 self.db.execute(insert(model.__table__), values)

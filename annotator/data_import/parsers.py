@@ -23,7 +23,8 @@ from typing import Any
 import orjson
 
 from annotator.annotation.definitions import TypeRule, check_attributes
-from annotator.errors import ImportRejected, Problem
+from annotator.annotation.questions import check_answer
+from annotator.errors import ImportRejected, InvalidAnswer, Problem
 from annotator.limits import MAX_NOTE_CHARS, meta_problem, nul_at
 from annotator.offsets import normalise_newlines
 from annotator.rules import STATUSES, USERNAME
@@ -39,6 +40,7 @@ DOCUMENT_KEYS = {
     "gold",
     "relations",
     "gold_relations",
+    "answers",
 }
 #: The key of the last line of an export that failed midway (``data_export.records``).
 EXPORT_FAILED = "export_failed"
@@ -68,6 +70,15 @@ class ImportedRelation:
 
 
 @dataclass
+class ImportedAnswer:
+    """An annotator's answer to a document question, checked against the project's question."""
+
+    annotator: str
+    question: str
+    value: Any
+
+
+@dataclass
 class ImportedDocument:
     external_id: str
     text: str
@@ -80,6 +91,7 @@ class ImportedDocument:
     line: int | None = None
     relations: list[ImportedRelation] = field(default_factory=list)
     gold_relations: list[ImportedRelation] = field(default_factory=list)
+    answers: list[ImportedAnswer] = field(default_factory=list)
 
 
 @dataclass
@@ -92,6 +104,8 @@ class ImportRules:
     attributes: Mapping[str, Sequence[Mapping[str, Any]]] = field(default_factory=dict)
     """Label name -> its attribute definitions (``Label.attributes``)."""
     relation_types: Mapping[str, TypeRule] = field(default_factory=dict)
+    questions: Mapping[str, Any] = field(default_factory=dict)
+    """Question name -> its definition (a ``Question`` or ``questions.QuestionSpec``)."""
 
     @property
     def max_line_bytes(self) -> int:
@@ -225,7 +239,31 @@ def parse_document(
                 raise reject(f"{key}[{index}]", "the same two spans are linked twice as this type")
             seen.add(triple)
             out.append(relation)
+    answered: set[tuple[str, str]] = set()
+    for index, item in enumerate(_list(value, "answers", reject)):
+        answer = _parse_answer(item, f"answers[{index}]", rules, reject)
+        if (answer.annotator, answer.question) in answered:
+            raise reject(f"answers[{index}]", f"{answer.annotator} answers {answer.question} twice")
+        answered.add((answer.annotator, answer.question))
+        document.answers.append(answer)
     return document
+
+
+def _parse_answer(item: Any, where: str, rules: ImportRules, reject) -> ImportedAnswer:
+    if not isinstance(item, dict):
+        raise reject(where, "expected an object with 'annotator', 'question' and 'value'")
+    name = _annotator_name(item, where, reject)
+    question = item.get("question")
+    if not isinstance(question, str) or question not in rules.questions:
+        known = ", ".join(rules.questions) or "none"
+        raise reject(f"{where}.question", f"unknown question {question!r} (known: {known})")
+    if "value" not in item:
+        raise reject(f"{where}.value", "missing")
+    try:
+        value = check_answer(item["value"], rules.questions[question])
+    except InvalidAnswer as problem:
+        raise reject(f"{where}.value", str(problem)) from None
+    return ImportedAnswer(name, question, value)
 
 
 def _span_ids(spans: list[ImportedSpan]) -> dict[str, int | None]:

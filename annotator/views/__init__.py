@@ -13,6 +13,7 @@ def register(app: Flask) -> None:
         account,
         admin,
         agreement,
+        answers_api,
         api,
         api_projects,
         compare,
@@ -39,6 +40,7 @@ def register(app: Flask) -> None:
         jobs,
     ):
         app.register_blueprint(module.bp)
+    app.register_blueprint(answers_api.bp)
 
     @app.get("/health")
     def health():

@@ -16,6 +16,7 @@ from flask_login import login_required
 
 from annotator import db, store
 from annotator.agreement import inputs
+from annotator.agreement.answers import questions_agreement
 from annotator.agreement.report import KINDS
 from annotator.auth import project_for
 from annotator.errors import Invalid
@@ -108,6 +109,7 @@ def page(slug: str):
         spans_link=_spans_link(slug, filters),
         bucket=bucket,
         kind_name=kind_name,
+        questions=questions_agreement(session, project.id, filters.annotators, bootstrap=BOOTSTRAP),
         **context,
     )
 

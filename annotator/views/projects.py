@@ -21,7 +21,10 @@ from flask_login import login_required
 from annotator import activity, charts, db, document_list, store
 from annotator import dashboard as figures
 from annotator.annotation import definition_changes, label_changes
+from annotator.annotation.answers import delete_question, questions_of, save_question
 from annotator.annotation.definitions import format_attribute_lines
+from annotator.annotation.questions import KINDS as QUESTION_KINDS
+from annotator.annotation.questions import parse_question_form
 from annotator.annotation.relations import relation_types_of
 from annotator.assignments import handout, matrix
 from annotator.auth import me, project_for, require_admin
@@ -181,6 +184,8 @@ def settings(slug: str):
         attribute_usage=label_changes.attribute_usage(session, project),
         relation_types=relation_types_of(session, project.id),
         link_counts=definition_changes.link_counts(session, project),
+        questions=questions_of(session, project.id),
+        question_kinds=QUESTION_KINDS,
         attribute_lines=format_attribute_lines,
         members=store.members(session, project.id),
     )
@@ -266,6 +271,19 @@ def _apply_settings(session, project, form) -> str:
         name = form.get("name", "")
         links = definition_changes.delete_relation_type(session, project, name, confirmed)
         return f"deleted relation type {name!r} with {links} link{'s' if links != 1 else ''}"
+    if action == "question":
+        original = form.get("original") or None
+        spec = parse_question_form(form)
+        save_question(session, project, original, spec)
+        return (
+            f"saved question {spec.name!r}"
+            if original is None
+            else f"changed question {original!r}"
+        )
+    if action == "question_delete":
+        name = form.get("name", "")
+        delete_question(session, project, name, confirmed)
+        return f"deleted question {name!r}"
     if action == "member":
         username = form.get("username", "").strip()
         user = store.user_by_name(session, username)

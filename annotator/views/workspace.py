@@ -7,6 +7,7 @@ from flask_login import login_required
 
 from annotator import db, store
 from annotator.access import document_for, whose_work
+from annotator.annotation.answers import answers_of, questions_of
 from annotator.annotation.highlight import render, render_links, render_list
 from annotator.annotation.relations import as_links, relation_types_of, relations_of, type_menu
 from annotator.annotation.spans import highlights_of
@@ -47,7 +48,17 @@ def _context(slug: str, document_id: int) -> dict:
 @bp.get("/p/<slug>/d/<int:document_id>")
 @login_required
 def document(slug: str, document_id: int):
-    return render_template("workspace/document.html", **_context(slug, document_id))
+    context = _context(slug, document_id)
+    context.update(_questions(context))
+    return render_template("workspace/document.html", **context)
+
+
+def _questions(context: dict) -> dict:
+    """The project's document questions and the shown annotator's answers (beside the text)."""
+    session = db.session()
+    questions = questions_of(session, context["project"].id)
+    answers = answers_of(session, context["document"].id, context["annotator"].id)
+    return {"questions": questions, "answers": answers}
 
 
 @bp.get("/p/<slug>/d/<int:document_id>/body")

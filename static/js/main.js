@@ -12,6 +12,7 @@ import { pendingPainter, setupSelection } from "./selection.js";
 import { setupPopover } from "./popover.js";
 import { setupLinks } from "./links.js";
 import { setupKeys } from "./keys.js";
+import { setupQuestions } from "./questions.js";
 import {
   fits, linkData, linkItems, linksOf, marksOf, newId, showLinkChange, showSpanChange, spanData, textOf,
 } from "./page.js";
@@ -86,7 +87,8 @@ function start(root) {
     storage: localStorage,
     key: queueKey(data.account, data.spansUrl),
     send: httpSender({ fetch: (...args) => fetch(...args), csrf: () => csrf,
-      spansUrl: data.spansUrl, relationsUrl: data.relationsUrl }),
+      spansUrl: data.spansUrl, relationsUrl: data.relationsUrl,
+      answersUrl: (document.getElementById("questions") || { dataset: {} }).dataset.answersUrl }),
     onChange: queueChanged,
   });
 
@@ -167,6 +169,7 @@ function start(root) {
   function showQueued() {
     pending.clear();
     for (const op of queue.ops()) {
+      if (op.kind === "answer") continue; // shown by questions.js
       if (op.kind === "relation") { showLinkChange(op); continue; }
       if (op.method === "PUT") {
         if (!document.querySelector('#text mark[data-span="' + CSS.escape(op.id) + '"]')) {
@@ -273,6 +276,7 @@ function start(root) {
   setupPopover(ws);
   setupLinks(ws);
   setupKeys(ws);
+  setupQuestions({ enqueue: (op) => queue.enqueue(op), queued: () => queue.ops(), tell: (message) => tell(null, [message], true) });
 
   // ---- clicks in the workspace: link target, delete link, open a span ------------------------
   root.addEventListener("click", (event) => {

@@ -50,12 +50,14 @@ export function parseRetryAfter(value, now) {
 
 /** The keys whose order a change must keep (see the header). */
 export function orderKeys(op) {
+  if (op.kind === "answer") return ["answer:" + op.id];
   if (op.kind === "relation") return ["relation:" + op.id].concat((op.spans || []).map((id) => "span:" + id));
   return ["span:" + op.id];
 }
 
 /** Words naming a change for a message: "new span «…» (claim)", "deleted link", … */
 export function describe(op) {
+  if (op.kind === "answer") return (op.method === "DELETE" ? "clearing the answer to " : "the answer to ") + op.id;
   if (op.kind === "relation") {
     return op.method === "DELETE" ? "deleting a link" : "link " + ((op.body && op.body.type) || "");
   }
@@ -66,9 +68,10 @@ export function describe(op) {
 }
 
 /** Sends one change with fetch; answers {status, error, field, retryAfter} or {network: true}. */
-export function httpSender({ fetch, csrf, spansUrl, relationsUrl, now = Date.now }) {
+export function httpSender({ fetch, csrf, spansUrl, relationsUrl, answersUrl, now = Date.now }) {
   return async (op) => {
-    const base = op.kind === "relation" ? relationsUrl : spansUrl; // older queues: spans only
+    // older queues: spans only; answers (questions.js) go to the document's answers
+    const base = op.kind === "relation" ? relationsUrl : op.kind === "answer" ? answersUrl : spansUrl;
     let response;
     try {
       response = await fetch(base + "/" + encodeURIComponent(op.id), {

@@ -23,6 +23,8 @@ from flask import url_for
 from sqlalchemy import select
 
 from annotator import api_tokens, db, store
+from annotator.annotation.answers import save_answer, save_question
+from annotator.annotation.questions import QuestionSpec
 from annotator.annotation.relations import RelationValues, relation_types_of, save_relation
 from annotator.annotation.spans import SpanValues, save_gold, save_span
 from annotator.assignments import handout
@@ -51,6 +53,7 @@ class Realm:
     relation_id: str = "ann-link-0001"
     job_id: str = "news-export-job"
     token_id: int = 0  # ann's access token
+    question: str = "credibility"
 
     def url_values(self, rule) -> dict:
         known = {
@@ -62,6 +65,7 @@ class Realm:
             "job_id": self.job_id,
             "token_id": self.token_id,
             "chart": "labels",
+            "question": self.question,
         }
         unknown = set(rule.arguments) - set(known)
         assert not unknown, (
@@ -100,6 +104,10 @@ def _span_payload(_realm: Realm) -> dict:
 
 def _link_payload(_realm: Realm) -> dict:
     return {"json": {"type": "attributed_to", "source": "ann-span-0001", "target": "ann-span-0002"}}
+
+
+def _answer_payload(_realm: Realm) -> dict:
+    return {"json": {"value": 4}}
 
 
 def _gold_link_payload(_realm: Realm) -> dict:
@@ -170,6 +178,12 @@ ROUTES = [
     Route("api.put_relation", "PUT",                  (401,      404,     200,      404,    404),
           _link_payload),
     Route("api.remove_relation", "DELETE",            (401,      404,     200,      404,    404)),
+    Route("answers_api.list_answers", "GET",          (401,      404,     200,      200,    200)),
+    Route("answers_api.get_answer", "GET",            (401,      404,     200,      200,    200)),
+    # An answer is the caller's own: ann's stays as it is (200), a manager answers for themself.
+    Route("answers_api.put_answer", "PUT",            (401,      404,     200,      201,    201),
+          _answer_payload),
+    Route("answers_api.remove_answer", "DELETE",      (401,      404,     200,      200,    200)),
     Route("export.form", "GET",                       (LOGIN,    404,     403,      200,    200)),
     Route("export.download", "GET",                   (LOGIN,    404,     403,      200,    200)),
     Route("export.prepare", "POST",                   (LOGIN,    404,     403,      AWAY,   AWAY),
@@ -298,6 +312,14 @@ def build_realm(app, world) -> Realm:
             attributed_to.id, attributed_to.name, "ann-span-0001", "ann-span-0002", None
         )
         save_relation(session, document, ann, "ann-link-0001", link)
+        save_question(
+            session,
+            project,
+            None,
+            QuestionSpec(name="credibility", kind="scale", minimum=1, maximum=5, required=True),
+        )
+        session.commit()
+        save_answer(session, document, ann, "credibility", {"value": 4})
         mia = store.user_by_name(session, "mia")
         save_gold(session, document, mia, "gold-span-0001", SpanValues(claim.id, 0, 5, ""))
         save_gold(session, document, mia, "gold-span-0002", SpanValues(attribution.id, 6, 10, ""))
