@@ -185,3 +185,34 @@ def test_a_save_made_offline_survives_a_reload_and_lands_once(workspace, server)
     wait_saved(page)
     stored = api_spans(page, server, slug, document_id)
     assert [(s["start"], s["end"], s["label"]) for s in stored] == [(*target, "attribution")]
+
+
+def test_ctrl_shift_z_and_ctrl_y_redo_what_ctrl_z_undid(workspace, server):
+    page, slug, document_id = workspace
+
+    def stored():
+        wait_saved(page)
+        return {
+            (s["start"], s["end"]): s["label"] for s in api_spans(page, server, slug, document_id)
+        }
+
+    claim = at("Kyiv was sabotaging the talks")
+    drag_select(page, TEXT, *claim)
+    page.keyboard.press("1")
+    wait_saved(page)
+    page.click(f'#span-list li[data-start="{claim[0]}"] button')
+    page.click("#popover button[data-relabel=evidence]")
+    page.keyboard.press("Escape")
+    assert stored() == {claim: "evidence"}
+
+    page.keyboard.press("Control+z")  # undo the relabel
+    assert stored() == {claim: "claim"}
+    page.keyboard.press("Control+z")  # undo the span
+    assert stored() == {}
+    page.keyboard.press("Control+Shift+z")  # redo the span
+    assert stored() == {claim: "claim"}
+    page.keyboard.press("Control+y")  # redo the relabel
+    assert stored() == {claim: "evidence"}
+    assert label_of(page, claim[0]) == "evidence"
+    page.keyboard.press("Control+y")  # nothing left to redo: nothing changes
+    assert stored() == {claim: "evidence"}
