@@ -112,10 +112,19 @@ def axe_violations(page) -> list[str]:
 def crawl(server, browser, tmp_path_factory):
     """As lead and as ana: every page reachable from home, on the demo and on a project that has
     annotations from three annotators (so agreement and compare have content)."""
-    make_project(
+    slug = make_project(
         server, tmp_path_factory.mktemp("every-page"), DOCUMENTS, annotators=("ana", "ben", "cleo")
     )
     result = {}
+    # gold on the first document, so the comparison's gold list (its selects, its table) is seen
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    login(page, server, "lead", "lead-password")
+    page.goto(f"{server.url}/p/{slug}/agreement")
+    page.locator("#documents tbody tr a").first.click()
+    page.click("#accept-agreed")
+    page.wait_for_selector("#gold-list tbody tr select")
+    context.close()
     for name in ("lead", "ana"):
         context = browser.new_context(viewport=DESKTOP)
         page = context.new_page()
