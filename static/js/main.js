@@ -7,6 +7,7 @@
  * session ended (401), the changes stay queued, a notice asks to log in again, and the queue goes
  * on once the same account is back (session.js); another account never sends them. */
 import { createHistory } from "./history.js";
+import { setupTags } from "./tags.js";
 import { createQueue, httpSender, queueKey } from "./queue.js";
 import { readPage, whoIsLoggedIn } from "./session.js";
 import { pendingPainter, setupSelection } from "./selection.js";
@@ -278,6 +279,7 @@ function start(root) {
   setupPopover(ws);
   setupLinks(ws);
   setupKeys(ws);
+  setupTags(root);
 
   // ---- clicks in the workspace: link target, delete link, open a span ------------------------
   root.addEventListener("click", (event) => {
