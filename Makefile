@@ -29,12 +29,8 @@ test-deps: $(VENV)/.installed-test chromium axe
 
 # axe-core, the accessibility checker e2e/test_every_page.py runs on every page; pinned, kept out of git
 AXE_VERSION := 4.14.1
-AXE := .cache/axe/node_modules/axe-core
-axe: $(AXE)/.installed-$(AXE_VERSION)
-
-$(AXE)/.installed-$(AXE_VERSION):
-	npm install --silent --no-audit --no-fund --prefix .cache/axe axe-core@$(AXE_VERSION)
-	touch $@
+axe:
+	@scripts/ensure-axe $(AXE_VERSION)
 
 ## Create .venv, the SQLite database and the demo project, then serve on http://127.0.0.1:5000
 run: install
