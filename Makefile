@@ -9,7 +9,7 @@ PYTEST := $(BIN)/python -m pytest $(PYTEST_FLAGS)
 # Workers for the parallel pass (pytest-xdist); each has its own SQLite file and PostgreSQL database.
 WORKERS ?= auto
 
-.PHONY: run test test-fast install test-deps chromium lint unit integration e2e js serve clean
+.PHONY: run test test-fast install test-deps chromium axe lint unit integration e2e js serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,12 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 
 install: $(VENV)/.installed
 
-test-deps: $(VENV)/.installed-test chromium
+test-deps: $(VENV)/.installed-test chromium axe
+
+# axe-core, the accessibility checker e2e/test_every_page.py runs on every page; pinned, kept out of git
+AXE_VERSION := 4.14.1
+axe:
+	@scripts/ensure-axe $(AXE_VERSION)
 
 ## Create .venv, the SQLite database and the demo project, then serve on http://127.0.0.1:5000
 run: install
@@ -72,4 +77,4 @@ e2e: test-deps
 test: test-deps lint js integration e2e
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache .cache

@@ -185,3 +185,67 @@ def test_a_save_made_offline_survives_a_reload_and_lands_once(workspace, server)
     wait_saved(page)
     stored = api_spans(page, server, slug, document_id)
     assert [(s["start"], s["end"], s["label"]) for s in stored] == [(*target, "attribution")]
+
+
+def test_ctrl_shift_z_and_ctrl_y_redo_what_ctrl_z_undid(workspace, server):
+    page, slug, document_id = workspace
+
+    def stored():
+        wait_saved(page)
+        return {
+            (s["start"], s["end"]): s["label"] for s in api_spans(page, server, slug, document_id)
+        }
+
+    claim = at("Kyiv was sabotaging the talks")
+    drag_select(page, TEXT, *claim)
+    page.keyboard.press("1")
+    wait_saved(page)
+    page.click(f'#span-list li[data-start="{claim[0]}"] button')
+    page.click("#popover button[data-relabel=evidence]")
+    page.keyboard.press("Escape")
+    assert stored() == {claim: "evidence"}
+
+    page.keyboard.press("Control+z")  # undo the relabel
+    assert stored() == {claim: "claim"}
+    page.keyboard.press("Control+z")  # undo the span
+    assert stored() == {}
+    page.keyboard.press("Control+Shift+z")  # redo the span
+    assert stored() == {claim: "claim"}
+    page.keyboard.press("Control+y")  # redo the relabel
+    assert stored() == {claim: "evidence"}
+    assert label_of(page, claim[0]) == "evidence"
+    page.keyboard.press("Control+y")  # nothing left to redo: nothing changes
+    assert stored() == {claim: "evidence"}
+
+
+TAGS_JS = """() => [...document.querySelectorAll('#text mark.span')].map(mark => [
+    mark.textContent, getComputedStyle(mark, '::before').content])"""
+
+
+def test_each_highlight_shows_its_label_tag_and_the_toggle_hides_them_across_a_reload(workspace):
+    page, _slug, _document_id = workspace
+    outer = at("Kyiv was sabotaging the talks")
+    inner = at("sabotaging")
+    for phrase in (outer, inner):  # two nested spans of one label
+        drag_select(page, TEXT, *phrase)
+        page.keyboard.press("1")
+        wait_saved(page)
+    page.wait_for_function("() => document.querySelectorAll('#text mark.span').length === 2")
+    assert page.evaluate(TAGS_JS) == [
+        ["Kyiv was sabotaging the talks", '"claim"'],
+        ["sabotaging", '"claim"'],
+    ]
+    # the tags are generated content: the text and its offsets are unchanged
+    assert page.evaluate("document.getElementById('text').textContent") == TEXT
+    # the inner span sits deeper (its own underline below the outer one's)
+    classes = page.eval_on_selector_all("#text mark.span", "marks => marks.map(m => m.className)")
+    assert "d1" in classes[0] and "d2" in classes[1]
+
+    page.uncheck("#show-tags")
+    assert [content for _text, content in page.evaluate(TAGS_JS)] == ["none", "none"]
+    page.reload()
+    page.wait_for_selector("#text mark.span")
+    assert not page.is_checked("#show-tags")
+    assert [content for _text, content in page.evaluate(TAGS_JS)] == ["none", "none"]
+    page.check("#show-tags")
+    assert [content for _text, content in page.evaluate(TAGS_JS)] == ['"claim"', '"claim"']

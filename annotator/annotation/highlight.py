@@ -63,7 +63,7 @@ def render(text: str, spans: Sequence[Highlight]) -> Markup:
         del stack[common:]
         for span in wanted[common:]:
             stack.append(span)
-            out.append(_open(span, len(stack)))
+            out.append(_open(span, len(stack), first=span.start == left))
         out.append(escape(text[left:right]))
     out.append("</mark>" * len(stack))
     return Markup("".join(out))
@@ -73,13 +73,17 @@ def _attributes_text(attributes: Mapping[str, str]) -> str:
     return ", ".join(f"{name}: {value}" for name, value in attributes.items())
 
 
-def _open(span: Highlight, depth: int) -> str:
+def _open(span: Highlight, depth: int, *, first: bool) -> str:
+    """The opening tag of one fragment of ``span``. The first fragment carries ``data-tag``, the
+    label the CSS prints before it (generated content: the text and its offsets stay exact), so
+    a span split by a crossing one is tagged once, and nested spans of one label each show one."""
     title = span.label + (f": {span.note}" if span.note else "")
     if span.attributes:
         title += f" ({_attributes_text(span.attributes)})"
+    tag = f' data-tag="{escape(span.label)}"' if first else ""
     return (
-        f'<mark class="span lab-{span.label_id} d{min(depth, 4)}" data-span="{escape(span.id)}" '
-        f'title="{escape(title)}">'
+        f'<mark class="span lab-{span.label_id} d{min(depth, 4)}" data-span="{escape(span.id)}"'
+        f'{tag} title="{escape(title)}">'
     )
 
 

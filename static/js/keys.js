@@ -1,5 +1,8 @@
 /* Keyboard: a label's key labels the selection (or relabels the open span), L starts a link,
- * digits/arrows/Enter pick in the link menu, Esc cancels, Ctrl/⌘+Z undoes. */
+ * digits/arrows/Enter pick in the link menu, Esc cancels, Ctrl/⌘+Z undoes,
+ * Ctrl/⌘+Shift+Z and Ctrl+Y redo. */
+import { historyKey } from "./history.js";
+
 
 export function setupKeys(ws) {
   const keys = {}; // key -> label name
@@ -8,9 +11,10 @@ export function setupKeys(ws) {
   }
   document.addEventListener("keydown", (event) => {
     if (event.target.closest && event.target.closest("input, textarea, select")) return;
-    if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "z") {
+    const step = historyKey(event);
+    if (step) {
       event.preventDefault();
-      ws.undo();
+      if (step === "undo") ws.undo(); else ws.redo();
       return;
     }
     if (event.key === "Escape") { ws.clearSelection(); ws.closePopover(); ws.stopLinking(); return; }

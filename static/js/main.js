@@ -6,6 +6,8 @@
  * The queue belongs to the logged-in account (#workspace's data-account): when the server says the
  * session ended (401), the changes stay queued, a notice asks to log in again, and the queue goes
  * on once the same account is back (session.js); another account never sends them. */
+import { createHistory } from "./history.js";
+import { setupTags } from "./tags.js";
 import { createQueue, httpSender, queueKey } from "./queue.js";
 import { readPage, whoIsLoggedIn } from "./session.js";
 import { pendingPainter, setupSelection } from "./selection.js";
@@ -40,7 +42,7 @@ function start(root) {
   const notice = document.getElementById("save-notice");
   const labelIds = {}; // label name -> label id (for the CSS class / highlight name)
   for (const button of ws.toolbar.querySelectorAll("[data-label]")) labelIds[button.dataset.label] = button.dataset.labelId;
-  const undoStack = [];
+  const history = createHistory();
   const pending = pendingPainter();
 
   // ---- what the annotator is told --------------------------------------------------------------
@@ -211,7 +213,7 @@ function start(root) {
     pending.add(span.id, labelIds[label], span.start, span.end);
     pending.paint();
     put(span);
-    undoStack.push(() => remove(span.id));
+    history.record({ undo: () => remove(span.id), redo: () => put(span) });
     ws.clearSelection();
   };
 
@@ -235,9 +237,12 @@ function start(root) {
         "As " + after.label + ", this span no longer fits " + broken.length + " of its links ("
         + broken.map((link) => link.type).join(", ") + "). Relabel it and delete those links?")) return;
     }
-    for (const link of broken) removeLink(link); // before the relabel: the server checks links
-    put(after);
-    undoStack.push(() => { put(before); broken.forEach(putLink); });
+    const apply = () => {
+      for (const link of broken) removeLink(link); // before the relabel: the server checks links
+      put(after);
+    };
+    apply();
+    history.record({ undo: () => { put(before); broken.forEach(putLink); }, redo: apply });
   };
 
   ws.deleteSpan = (id) => {
@@ -247,16 +252,19 @@ function start(root) {
     if (links.length && !window.confirm(
       "This span has " + links.length + " link" + (links.length === 1 ? "" : "s")
       + ". Deleting the span deletes " + (links.length === 1 ? "it" : "them") + " too. Delete?")) return false;
-    for (const link of links) showLinkChange({ kind: "relation", method: "DELETE", id: link.id });
-    remove(id); // the server deletes the span's links with it
-    undoStack.push(() => { put(before); links.forEach(putLink); });
+    const apply = () => {
+      for (const link of links) showLinkChange({ kind: "relation", method: "DELETE", id: link.id });
+      remove(id); // the server deletes the span's links with it
+    };
+    apply();
+    history.record({ undo: () => { put(before); links.forEach(putLink); }, redo: apply });
     return true;
   };
 
   ws.createLink = (link) => {
     const made = Object.assign({ id: newId() }, link);
     putLink(made);
-    undoStack.push(() => removeLink(made));
+    history.record({ undo: () => removeLink(made), redo: () => putLink(made) });
   };
 
   function deleteLink(id) {
@@ -264,19 +272,18 @@ function start(root) {
     if (!item) return;
     const before = linkData(item);
     removeLink(before);
-    undoStack.push(() => putLink(before));
+    history.record({ undo: () => putLink(before), redo: () => removeLink(before) });
   }
 
-  ws.undo = () => {
-    const step = undoStack.pop();
-    if (step) step();
-  };
+  ws.undo = () => history.undo();
+  ws.redo = () => history.redo();
 
   setupSelection(ws);
   setupPopover(ws);
   setupLinks(ws);
   setupKeys(ws);
   setupQuestions({ enqueue: (op) => queue.enqueue(op), queued: () => queue.ops(), tell: (message) => tell(null, [message], true) });
+  setupTags(root);
 
   // ---- clicks in the workspace: link target, delete link, open a span ------------------------
   root.addEventListener("click", (event) => {
@@ -313,7 +320,7 @@ function start(root) {
 
   // Expose a little for tests and for the curious.
   window.annotatorWorkspace = {
-    queue: () => queue.ops(), undo: ws.undo, refreshBody, pending: () => pending.size,
+    queue: () => queue.ops(), undo: ws.undo, redo: ws.redo, refreshBody, pending: () => pending.size,
     links: () => linkItems().map(linkData), checkSession,
   };
   if (queue.length) { showQueued(); queue.pump(); }

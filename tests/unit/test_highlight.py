@@ -80,3 +80,29 @@ def test_span_list_is_in_given_order_escaped_and_previews_long_text():
     assert html.index('data-span="a&lt;"') < html.index('data-span="b"')
     assert "<img" not in html and "&lt;img src=x&gt;" in html
     assert "quoted Зa…" not in html and ">quoted За…<" in html
+
+
+def tags_in(html: str) -> list[tuple[str, str]]:
+    """(span id, tag) of every mark fragment that carries a label tag, in document order."""
+    return re.findall(r'<mark[^>]*data-span="([^"]+)" data-tag="([^"]+)"', html)
+
+
+def test_each_span_carries_its_label_tag_once_even_when_split_by_a_crossing_span():
+    spans = [make("left", 0, 14, "claim"), make("right", 8, 23, "evidence")]
+    html = str(render(TEXT, spans))
+    assert (
+        len(re.findall(r'data-span="left"', html)) + len(re.findall(r'data-span="right"', html)) > 2
+    )
+    assert tags_in(html) == [("left", "claim"), ("right", "evidence")]
+
+
+def test_nested_spans_of_one_label_each_show_their_own_tag():
+    html = str(render(TEXT, [make("outer", 0, 23), make("inner", 8, 14)]))
+    assert tags_in(html) == [("outer", "claim"), ("inner", "claim")]
+    assert 'class="span lab-1 d2"' in html  # the inner one sits deeper: a second underline
+
+
+def test_a_label_tag_is_escaped():
+    html = str(render(TEXT, [make("a", 0, 7, label='"><b>x')]))
+    assert 'data-tag="&quot;&gt;&lt;b&gt;x"' in html
+    assert plain(html) == TEXT

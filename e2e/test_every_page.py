@@ -1,0 +1,199 @@
+"""Every page, as the manager and as an annotator: it fits a phone (390 px) without horizontal
+scrolling, and axe-core finds no accessibility violation in it (at 1280 px and at 390 px).
+
+The pages are found by following the links a person can follow from the home page (one page per
+route, so the run is bounded by the number of routes, not of documents), plus the pages no link
+leads to (log-in, a missing page). axe-core is loaded from the local file that `make test-deps`
+installs, through Playwright, so the app's Content-Security-Policy stays as it is.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from e2e.conftest import login
+from e2e.test_agreement import DOCUMENTS
+from e2e.workspace_helpers import make_project
+
+AXE = Path(__file__).resolve().parents[1] / ".cache" / "axe" / "node_modules" / "axe-core"
+
+
+def AXE_SOURCE() -> str:  # noqa: N802 - read once, when first needed
+    return _axe_source()
+
+
+@functools.cache
+def _axe_source() -> str:
+    return (AXE / "axe.min.js").read_text("utf-8")
+
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+#: Links that download a file, end the session or are not pages.
+NOT_PAGES = re.compile(r"/logout|/download|\.md$|\.css$|\.js$|/api/|/jobs/")
+#: A bound on the crawl (there are about 15 routes): a crawl that finds more is a bug here.
+MAX_PAGES = 40
+
+
+def route_of(path: str) -> str:
+    """``/p/demo/d/12`` and ``/p/demo/d/13?x=1`` are one route: ids, queries stand for any."""
+    return re.sub(r"/\d+", "/N", path.split("?")[0])
+
+
+def pages_from_home(page, base: str) -> list[str]:
+    """The same-origin pages reachable by links from ``/``, one per route, in visiting order."""
+    seen_routes: set[str] = set()
+    queue, found = ["/"], []
+    while queue and len(found) < MAX_PAGES:
+        path = queue.pop(0)
+        if route_of(path) in seen_routes:
+            continue
+        seen_routes.add(route_of(path))
+        page.goto(base + path)
+        page.wait_for_load_state("load")
+        found.append(path)
+        hrefs = page.eval_on_selector_all(
+            "a[href]:not([download])", "links => links.map(a => a.href)"
+        )
+        for href in hrefs:
+            parts = urlsplit(href)
+            if f"{parts.scheme}://{parts.netloc}" != base or NOT_PAGES.search(parts.path):
+                continue
+            target = parts.path + (f"?{parts.query}" if parts.query else "")
+            if route_of(target) not in seen_routes:
+                queue.append(target)
+    assert len(found) < MAX_PAGES, f"the crawl did not end: {found}"
+    return found
+
+
+def page_width(page) -> int:
+    """The page's width in CSS pixels: wider than the window means horizontal scrolling."""
+    return page.evaluate("() => document.documentElement.scrollWidth")
+
+
+def widest_elements(page) -> list[str]:
+    """The elements that stick out to the right of the window, for the failure message."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+          .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+          .slice(0, 3)
+          .map(e => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}`
+                    + `${e.className && typeof e.className === 'string'
+                         ? '.' + e.className.trim().split(/\\s+/).join('.') : ''}`
+                    + ` ${Math.round(e.getBoundingClientRect().right)}px`)"""
+    )
+
+
+def open_page(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+
+
+def axe_violations(page) -> list[str]:
+    """axe-core's violations on the page as it is now, one readable line each."""
+    # Evaluated through the DevTools protocol, as Playwright's own scripts are: an injected <script>
+    # tag (add_script_tag) is inline, and the app's CSP (script-src 'self') rightly refuses it.
+    if not page.evaluate("() => typeof axe !== 'undefined'"):
+        page.evaluate(AXE_SOURCE())
+    results = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".map(v => `${v.id} (${v.impact}): ${v.help} at `"
+        " + v.nodes.slice(0, 4).map(n => n.target.join(' ')).join(', '))"
+    )
+    return results
+
+
+@pytest.fixture(scope="module")
+def crawl(server, browser, tmp_path_factory):
+    """As lead and as ana: every page reachable from home, on the demo and on a project that has
+    annotations from three annotators (so agreement and compare have content)."""
+    slug = make_project(
+        server, tmp_path_factory.mktemp("every-page"), DOCUMENTS, annotators=("ana", "ben", "cleo")
+    )
+    result = {}
+    # gold on the first document, so the comparison's gold list (its selects, its table) is seen
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    login(page, server, "lead", "lead-password")
+    page.goto(f"{server.url}/p/{slug}/agreement")
+    page.locator("#documents tbody tr a").first.click()
+    page.click("#accept-agreed")
+    page.wait_for_selector("#gold-list tbody tr select")
+    context.close()
+    for name in ("lead", "ana"):
+        context = browser.new_context(viewport=DESKTOP)
+        page = context.new_page()
+        login(page, server, name, f"{name}-password")
+        result[name] = pages_from_home(page, server.url)
+        if name == "ana":
+            # an annotator reaches a document through a button (a POST that assigns one)
+            page.goto(f"{server.url}/p/demo")
+            page.click("#next-document")
+            page.wait_for_url(re.compile(r".*/p/demo/d/\d+$"))
+            result[name].append(urlsplit(page.url).path)
+        context.close()
+    return result
+
+
+def test_the_crawl_reaches_the_pages_of_each_role(crawl):
+    def routes(name):
+        return {re.sub(r"^/p/[^/]+", "/p/*", route_of(path)) for path in crawl[name]}
+
+    routes_of_lead = routes("lead")
+    for expected in (
+        "/",
+        "/p/*",
+        "/p/*/d/N",
+        "/p/*/agreement",
+        "/p/*/compare/N",
+        "/p/*/import",
+        "/p/*/settings",
+        "/p/*/dashboard",
+        "/p/*/guidelines",
+        "/admin/users",
+    ):
+        assert expected in routes_of_lead, f"{expected} not reached: {sorted(routes_of_lead)}"
+    assert "/p/*/d/N" in routes("ana")
+
+
+def visits(crawl):
+    yield None, "/login"
+    yield "lead", "/no-such-page"
+    for name, paths in crawl.items():
+        for path in paths:
+            yield name, path
+
+
+def each_page(new_page, server, crawl, viewport):
+    """Open every page of ``visits`` in turn, each user in their own browser context."""
+    pages = {}
+    for name, path in visits(crawl):
+        if name not in pages:
+            pages[name] = new_page(viewport=viewport)
+            if name:
+                login(pages[name], server, name, f"{name}-password")
+        open_page(pages[name], server.url + path)
+        yield name, path, pages[name]
+
+
+def test_every_page_fits_a_phone_without_horizontal_scrolling(new_page, server, crawl):
+    problems = []
+    for name, path, page in each_page(new_page, server, crawl, PHONE):
+        width = page_width(page)
+        if width > PHONE["width"]:
+            problems.append(f"{name} {path}: {width} px wide; {widest_elements(page)}")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390px", "1280px"])
+def test_axe_core_finds_no_violation_on_any_page(new_page, server, crawl, viewport):
+    assert (AXE / "axe.min.js").exists(), "axe-core is missing: run `make test-deps`"
+    problems = []
+    for name, path, page in each_page(new_page, server, crawl, viewport):
+        problems += [f"{name} {path}: {violation}" for violation in axe_violations(page)]
+    assert not problems, "\n".join(problems)
