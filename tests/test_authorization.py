@@ -167,7 +167,7 @@ ROUTES = [
     Route("compare.accept", "POST",                   (LOGIN,    404,     403,      AWAY,   AWAY),
           lambda realm: {"data": {"span_id": realm.span_id}}),
     Route("compare.accept_agreed", "POST",            (LOGIN,    404,     403,      AWAY,   AWAY),
-          _form(at_least="1")),
+          _form(at_least="2")),
     Route("compare.edit_gold", "POST",                (LOGIN,    404,     403,      AWAY,   AWAY),
           _form(label="evidence", start="0", end="5")),  # gold has a claim there
     Route("compare.gold_workspace", "GET",            (LOGIN,    404,     403,      200,    200)),
