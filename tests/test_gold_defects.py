@@ -244,3 +244,44 @@ def test_a_link_whose_ends_are_in_gold_is_accepted_without_asking(app, linked):
     with app.app_context():
         assert len(db.session().exec(select(GoldRelation)).all()) == 1
     assert len(gold(app)) == 2
+
+
+# --- 5: colours and intervals of the agreement page say what they mean ------------------------
+
+
+@pytest.fixture
+def one_document(people):
+    """One document both finished: ana claim + attribution, ben the claim only.
+    Overlap F1 2 * 1 / 3, so disagreement 1/3."""
+    people.import_jsonl(
+        "news",
+        [
+            {
+                "id": "d1",
+                "text": TEXT,
+                "annotations": [
+                    span("ana", "claim", CLAIM),
+                    span("ana", "attribution", "Officials said"),
+                    span("ben", "claim", CLAIM),
+                ],
+            }
+        ],
+    )
+    return people.client("lead")
+
+
+def test_a_documents_disagreement_takes_the_colour_of_its_own_legend(one_document):
+    html = one_document.get("/p/news/agreement").get_data(as_text=True)
+    documents = html[html.index('id="disagreement-legend"') :]
+    assert re.search(r'<td class="disagree-1">0\.333</td>', documents)
+    legend = documents.split("</ul>")[0]
+    assert '<span class="agree-key disagree-1"></span>0.2–0.4' in legend
+
+
+def test_an_interval_from_one_document_says_it_needs_more_documents(one_document, runner):
+    html = one_document.get("/p/news/agreement").get_data(as_text=True)
+    pairs = html[html.index('id="pairs"') :].split("</table>")[0]
+    assert "[0.667, 0.667]" not in pairs and "[0." not in pairs
+    assert pairs.count("interval needs 2+ documents") == 3
+    text = runner.invoke(args=["agreement", "news", "--bootstrap", "50"]).output
+    assert "0.667 (interval needs 2+ documents)" in text and "[0.667, 0.667]" not in text

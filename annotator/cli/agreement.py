@@ -28,11 +28,16 @@ KIND_HEADINGS = {
 """Breakdown columns: "only a" counts spans a marked that b has nothing for (kind missing_b)."""
 
 
-def figure(value: float | None, interval: Sequence[float] | None = None) -> str:
-    """``0.750 [0.500, 1.000]``; ``n/a`` where the measure is undefined."""
+def figure(
+    value: float | None, interval: Sequence[float] | None = None, documents: int | None = None
+) -> str:
+    """``0.750 [0.500, 1.000]``; ``n/a`` where the measure is undefined. An interval resampled
+    from fewer than two ``documents`` says nothing, and says so."""
     if value is None:
         return "n/a"
     text = f"{value:.3f}"
+    if interval and documents is not None and documents < 2:
+        return f"{text} (interval needs 2+ documents)"
     return f"{text} [{interval[0]:.3f}, {interval[1]:.3f}]" if interval else text
 
 
@@ -79,19 +84,21 @@ def render(report: dict, documents: dict, slug: str, top: int = 10) -> str:
                 pair["a"],
                 pair["b"],
                 pair["documents"],
-                figure(pair["exact_f1"], pair["exact_f1_ci"]),
-                figure(pair["overlap_f1"], pair["overlap_f1_ci"]),
-                figure(pair["kappa"], pair["kappa_ci"]),
+                figure(pair["exact_f1"], pair["exact_f1_ci"], pair["documents"]),
+                figure(pair["overlap_f1"], pair["overlap_f1_ci"], pair["documents"]),
+                figure(pair["kappa"], pair["kappa_ci"], pair["documents"]),
             ]
             for pair in pairs
         ],
     )
     out += ["", "Labels (every character a unit)"]
+    n = report["documents"]
     rows = [
-        [label, figure(v["alpha"], v["alpha_ci"]), figure(v["alpha_u"], v["alpha_u_ci"])]
+        [label, figure(v["alpha"], v["alpha_ci"], n), figure(v["alpha_u"], v["alpha_u_ci"], n)]
         for label, v in report["per_label"].items()
     ]
-    rows.append(["(pooled)", "", figure(report["alpha_u_pooled"], report["alpha_u_pooled_ci"])])
+    pooled = figure(report["alpha_u_pooled"], report["alpha_u_pooled_ci"], n)
+    rows.append(["(pooled)", "", pooled])
     out += table(["label", "alpha", "alpha_u"], rows)
     out += [
         "",

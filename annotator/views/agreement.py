@@ -40,6 +40,12 @@ def bucket(value: float | None) -> str:
     return f"agree-{min(max(int(value * BUCKETS), 0), BUCKETS - 1)}"
 
 
+def disagreement_bucket(value: float) -> str:
+    """CSS class of a disagreement in 0..1: disagree-0 (< 0.2, the colour of high agreement)
+    … disagree-4 (>= 0.8, the colour of low agreement), with its own legend on the page."""
+    return f"disagree-{min(max(int(value * BUCKETS), 0), BUCKETS - 1)}"
+
+
 def kind_name(kind: str, a: str, b: str) -> str:
     """What a kind of `classify_pair` means, in the words of the page."""
     return {
@@ -106,6 +112,7 @@ def page(slug: str):
         hidden=0 if show_all else max(len(ranking) - TOP, 0),
         spans_link=_spans_link(slug, filters),
         bucket=bucket,
+        disagreement_bucket=disagreement_bucket,
         kind_name=kind_name,
         **context,
     )
