@@ -331,6 +331,29 @@ class GoldRelation(SQLModel, table=True):
     )
 
 
+ADJUDICATION_STATUSES = ("in_progress", "adjudicated")
+
+
+class Adjudication(SQLModel, table=True):
+    """Where a document's gold stands: no row is *not started*; ``in_progress`` from the first
+    change a curator makes to its gold; ``adjudicated`` when a curator says it is finished, or
+    when its gold came in with an import (``imported``, no curator). ``curator_id`` is who last
+    changed it or marked it adjudicated, ``updated_at`` when."""
+
+    document_id: int = Field(foreign_key="document.id", primary_key=True, ondelete="CASCADE")
+    project_id: int = Field(foreign_key="project.id", ondelete="CASCADE", index=True)
+    status: str = Field(default="in_progress", max_length=20)
+    curator_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    imported: bool = Field(default=False)
+    started_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    adjudicated_at: datetime | None = None
+
+    __table_args__ = (
+        CheckConstraint("status IN ('in_progress', 'adjudicated')", name="status_known"),
+    )
+
+
 JOB_KINDS = ("import", "export", "accept_agreed")
 JOB_STATUSES = ("queued", "running", "done", "failed", "cancelled")
 

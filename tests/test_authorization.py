@@ -180,6 +180,8 @@ ROUTES = [
           lambda realm: {"data": {"relation_id": realm.relation_id}}),
     Route("compare.accept_attributes", "POST",        (LOGIN,    404,     403,      AWAY,   AWAY),
           lambda realm: {"data": {"span_id": realm.span_id}}),
+    Route("compare.adjudication", "POST",             (LOGIN,    404,     403,      AWAY,   AWAY),
+          _form(status="adjudicated")),
     Route("compare.edit_gold_relation", "POST",       (LOGIN,    404,     403,      AWAY,   AWAY),
           _form(action="delete")),
     Route("gold_api.list_gold_relations", "GET",       (LOGIN,    404,     403,      200,    200)),

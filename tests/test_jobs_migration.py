@@ -23,7 +23,7 @@ def test_database_of_the_previous_schema_gains_jobs_and_keeps_its_data(empty_dat
             before = connection.execute(sql("SELECT count(*) FROM span")).scalar()
         assert not inspect(engine).has_table("job")
 
-        db.upgrade(engine)
+        db.upgrade(engine, "0004")
 
         assert db.current_revision(engine) == "0004"
         assert inspect(engine).has_table("job")

@@ -15,6 +15,7 @@ from annotator.annotation.relations import relation_types_of, rule_of
 from annotator.data_import.parsers import ImportedDocument, ImportRules, parse_files
 from annotator.db import lock_project
 from annotator.models import (
+    Adjudication,
     Assignment,
     Document,
     GoldRelation,
@@ -207,6 +208,7 @@ class _Writer:
             # it plan an index lookup again.
             self.db.execute(text("ANALYZE document"))
         spans, gold, assignments, relations, gold_relations = [], [], [], [], []
+        adjudications: list[dict] = []
         for document_id, document in zip(ids, documents, strict=True):
             base = {
                 "project_id": self.project.id,
@@ -264,12 +266,26 @@ class _Writer:
             gold_relations += [
                 self._relation(relation, gold_rows) for relation in document.gold_relations
             ]
+            if gold_rows:  # gold finished elsewhere: the document counts as adjudicated
+                adjudications.append(
+                    {
+                        "document_id": document_id,
+                        "project_id": self.project.id,
+                        "status": "adjudicated",
+                        "curator_id": None,
+                        "imported": True,
+                        "started_at": now,
+                        "updated_at": now,
+                        "adjudicated_at": now,
+                    }
+                )
         for model, values in (
             (Assignment, assignments),
             (Span, spans),
             (GoldSpan, gold),
             (Relation, relations),
             (GoldRelation, gold_relations),
+            (Adjudication, adjudications),
         ):
             if values:
                 self.db.execute(insert(model.__table__), values)

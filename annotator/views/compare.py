@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from annotator import db, store
 from annotator.access import document_for, document_for_curating
-from annotator.adjudication import gold
+from annotator.adjudication import gold, state
 from annotator.adjudication.alignment import (
     MINIMUM,
     Mark,
@@ -106,6 +106,7 @@ def comparison(session, project, role: str, document) -> dict:
             marks, finished, [label.name for label in labels], document.length
         ),
         "at_least": min(max(project.overlap, MINIMUM), max(len(finished), MINIMUM)),
+        "adjudication": state.state_of(session, document.id),
     }
 
 
@@ -253,6 +254,19 @@ def agreed_to_accept(session, project, document, at_least: int) -> tuple[list, l
         if len(finished & row.ids.keys()) >= at_least and row.key not in context["gold_link_keys"]
     ]
     return agreed, links
+
+
+@bp.post("/p/<slug>/compare/<int:document_id>/adjudication")
+@login_required
+def adjudication(slug: str, document_id: int):
+    """Mark the document adjudicated (``status=adjudicated``) or reopen its adjudication
+    (``status=in_progress``), under the current curator's name."""
+    _project, document = document_for_curating(slug, document_id)
+    status = request.form.get("status", "")
+    if status not in (state.IN_PROGRESS, state.ADJUDICATED):
+        raise Refused(422, "status: adjudicated or in_progress", "status")
+    state.set_status(db.session(), document, me(), status)
+    return _answer(slug, document_id)
 
 
 @bp.post("/p/<slug>/compare/<int:document_id>/gold/<span_id>")

@@ -50,6 +50,7 @@ def _options_from(args) -> ExportOptions:
         annotators=records.name_filter(args.getlist("annotators")),
         labels=records.name_filter(args.getlist("labels")),
         gold_only=args.get("gold_only", "") not in ("", "0", "false", "off"),
+        adjudicated_only=args.get("adjudicated_only", "") not in ("", "0", "false", "off"),
         offsets=args.get("offsets", "utf16"),
     )
 
@@ -154,6 +155,11 @@ def _chunks(pieces: Iterable[bytes], size: int = CHUNK) -> Iterator[bytes]:
 @click.option("--labels", help="Only these labels, comma-separated (annotator and gold spans).")
 @click.option("--gold-only", is_flag=True, help="Only the gold spans, of documents that have any.")
 @click.option(
+    "--adjudicated-only",
+    is_flag=True,
+    help="Only documents whose adjudication is finished (or whose gold came with an import).",
+)
+@click.option(
     "--card",
     is_flag=True,
     help="Also write a Markdown dataset card: FILE.card.md, or standard error with -o -.",
@@ -174,6 +180,7 @@ def export_command(
     annotators: str | None,
     labels: str | None,
     gold_only: bool,
+    adjudicated_only: bool,
     card: bool,
     base_uri: str | None,
     offsets: str,
@@ -185,6 +192,7 @@ def export_command(
         annotators=records.name_filter(annotators),
         labels=records.name_filter(labels),
         gold_only=gold_only,
+        adjudicated_only=adjudicated_only,
         base_uri=base_uri,
         offsets=offsets,
     )

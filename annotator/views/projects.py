@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import login_required
 
 from annotator import db, store
+from annotator.adjudication import state
 from annotator.annotation import definition_changes
 from annotator.annotation.definitions import format_attribute_lines
 from annotator.annotation.relations import relation_types_of
@@ -21,6 +22,8 @@ from annotator.views.jobs import job_redirect
 
 bp = Blueprint("projects", __name__)
 PAGE = 200
+ADJUDICATIONS_SHOWN = 50
+"""Documents whose adjudication changed last, listed on the dashboard."""
 
 
 @bp.get("/")
@@ -221,4 +224,8 @@ def dashboard(slug: str):
         project=project,
         rows=handout.dashboard(session, project),
         labels=store.labels_of(session, project.id),
+        adjudication=state.counts(
+            state.states_of(session, project.id), store.count_documents(session, project.id)
+        ),
+        adjudications=state.recent(session, project.id, ADJUDICATIONS_SHOWN),
     )
