@@ -161,6 +161,7 @@ ROUTES = [
     Route("export.download", "GET",                   (LOGIN,    404,     403,      200,    200)),
     Route("health", "GET",                            (200,      200,     200,      200,    200)),
     Route("agreement.page", "GET",                    (LOGIN,    404,     403,      200,    200)),
+    Route("agreement.figures_csv", "GET",             (LOGIN,    404,     403,      200,    200)),
     Route("agreement.spans", "GET",                   (LOGIN,    404,     403,      200,    200)),
     # Blind: ann has not finished the document and the comparison is closed to annotators.
     Route("compare.document", "GET",                  (LOGIN,    404,     404,      200,    200)),

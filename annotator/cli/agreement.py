@@ -121,6 +121,7 @@ def render(report: dict, documents: dict, slug: str, top: int = 10) -> str:
         ],
     )
     out += _links_and_attributes(report)
+    out += _vs_gold(report)
     ranking = report["documents_by_disagreement"][:top]
     if ranking:
         out += ["", f"Most disputed documents (top {len(ranking)})"]
@@ -161,6 +162,29 @@ def _links_and_attributes(report: dict) -> list[str]:
             [[name, figure(v["alpha"]), v["units"]] for name, v in attributes.items()],
         )
     return out
+
+
+def _vs_gold(report: dict) -> list[str]:
+    """Each annotator against the gold of adjudicated documents, per label and pooled."""
+    found = report.get("vs_gold") or {}
+    if not found:
+        return []
+    out = ["", "Against gold (adjudicated documents): precision, recall, F1; exact, then overlap"]
+    rows = []
+    for name, entry in found.items():
+        for label, figures in [*entry["per_label"].items(), ("(all labels)", entry["micro"])]:
+            rows.append(
+                [name, label, entry["documents"]]
+                + [
+                    figure(
+                        figures[mode][measure], figures[mode][f"{measure}_ci"], entry["documents"]
+                    )
+                    for mode in ("exact", "overlap")
+                    for measure in ("precision", "recall", "f1")
+                ]
+            )
+    headers = ["annotator", "label", "documents", "exact P", "exact R", "exact F1"]
+    return out + table([*headers, "overlap P", "overlap R", "overlap F1"], rows)
 
 
 def _count(n: int, noun: str) -> str:

@@ -2,20 +2,25 @@
 documents by disagreement, and the span pairs behind every figure.
 
 ``GET /p/<slug>/agreement`` renders the figures of `inputs.agreement` (cached until the
-project's spans, assignments or labels change). ``GET /p/<slug>/agreement/spans`` lists the span
-pairs behind a figure: an htmx fragment for a click on the page, a full page otherwise. Both take
-the filters ``labels`` and ``annotators`` (repeated or comma-separated; none means all).
+project's spans, assignments, gold or labels change); ``GET /p/<slug>/agreement.csv`` gives every
+one of them as a CSV table (`annotator.agreement.figures`), from the same report.
+``GET /p/<slug>/agreement/spans`` lists the span pairs behind a figure: an htmx fragment for a
+click on the page, a full page otherwise. All take the filters ``labels`` and ``annotators``
+(repeated or comma-separated; none means all).
 """
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 from flask_login import login_required
 
 from annotator import db, store
 from annotator.agreement import inputs
+from annotator.agreement.figures import HEADER, figure_rows
 from annotator.agreement.report import KINDS
 from annotator.auth import project_for
 from annotator.errors import Invalid
@@ -116,6 +121,33 @@ def page(slug: str):
         kind_name=kind_name,
         **context,
     )
+
+
+@bp.get("/p/<slug>/agreement.csv")
+@login_required
+def figures_csv(slug: str):
+    """Every figure of the page, one row each, from the report the page shows."""
+    project, _role = project_for(slug, manager=True)
+    filters = _filters(project.id)
+    result = inputs.agreement(db.session(), project.id, filters, bootstrap=BOOTSTRAP)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADER)
+    writer.writerows(
+        [_cell(value) for value in row] for row in figure_rows(result.report, result.documents)
+    )
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{slug}-agreement.csv"'},
+    )
+
+
+def _cell(value: object) -> object:
+    """A name a spreadsheet would run as a formula (=, +, -, @ first) is quoted as text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
 
 
 @bp.get("/p/<slug>/agreement/spans")
