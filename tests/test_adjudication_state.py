@@ -140,6 +140,8 @@ def test_database_of_the_previous_schema_gains_adjudication_state(empty_database
         db.upgrade(engine)
 
         assert db.current_revision(engine) == "0030"
+        assert inspect(engine).has_table("rejection")
+        assert inspect(engine).has_table("curator_comment")
         with engine.connect() as connection:
             rows = connection.execute(
                 sql(

@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
-from annotator.models import Adjudication, Document, User, utcnow
+from annotator.models import Adjudication, CuratorComment, Document, User, utcnow
 
 NOT_STARTED, IN_PROGRESS, ADJUDICATED = "not_started", "in_progress", "adjudicated"
 STATES = (NOT_STARTED, IN_PROGRESS, ADJUDICATED)
@@ -151,3 +151,22 @@ def counts(states: dict[int, State], documents: int) -> dict[str, int]:
         found[state.status] += 1
     found[NOT_STARTED] = documents - found[IN_PROGRESS] - found[ADJUDICATED]
     return found
+
+
+def comments_on(session: Session, document_id: int, annotator_id: int | None = None) -> list[dict]:
+    """The curators' comments on a document (to one annotator, if given), oldest first, each
+    as ``{"comment", "annotator", "curator"}`` (names; curator None once their account is gone)."""
+    to, by = User.__table__.alias("to_user"), User.__table__.alias("by_user")
+    query = (
+        select(CuratorComment, to.c.username, by.c.username)
+        .join(to, to.c.id == CuratorComment.annotator_id)
+        .join(by, by.c.id == CuratorComment.curator_id, isouter=True)
+        .where(CuratorComment.document_id == document_id)
+        .order_by(CuratorComment.created_at, CuratorComment.id)
+    )
+    if annotator_id is not None:
+        query = query.where(CuratorComment.annotator_id == annotator_id)
+    return [
+        {"comment": comment, "annotator": annotator, "curator": curator}
+        for comment, annotator, curator in session.exec(query)
+    ]

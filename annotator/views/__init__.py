@@ -14,6 +14,7 @@ def register(app: Flask) -> None:
         agreement,
         api,
         compare,
+        curation,
         export,
         gold_api,
         jobs,
@@ -21,7 +22,18 @@ def register(app: Flask) -> None:
         workspace,
     )
 
-    for module in (projects, admin, workspace, api, gold_api, export, compare, agreement, jobs):
+    for module in (
+        projects,
+        admin,
+        workspace,
+        api,
+        gold_api,
+        export,
+        compare,
+        curation,
+        agreement,
+        jobs,
+    ):
         app.register_blueprint(module.bp)
 
     @app.get("/health")
