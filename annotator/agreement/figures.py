@@ -2,10 +2,11 @@
 download holds, so a figure can be quoted or plotted without copying it off the page.
 
 One row per figure: ``section`` (pairwise, breakdown, per_label, relations, attributes,
-documents, vs_gold), who (``a``, ``b``; ``b`` is "gold" for vs_gold), ``label`` ("(all)" for
-a pair's micro-average, "(pooled)", "(micro)"), ``document`` (external id, documents section
-only), ``measure``, ``value``, the interval (``ci_low``, ``ci_high``, empty without one) and
-``documents`` (how many documents the figure rests on). Pure: no Flask, no database.
+documents, over_time, vs_gold), who (``a``, ``b``; ``b`` is "gold" for vs_gold), ``label``
+("(all)" for a pair's micro-average, "(pooled)", "(micro)"), ``document`` (external id in the
+documents section, the week's Monday in over_time), ``measure``, ``value``, the interval
+(``ci_low``, ``ci_high``, empty without one) and ``documents`` (how many documents the figure
+rests on). Pure: no Flask, no database.
 """
 
 from __future__ import annotations
@@ -102,6 +103,16 @@ def figure_rows(report: Mapping[str, Any], documents: Mapping[str, Any]) -> Iter
         document = ref.external_id if ref is not None else entry["document"]
         yield _row("documents", "disagreement", entry["disagreement"], document=document)
         yield _row("documents", "spans", entry["spans"], document=document)
+    for week in report.get("over_time") or []:
+        for measure in ("overlap_f1", "exact_f1"):
+            yield _row(
+                "over_time",
+                measure,
+                week[measure],
+                label="(mean over pairs)",
+                document=week["week"],
+                documents=week["documents"],
+            )
     for annotator, found in (report.get("vs_gold") or {}).items():
         who = {"a": annotator, "b": "gold", "documents": found["documents"]}
         for label, figures in [*found["per_label"].items(), ("(micro)", found["micro"])]:

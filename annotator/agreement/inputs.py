@@ -19,6 +19,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from itertools import combinations
 from typing import Any, NamedTuple
 
@@ -27,6 +28,7 @@ from sqlmodel import Session
 
 from annotator import store
 from annotator.agreement.gold_quality import vs_gold
+from annotator.agreement.over_time import comparable_since, per_week
 from annotator.agreement.report import Relation, Span, classify_pair, compute_agreement
 from annotator.errors import Invalid
 from annotator.models import Adjudication, Assignment, Document, Label, RelationType, User
@@ -74,6 +76,7 @@ class Inputs:
     attributes: dict[str, list[str]] = field(default_factory=dict)  # label -> attribute names
     gold: list[Span] = field(default_factory=list)  # gold spans of adjudicated documents
     adjudicated: list[str] = field(default_factory=list)  # keys of adjudicated documents
+    done_at: dict[str, list[datetime]] = field(default_factory=dict)  # when each finisher did
 
 
 @dataclass(frozen=True)
@@ -135,7 +138,12 @@ def load_inputs(db: Session, project_id: int, filters: Filters = Filters()) -> I
         if label_id in label_of
     }
     query = (
-        select(Assignment.document_id, Assignment.user_id, User.username)
+        select(
+            Assignment.document_id,
+            Assignment.user_id,
+            User.username,
+            func.coalesce(Assignment.done_at, Assignment.updated_at),
+        )
         .join(User, User.id == Assignment.user_id)
         .where(_done(project_id))
     )
@@ -144,10 +152,12 @@ def load_inputs(db: Session, project_id: int, filters: Filters = Filters()) -> I
     keys: dict[int, str] = {}
     user_of: dict[int, str] = {}
     finished: dict[str, list[str]] = {}
-    for document_id, user_id, username in connection.execute(query).all():
+    done_at: dict[str, list[datetime]] = {}
+    for document_id, user_id, username, moment in connection.execute(query).all():
         user_of[user_id] = username
         key = keys.setdefault(document_id, str(document_id))
         finished.setdefault(key, []).append(username)
+        done_at.setdefault(key, []).append(moment)
 
     lengths, documents = {}, {}
     rows = connection.execute(
@@ -255,6 +265,7 @@ def load_inputs(db: Session, project_id: int, filters: Filters = Filters()) -> I
         defined,
         gold,
         adjudicated,
+        done_at,
     )
 
 
@@ -432,7 +443,8 @@ def agreement(
     use_cache: bool = True,
 ) -> Result:
     """The project's agreement report, with ``vs_gold`` (`gold_quality.vs_gold`: annotators
-    against the gold of adjudicated documents); from the cache when nothing changed since it
+    against the gold of adjudicated documents) and ``over_time`` (`over_time.per_week`); from
+    the cache when nothing changed since it
     was made. The agreement page, its CSV download and ``annotator agreement`` all show this.
 
     Two requests that miss at once both compute (the cache never blocks a page on another's
@@ -466,6 +478,14 @@ def agreement(
         report["annotators"],
         bootstrap=bootstrap,
         seed=seed,
+    )
+    report["over_time"] = per_week(
+        inputs.spans,
+        inputs.lengths,
+        inputs.finished,
+        inputs.labels,
+        inputs.annotators,
+        comparable_since(inputs.done_at),
     )
     result = Result(report, inputs.documents, current, time.perf_counter() - started)
     if use_cache:

@@ -122,6 +122,16 @@ def render(report: dict, documents: dict, slug: str, top: int = 10) -> str:
     )
     out += _links_and_attributes(report)
     out += _vs_gold(report)
+    weeks = report.get("over_time") or []
+    if weeks:
+        out += ["", "Per week (documents comparable since then): mean pairwise F1"]
+        out += table(
+            ["week of", "documents", "overlap F1", "exact F1"],
+            [
+                [w["week"], w["documents"], figure(w["overlap_f1"]), figure(w["exact_f1"])]
+                for w in weeks
+            ],
+        )
     ranking = report["documents_by_disagreement"][:top]
     if ranking:
         out += ["", f"Most disputed documents (top {len(ranking)})"]

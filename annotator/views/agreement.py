@@ -21,6 +21,7 @@ from flask_login import login_required
 from annotator import db, store
 from annotator.agreement import inputs
 from annotator.agreement.figures import HEADER, figure_rows
+from annotator.agreement.over_time import chart
 from annotator.agreement.report import KINDS
 from annotator.auth import project_for
 from annotator.errors import Invalid
@@ -118,6 +119,7 @@ def page(slug: str):
         spans_link=_spans_link(slug, filters),
         bucket=bucket,
         disagreement_bucket=disagreement_bucket,
+        over_time_chart=chart(report["over_time"]),
         kind_name=kind_name,
         **context,
     )
