@@ -177,3 +177,17 @@ def test_annotators_cannot_open_or_use_the_curation_view(curator):
     ana = curator.client("ana")
     assert ana.get(PAGE).status_code == 403
     assert ana.post(f"{PAGE}/reject", data={"start": 0, "end": 5}).status_code == 403
+
+
+def test_a_span_of_the_agreement_page_opens_the_curation_view_at_its_region(curator):
+    lead = curator.client("lead")
+    listed = lead.get("/p/news/agreement/spans?kind=all").get_data(as_text=True)
+    claim = at("the bridge was closed")
+    assert re.search(rf'href="/p/news/curate/1\?at={claim[0]}(:|%3A){claim[1]}#focus"', listed)
+    start, end = at("bridge was closed")  # cleo's span, inside the claim region
+    page = lead.get(f"{PAGE}?at={start}:{end}").get_data(as_text=True)
+    region = at("the bridge was closed")
+    focused = f'focus" id="focus" data-start="{region[0]}" data-end="{region[1]}"'
+    assert re.search(rf'class="decision [a-z]+ {focused}', page)
+    assert page.count('class="focus"') == 1  # the one line of the lanes that holds it
+    assert 'id="focus"' not in lead.get(f"{PAGE}?at=oops").get_data(as_text=True)

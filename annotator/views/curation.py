@@ -28,8 +28,9 @@ COMMENT_LIMIT = 2000
 """Characters a comment to an annotator may hold."""
 
 
-def curation(session, project, document) -> dict:
-    """What the curation view shows of ``document`` (access already checked)."""
+def curation(session, project, document, focus: tuple[int, int] | None = None) -> dict:
+    """What the curation view shows of ``document`` (access already checked); ``focus`` is a
+    span's ``[start, end)`` to scroll to and highlight (its region and lines)."""
     context = comparison(session, project, "manager", document)
     label_ids = {label.name: label.id for label in context["labels"]}
     layers: dict[str, list[Highlight]] = {name: [] for name in context["annotators"]}
@@ -61,7 +62,13 @@ def curation(session, project, document) -> dict:
                 "rejected": (region.start, region.end) in rejected,
             }
         )
+    focused = None
+    if focus is not None:
+        focused = next(
+            (r for r in context["regions"] if r.start <= focus[0] and focus[1] <= r.end), None
+        )
     return context | {
+        "focus": None if focused is None else (focused.start, focused.end),
         "lines": lanes(document.text, layers),
         "lane_names": [*context["annotators"], "gold"],
         "decisions": decisions,
@@ -93,7 +100,17 @@ def _range(document) -> tuple[int, int]:
 @login_required
 def page(slug: str, document_id: int):
     project, document = document_for_curating(slug, document_id)
-    return render_template("curation/page.html", **curation(db.session(), project, document))
+    context = curation(db.session(), project, document, _focus(request.args.get("at", "")))
+    return render_template("curation/page.html", **context)
+
+
+def _focus(given: str) -> tuple[int, int] | None:
+    """``?at=START:END`` (a span shown on the agreement page), or None when absent or not two
+    whole numbers: a link that no longer fits still opens the page."""
+    start, _colon, end = given.partition(":")
+    if start.isdigit() and end.isdigit() and int(start) < int(end):
+        return int(start), int(end)
+    return None
 
 
 @bp.post("/p/<slug>/curate/<int:document_id>/accept")
