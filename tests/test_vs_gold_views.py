@@ -156,3 +156,26 @@ def test_marking_a_document_adjudicated_brings_it_into_the_figures(lead, runner)
     html = lead.get("/p/news/agreement").get_data(as_text=True)
     micro = html[html.index('data-annotator="ana" data-label="all labels"') :].split("</tr>")[0]
     assert "<td>2</td>" in micro  # the page's cached report was recomputed
+
+
+def test_figures_against_gold_show_even_where_no_two_annotators_overlap(world):
+    """overlap 1: ana alone finished the document whose gold came with the import."""
+    for name in ("lead", "ana"):
+        world.user(name)
+    world.project("solo", manager="lead", annotators=["ana"], overlap=1)
+    world.import_jsonl(
+        "solo",
+        [
+            {
+                "id": "s1",
+                "text": TEXT,
+                "annotations": [item("claim", 0, 10, "ana")],
+                "gold": [item("claim", 0, 10), item("claim", 20, 30)],
+            }
+        ],
+    )
+    html = world.client("lead").get("/p/solo/agreement").get_data(as_text=True)
+    assert 'id="agreement-empty"' in html
+    micro = html[html.index('data-annotator="ana" data-label="all labels"') :].split("</tr>")[0]
+    assert re.search(r'data-measure="exact_precision">1\.000', micro)
+    assert re.search(r'data-measure="exact_recall">0\.500', micro)
