@@ -52,11 +52,16 @@ def per_week(
     for doc, week in weeks.items():
         if doc in finished:
             by_week.setdefault(week, set()).add(doc)
+    spans_of: dict[date, list[Span]] = {}
+    for span in spans:  # one pass, not one per week
+        week = weeks.get(span.document)
+        if week is not None:
+            spans_of.setdefault(week, []).append(span)
     out = []
     for week in sorted(by_week):
         docs = by_week[week]
         report = compute_agreement(
-            [s for s in spans if s.document in docs],
+            spans_of.get(week, []),
             {doc: lengths[doc] for doc in docs},
             {doc: finished[doc] for doc in docs},
             labels,
