@@ -186,9 +186,9 @@ ROUTES = [
     Route("curation.page", "GET",                     (LOGIN,    404,     403,      200,    200)),
     Route("curation.accept", "POST",                  (LOGIN,    404,     403,      AWAY,   AWAY),
           lambda realm: {"data": {"span_id": realm.span_id}}),
-    # The realm's document has no region at [0, 1): the manager's request is refused, harmlessly.
-    Route("curation.accept_majority", "POST",         (LOGIN,    404,     403,      404,    404),
-          _form(start="0", end="1")),
+    # The region [0, 5) holds only ann's unfinished claim: no majority, refused with 409.
+    Route("curation.accept_majority", "POST",         (LOGIN,    404,     403,      409,    409),
+          _form(start="0", end="5")),
     Route("curation.reject", "POST",                  (LOGIN,    404,     403,      AWAY,   AWAY),
           _form(start="0", end="5")),
     Route("curation.comment", "POST",                 (LOGIN,    404,     403,      AWAY,   AWAY),
