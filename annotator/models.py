@@ -416,6 +416,65 @@ class Answer(SQLModel, table=True):
     )
 
 
+ADJUDICATION_STATUSES = ("in_progress", "adjudicated")
+
+
+class Adjudication(SQLModel, table=True):
+    """Where a document's gold stands: no row is *not started*; ``in_progress`` from the first
+    change a curator makes to its gold; ``adjudicated`` when a curator says it is finished, or
+    when its gold came in with an import (``imported``, no curator). ``curator_id`` is who last
+    changed it or marked it adjudicated, ``updated_at`` when."""
+
+    document_id: int = Field(foreign_key="document.id", primary_key=True, ondelete="CASCADE")
+    project_id: int = Field(foreign_key="project.id", ondelete="CASCADE", index=True)
+    status: str = Field(default="in_progress", max_length=20)
+    curator_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    imported: bool = Field(default=False)
+    started_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    adjudicated_at: datetime | None = None
+
+    __table_args__ = (
+        CheckConstraint("status IN ('in_progress', 'adjudicated')", name="status_known"),
+    )
+
+
+class Rejection(SQLModel, table=True):
+    """A curator's decision that a stretch ``[start, end)`` of a document (a region of the
+    curation view, code points) gets no gold span: recorded, so the region reads as decided."""
+
+    document_id: int = Field(foreign_key="document.id", primary_key=True, ondelete="CASCADE")
+    start: int = Field(primary_key=True)
+    end: int = Field(primary_key=True)
+    project_id: int = Field(foreign_key="project.id", ondelete="CASCADE", index=True)
+    curator_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow)
+
+    __table_args__ = (CheckConstraint('start < "end"', name="start_before_end"),)
+
+
+class CuratorComment(SQLModel, table=True):
+    """A curator's note to one annotator about their work on a document, optionally about the
+    stretch ``[start, end)`` (code points); the annotator sees it on their document."""
+
+    __tablename__ = "curator_comment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", ondelete="CASCADE")
+    document_id: int = Field(foreign_key="document.id", ondelete="CASCADE")
+    annotator_id: int = Field(foreign_key="user.id", ondelete="CASCADE")
+    curator_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    start: int | None = None
+    end: int | None = None
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("length(text) > 0", name="text_not_empty"),
+        Index("ix_curator_comment_document_annotator", "document_id", "annotator_id"),
+    )
+
+
 JOB_KINDS = ("import", "export", "accept_agreed")
 JOB_STATUSES = ("queued", "running", "done", "failed", "cancelled")
 

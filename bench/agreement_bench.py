@@ -18,12 +18,15 @@ for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 import argparse  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
+from datetime import date, timedelta  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from annotator.agreement.gold_quality import vs_gold  # noqa: E402
+from annotator.agreement.over_time import per_week  # noqa: E402
 from annotator.agreement.report import Span, compute_agreement  # noqa: E402
 
 LABELS = ("claim", "evidence", "attribution")
@@ -104,6 +107,28 @@ def main(argv: list[str] | None = None) -> None:
     print(f"  alpha_u pooled {show(report['alpha_u_pooled'], report['alpha_u_pooled_ci'])}")
     top = report["documents_by_disagreement"][0]
     print(f"  most disputed: {top['document']} (disagreement {top['disagreement']:.3f})")
+
+    # What the agreement page adds: the first annotator's spans as gold on every document, the
+    # others against it; and the figures per week, the documents spread over 26 weeks.
+    gold = [Span(s.document, "", s.label, s.start, s.end) for s in spans if s.annotator == "ana"]
+    started = time.perf_counter()
+    against = vs_gold(
+        spans,
+        gold,
+        lengths,
+        finished,
+        list(lengths),
+        LABELS,
+        ANNOTATORS[1:],
+        bootstrap=args.bootstrap,
+    )
+    print(f"vs_gold, every document adjudicated: {time.perf_counter() - started:.2f} s")
+    for name, found in against.items():
+        print(f"  {name} against gold: overlap F1 {show(found['micro']['overlap']['f1'])}")
+    weeks = {doc: date(2026, 1, 5) + timedelta(weeks=k % 26) for k, doc in enumerate(lengths)}
+    started = time.perf_counter()
+    per_week(spans, lengths, finished, LABELS, None, weeks)
+    print(f"per_week, 26 weeks: {time.perf_counter() - started:.2f} s")
 
 
 if __name__ == "__main__":

@@ -2,13 +2,16 @@
 
 A region is a maximal stretch of text covered by overlapping spans of any annotator and label.
 Within it, each annotator's spans are listed and the region is classified the way a curator reads
-it: ``agree`` (every annotator has the same spans), or the kinds of disagreement found between
-two annotators, whose spans are paired by the overlap matching of agreement
-(`annotator.agreement.matching.overlap_matching`, then same range with another label):
-``missing`` (some annotator has nothing there), ``label`` (a pair with the same range and another
-label), ``boundary`` (a pair with the same label and other offsets), ``extra`` (a span left
-without a partner by an annotator who has spans there). A document's figures are those of the
-agreement page (`document_agreement`). Pure: no Flask, no database.
+it, from the items `classify_pair` gives each pair of annotators who *finished* the document
+(the overlap matching of agreement, `annotator.agreement.matching.overlap_matching`, then same
+range with another label), so a region holds every kind found in it: ``agree`` (a pair with the
+same label and range), ``missing`` (an annotator has nothing there), ``label`` (a pair with the
+same range and another label), ``boundary`` (a pair with the same label and other offsets),
+``extra`` (a span left without a partner by an annotator who has spans there). A region is
+``["agree"]`` alone when every finished annotator marked the same spans there. Spans of
+annotators who have not finished are shown but never compared (agreement needs two finished
+annotators). A document's figures and counts are those of the agreement page
+(`document_agreement`). Pure: no Flask, no database.
 """
 
 from __future__ import annotations
@@ -20,6 +23,10 @@ from itertools import combinations
 from annotator.agreement.report import Span, classify_pair, compute_agreement
 
 DISAGREEMENTS = ("missing", "label", "boundary", "extra")
+KINDS = ("agree", *DISAGREEMENTS)
+PAIR_COUNTS = ("exact", "boundary", "label", "only_a", "only_b")
+MINIMUM = 2
+"""Annotators who must have finished a document before anything on it counts as agreed."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,7 @@ class Region:
 
     @property
     def agreed(self) -> bool:
+        """Every finished annotator marked the same spans here."""
         return self.kinds == ["agree"]
 
     def support(self) -> dict[tuple[str, int, int], list[Mark]]:
@@ -59,8 +67,11 @@ class Region:
         return dict(sorted(found.items(), key=lambda item: (item[0][1], -item[0][2], item[0][0])))
 
 
-def align(marks: Sequence[Mark], annotators: Sequence[str]) -> list[Region]:
-    """Group ``marks`` into regions of overlapping spans, in text order, and classify each."""
+def align(
+    marks: Sequence[Mark], annotators: Sequence[str], finished: Collection[str] | None = None
+) -> list[Region]:
+    """Group ``marks`` into regions of overlapping spans, in text order, and classify each by the
+    ``finished`` annotators (default: all of ``annotators``)."""
     regions: list[Region] = []
     for mark in sorted(marks, key=lambda m: (m.start, -m.end, m.annotator, m.label)):
         if regions and mark.start < regions[-1].end:
@@ -70,19 +81,23 @@ def align(marks: Sequence[Mark], annotators: Sequence[str]) -> list[Region]:
             region = Region(mark.start, mark.end)
             regions.append(region)
         region.marks.setdefault(mark.annotator, []).append(mark)
-    for region, kinds in zip(regions, classify(regions, annotators), strict=True):
+    compared = [name for name in annotators if finished is None or name in finished]
+    for region, kinds in zip(regions, classify(regions, compared), strict=True):
         region.kinds = kinds
     return regions
 
 
 def classify(regions: Sequence[Region], annotators: Sequence[str]) -> list[list[str]]:
-    """Kinds of disagreement between annotators in each region (a single annotator's own nested
-    or repeated spans are not a disagreement).
+    """Kinds found in each region between ``annotators`` (those who finished the document;
+    fewer than two: nothing is compared and every region has no kind). A single annotator's own
+    nested or repeated spans are not a disagreement.
 
     Each pair of annotators is matched once over the whole document, a region standing for the
     document of its spans (matched spans overlap, so they share a region); an annotator's
     repeated span counts once.
     """
+    if len(annotators) < MINIMUM:
+        return [[] for _ in regions]
     spans: dict[str, list[Span]] = {name: [] for name in annotators}
     for k, region in enumerate(regions):
         for name in annotators:
@@ -94,29 +109,25 @@ def classify(regions: Sequence[Region], annotators: Sequence[str]) -> list[list[
             k = int((item["a"] or item["b"]).document)
             other = {"missing_a": a, "missing_b": b}.get(item["kind"])
             if other is None:
-                found[k].add(item["kind"])
-            elif regions[k].marks.get(other):  # else "missing" says it
+                found[k].add("agree" if item["kind"] == "exact" else item["kind"])
+            elif regions[k].marks.get(other):
                 found[k].add("extra")
-    kinds = []
-    for k, region in enumerate(regions):
-        sets = [{mark.key for mark in region.marks.get(name, [])} for name in annotators]
-        if all(keys == sets[0] for keys in sets):
-            kinds.append(["agree"])
-            continue
-        if not all(sets):
-            found[k].add("missing")
-        kinds.append([kind for kind in DISAGREEMENTS if kind in found[k]])
-    return kinds
+            else:
+                found[k].add("missing")
+    return [[kind for kind in KINDS if kind in kinds] for kinds in found]
 
 
 @dataclass(frozen=True)
 class PairFigures:
-    """Span F1 of two annotators on one document (None: neither marked anything)."""
+    """Span F1 of two annotators on one document (None: neither marked anything), and the
+    counts of the agreement page's breakdown summed over labels: exact, boundary, label,
+    only_a (spans only a marked), only_b."""
 
     a: str
     b: str
     overlap_f1: float | None
     exact_f1: float | None
+    counts: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -140,21 +151,33 @@ def document_agreement(
     if not report["documents"]:
         return None
     pairs = [
-        PairFigures(p["a"], p["b"], p["overlap_f1"], p["exact_f1"]) for p in report["pairwise"]
+        PairFigures(
+            p["a"],
+            p["b"],
+            p["overlap_f1"],
+            p["exact_f1"],
+            {kind: sum(counts[kind] for counts in p["breakdown"].values()) for kind in PAIR_COUNTS},
+        )
+        for p in report["pairwise"]
     ]
     return DocumentAgreement(report["documents_by_disagreement"][0]["disagreement"], pairs)
 
 
 def agreed_keys(
-    regions: Sequence[Region], at_least: int
+    regions: Sequence[Region], at_least: int, finished: Collection[str]
 ) -> list[tuple[tuple[str, int, int], list[Mark]]]:
-    """Spans (label, start, end) that at least ``at_least`` annotators marked identically."""
-    return [
-        (key, marks)
-        for region in regions
-        for key, marks in region.support().items()
-        if len(marks) >= at_least
-    ]
+    """Spans (label, start, end) that at least ``at_least`` of the ``finished`` annotators
+    marked identically. ``at_least`` below `MINIMUM` raises ValueError: one annotator's span
+    is not an agreement."""
+    if at_least < MINIMUM:
+        raise ValueError(f"at_least must be {MINIMUM} or more, not {at_least}")
+    found = []
+    for region in regions:
+        for key, marks in region.support().items():
+            counted = [mark for mark in marks if mark.annotator in finished]
+            if len(counted) >= at_least:
+                found.append((key, counted))
+    return found
 
 
 def agreed_attributes(marks: Sequence[Mark]) -> dict[str, str]:
@@ -205,7 +228,8 @@ def link_rows(
 
 
 def summary(regions: Sequence[Region]) -> Mapping[str, int]:
-    counts = {"agree": 0, "missing": 0, "label": 0, "boundary": 0, "extra": 0}
+    """Regions holding each kind (a region with an agreement and an extra span counts in both)."""
+    counts = dict.fromkeys(KINDS, 0)
     for region in regions:
         for kind in region.kinds:
             counts[kind] += 1

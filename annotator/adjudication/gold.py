@@ -5,8 +5,10 @@ a span fills the gold span gold has at that label and range, whatever its id (dr
 workspace, say); else it makes one with an id derived from the content, so accepting the same
 span twice, from two annotators or by a retried request, never duplicates it.
 Accepting a span copies its note and attribute values. Links compare by (type, source span,
-target span), spans taken by (label, start, end); accepting a link accepts its two spans too (if
-gold lacks them) and gets an id derived from (document, type, gold source, gold target).
+target span), spans taken by (label, start, end); accepting a link whose ends gold lacks is
+refused, naming them, unless the curator confirmed adding them (``add_spans``): a link never
+changes gold's spans behind the curator's back. The link gets an id derived from (document,
+type, gold source, gold target).
 
 Every function takes the session and the curator (the account the gold is recorded under), so
 pages, the JSON API and the command line share them. The single accepts commit as they save;
@@ -98,10 +100,47 @@ def accept_attributes(session: Session, document: Document, curator: User, span:
     save_gold(session, document, curator, gold_span.id, values)
 
 
+def ends_missing_from_gold(session: Session, document: Document, relation: Relation) -> list[Span]:
+    """The end spans of ``relation`` whose (label, start, end) gold lacks, source first."""
+    ends = [session.get(Span, relation.source_id), session.get(Span, relation.target_id)]
+    return [
+        span
+        for span in ends
+        if twin_of(session, GoldSpan, document.id, span.label_id, span.start, span.end) is None
+    ]
+
+
+def describe(session: Session, document: Document, spans: Sequence[Span]) -> str:
+    """``claim [72, 99) «…»; evidence …``: spans as a curator reads them in a message."""
+    parts = []
+    for span in spans:
+        quoted = document.text[span.start : span.end]
+        if len(quoted) > 60:
+            quoted = quoted[:60] + "…"
+        label = session.get(Label, span.label_id).name
+        parts.append(f"{label} [{span.start}, {span.end}) «{quoted}»")
+    return "; ".join(parts)
+
+
 def accept_relation(
-    session: Session, document: Document, curator: User, relation: Relation, *, commit: bool = True
+    session: Session,
+    document: Document,
+    curator: User,
+    relation: Relation,
+    *,
+    add_spans: bool,
+    commit: bool = True,
 ) -> None:
-    """Copy one annotator's link into gold, with its two spans if gold lacks them."""
+    """Copy one annotator's link into gold. Its end spans that gold lacks are added only when
+    ``add_spans`` says the curator agreed to it; else `Refused` (409) names them."""
+    missing = ends_missing_from_gold(session, document, relation)
+    if missing and not add_spans:
+        raise Refused(
+            409,
+            f"accepting this link adds {len(missing)} span{'s' if len(missing) > 1 else ''} "
+            f"to gold: {describe(session, document, missing)}. Confirm to add them.",
+            "add_spans",
+        )
     source = accept_span(
         session,
         document,
@@ -179,7 +218,8 @@ def accept_agreed(
         if progress is not None:
             progress(done, total)
     for relation in agreed_links:
-        accept_relation(session, document, curator, relation, commit=False)
+        # Its ends are agreed spans, accepted above.
+        accept_relation(session, document, curator, relation, add_spans=True, commit=False)
         done += 1
         if progress is not None:
             progress(done, total)

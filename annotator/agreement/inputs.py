@@ -19,6 +19,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from itertools import combinations
 from typing import Any, NamedTuple
 
@@ -26,9 +27,12 @@ from sqlalchemy import Connection, String, cast, func, literal, select, union_al
 from sqlmodel import Session
 
 from annotator import store
+from annotator.agreement.gold_quality import vs_gold
+from annotator.agreement.over_time import comparable_since, per_week
 from annotator.agreement.report import Relation, Span, classify_pair, compute_agreement
 from annotator.errors import Invalid
-from annotator.models import Assignment, Document, Label, RelationType, User
+from annotator.models import Adjudication, Assignment, Document, Label, RelationType, User
+from annotator.models import GoldSpan as GoldSpanRow
 from annotator.models import Relation as RelationRow
 from annotator.models import Span as SpanRow
 
@@ -70,6 +74,9 @@ class Inputs:
     documents: dict[str, DocumentRef]
     relations: list[Relation] = field(default_factory=list)
     attributes: dict[str, list[str]] = field(default_factory=dict)  # label -> attribute names
+    gold: list[Span] = field(default_factory=list)  # gold spans of adjudicated documents
+    adjudicated: list[str] = field(default_factory=list)  # keys of adjudicated documents
+    done_at: dict[str, list[datetime]] = field(default_factory=dict)  # when each finisher did
 
 
 @dataclass(frozen=True)
@@ -131,7 +138,12 @@ def load_inputs(db: Session, project_id: int, filters: Filters = Filters()) -> I
         if label_id in label_of
     }
     query = (
-        select(Assignment.document_id, Assignment.user_id, User.username)
+        select(
+            Assignment.document_id,
+            Assignment.user_id,
+            User.username,
+            func.coalesce(Assignment.done_at, Assignment.updated_at),
+        )
         .join(User, User.id == Assignment.user_id)
         .where(_done(project_id))
     )
@@ -140,10 +152,12 @@ def load_inputs(db: Session, project_id: int, filters: Filters = Filters()) -> I
     keys: dict[int, str] = {}
     user_of: dict[int, str] = {}
     finished: dict[str, list[str]] = {}
-    for document_id, user_id, username in connection.execute(query).all():
+    done_at: dict[str, list[datetime]] = {}
+    for document_id, user_id, username, moment in connection.execute(query).all():
         user_of[user_id] = username
         key = keys.setdefault(document_id, str(document_id))
         finished.setdefault(key, []).append(username)
+        done_at.setdefault(key, []).append(moment)
 
     lengths, documents = {}, {}
     rows = connection.execute(
@@ -211,6 +225,34 @@ def load_inputs(db: Session, project_id: int, filters: Filters = Filters()) -> I
         for document_id, user_id, type_name, source, target in connection.execute(query).all()
         if document_id in keys and user_id in user_of
     ]
+    adjudicated = [
+        keys[document_id]
+        for (document_id,) in connection.execute(
+            select(Adjudication.document_id).where(
+                Adjudication.project_id == project_id, Adjudication.status == "adjudicated"
+            )
+        ).all()
+        if document_id in keys
+    ]
+    gold = [
+        Span(keys[document_id], "", label_of[label_id], start, end, span_id)
+        for document_id, label_id, start, end, span_id in connection.execute(
+            select(
+                GoldSpanRow.document_id,
+                GoldSpanRow.label_id,
+                GoldSpanRow.start,
+                GoldSpanRow.end,
+                GoldSpanRow.id,
+            )
+            .join(Adjudication, Adjudication.document_id == GoldSpanRow.document_id)
+            .where(
+                GoldSpanRow.project_id == project_id,
+                Adjudication.status == "adjudicated",
+                GoldSpanRow.label_id.in_(list(label_of)),
+            )
+        ).all()
+        if document_id in keys
+    ]
     labels = list(label_of.values())
     return Inputs(
         spans,
@@ -221,6 +263,9 @@ def load_inputs(db: Session, project_id: int, filters: Filters = Filters()) -> I
         documents,
         relations,
         defined,
+        gold,
+        adjudicated,
+        done_at,
     )
 
 
@@ -314,11 +359,11 @@ def documents_by_id(db: Session, ids: Iterable[int]) -> dict[int, tuple[Document
 
 
 def version(db: Session, project_id: int) -> tuple:
-    """A token that changes when the project's spans, assignments or labels change.
+    """A token that changes when the project's spans, assignments, links, gold, adjudication
+    states or labels change.
 
-    Count and latest ``updated_at`` of spans and of assignments in one query (an insert or a
-    delete moves the count, an edit moves the latest time: every write sets it), plus the label
-    names in order.
+    Count and latest ``updated_at`` of each in one query (an insert or a delete moves the count,
+    an edit moves the latest time: every write sets it), plus the label names in order.
     """
     rows = (
         db.connection()
@@ -333,6 +378,12 @@ def version(db: Session, project_id: int) -> tuple:
                 select(
                     literal(2).label("part"), func.count(), func.max(RelationRow.updated_at)
                 ).where(RelationRow.project_id == project_id),
+                select(
+                    literal(3).label("part"), func.count(), func.max(GoldSpanRow.updated_at)
+                ).where(GoldSpanRow.project_id == project_id),
+                select(
+                    literal(4).label("part"), func.count(), func.max(Adjudication.updated_at)
+                ).where(Adjudication.project_id == project_id),
             )
         )
         .all()
@@ -391,7 +442,10 @@ def agreement(
     seed: int = 0,
     use_cache: bool = True,
 ) -> Result:
-    """The project's agreement report; from the cache when nothing changed since it was made.
+    """The project's agreement report, with ``vs_gold`` (`gold_quality.vs_gold`: annotators
+    against the gold of adjudicated documents) and ``over_time`` (`over_time.per_week`); from
+    the cache when nothing changed since it
+    was made. The agreement page, its CSV download and ``annotator agreement`` all show this.
 
     Two requests that miss at once both compute (the cache never blocks a page on another's
     computation); the last one stored wins, and both are right.
@@ -413,6 +467,25 @@ def agreement(
         seed=seed,
         relations=inputs.relations,
         attributes=inputs.attributes,
+    )
+    report["vs_gold"] = vs_gold(
+        inputs.spans,
+        inputs.gold,
+        inputs.lengths,
+        inputs.finished,
+        inputs.adjudicated,
+        inputs.labels,
+        report["annotators"],
+        bootstrap=bootstrap,
+        seed=seed,
+    )
+    report["over_time"] = per_week(
+        inputs.spans,
+        inputs.lengths,
+        inputs.finished,
+        inputs.labels,
+        inputs.annotators,
+        comparable_since(inputs.done_at),
     )
     result = Result(report, inputs.documents, current, time.perf_counter() - started)
     if use_cache:

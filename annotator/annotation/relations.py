@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
+from annotator.adjudication import state
 from annotator.annotation.definitions import TypeRule
 from annotator.annotation.highlight import Link
 from annotator.annotation.spans import SPAN_ID, commit_change, create_once, delete_owned
@@ -156,7 +157,11 @@ def save_gold_relation(
     owner = {"curator_id": curator.id}
     if source_relation_id:
         owner["source_relation_id"] = source_relation_id
-    return _save(db, GoldRelation, owner, document, relation_id, values, commit=commit)
+    saved = _save(db, GoldRelation, owner, document, relation_id, values, commit=commit)
+    state.record_work(db, document, curator)  # the document's adjudication is under way
+    if commit:
+        db.commit()
+    return saved
 
 
 def _save(

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
+from annotator.adjudication import state
 from annotator.annotation.definitions import check_attributes, keep_defined
 from annotator.errors import Problem, Refused
 from annotator.models import (
@@ -184,9 +185,13 @@ def save_gold(
     """Create or update a gold span of ``document`` (any manager may edit gold). Commits, unless
     ``commit`` is false: then the caller's transaction holds it (a bulk action, all or nothing)."""
     extra = {"source_span_id": source_span_id} if source_span_id else {}
-    return _save(
+    saved = _save(
         db, GoldSpan, "curator_id", document, curator, span_id, values, extra, commit=commit
     )
+    state.record_work(db, document, curator)  # the document's adjudication is under way
+    if commit:
+        db.commit()
+    return saved
 
 
 def _save(db, model, owner_field, document, user, span_id, values, extra=None, *, commit=True):

@@ -29,11 +29,16 @@ KIND_HEADINGS = {
 """Breakdown columns: "only a" counts spans a marked that b has nothing for (kind missing_b)."""
 
 
-def figure(value: float | None, interval: Sequence[float] | None = None) -> str:
-    """``0.750 [0.500, 1.000]``; ``n/a`` where the measure is undefined."""
+def figure(
+    value: float | None, interval: Sequence[float] | None = None, documents: int | None = None
+) -> str:
+    """``0.750 [0.500, 1.000]``; ``n/a`` where the measure is undefined. An interval resampled
+    from fewer than two ``documents`` says nothing, and says so."""
     if value is None:
         return "n/a"
     text = f"{value:.3f}"
+    if interval and documents is not None and documents < 2:
+        return f"{text} (interval needs 2+ documents)"
     return f"{text} [{interval[0]:.3f}, {interval[1]:.3f}]" if interval else text
 
 
@@ -80,19 +85,21 @@ def render(report: dict, documents: dict, slug: str, top: int = 10) -> str:
                 pair["a"],
                 pair["b"],
                 pair["documents"],
-                figure(pair["exact_f1"], pair["exact_f1_ci"]),
-                figure(pair["overlap_f1"], pair["overlap_f1_ci"]),
-                figure(pair["kappa"], pair["kappa_ci"]),
+                figure(pair["exact_f1"], pair["exact_f1_ci"], pair["documents"]),
+                figure(pair["overlap_f1"], pair["overlap_f1_ci"], pair["documents"]),
+                figure(pair["kappa"], pair["kappa_ci"], pair["documents"]),
             ]
             for pair in pairs
         ],
     )
     out += ["", "Labels (every character a unit)"]
+    n = report["documents"]
     rows = [
-        [label, figure(v["alpha"], v["alpha_ci"]), figure(v["alpha_u"], v["alpha_u_ci"])]
+        [label, figure(v["alpha"], v["alpha_ci"], n), figure(v["alpha_u"], v["alpha_u_ci"], n)]
         for label, v in report["per_label"].items()
     ]
-    rows.append(["(pooled)", "", figure(report["alpha_u_pooled"], report["alpha_u_pooled_ci"])])
+    pooled = figure(report["alpha_u_pooled"], report["alpha_u_pooled_ci"], n)
+    rows.append(["(pooled)", "", pooled])
     out += table(["label", "alpha", "alpha_u"], rows)
     out += [
         "",
@@ -115,6 +122,17 @@ def render(report: dict, documents: dict, slug: str, top: int = 10) -> str:
         ],
     )
     out += _links_and_attributes(report)
+    out += _vs_gold(report)
+    weeks = report.get("over_time") or []
+    if weeks:
+        out += ["", "Per week (documents comparable since then): mean pairwise F1"]
+        out += table(
+            ["week of", "documents", "overlap F1", "exact F1"],
+            [
+                [w["week"], w["documents"], figure(w["overlap_f1"]), figure(w["exact_f1"])]
+                for w in weeks
+            ],
+        )
     ranking = report["documents_by_disagreement"][:top]
     if ranking:
         out += ["", f"Most disputed documents (top {len(ranking)})"]
@@ -166,6 +184,29 @@ def render_questions(questions: dict) -> str:
     ]  # fmt: skip
     lines = table(["question", "level", "units", "alpha", "mean kappa"], rows, right=(2, 3, 4))
     return "\n".join(["", "Document questions", *lines])
+
+
+def _vs_gold(report: dict) -> list[str]:
+    """Each annotator against the gold of adjudicated documents, per label and pooled."""
+    found = report.get("vs_gold") or {}
+    if not found:
+        return []
+    out = ["", "Against gold (adjudicated documents): precision, recall, F1; exact, then overlap"]
+    rows = []
+    for name, entry in found.items():
+        for label, figures in [*entry["per_label"].items(), ("(all labels)", entry["micro"])]:
+            rows.append(
+                [name, label, entry["documents"]]
+                + [
+                    figure(
+                        figures[mode][measure], figures[mode][f"{measure}_ci"], entry["documents"]
+                    )
+                    for mode in ("exact", "overlap")
+                    for measure in ("precision", "recall", "f1")
+                ]
+            )
+    headers = ["annotator", "label", "documents", "exact P", "exact R", "exact F1"]
+    return out + table([*headers, "overlap P", "overlap R", "overlap F1"], rows)
 
 
 def _count(n: int, noun: str) -> str:

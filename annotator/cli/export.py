@@ -53,6 +53,11 @@ from annotator.errors import Invalid
 @click.option("--labels", help="Only these labels, comma-separated (annotator and gold spans).")
 @click.option("--gold-only", is_flag=True, help="Only the gold spans, of documents that have any.")
 @click.option(
+    "--adjudicated-only",
+    is_flag=True,
+    help="Only documents whose adjudication is finished (or whose gold came with an import).",
+)
+@click.option(
     "--card",
     is_flag=True,
     help="Also write a Markdown dataset card: FILE.card.md, or standard error with -o -.",
@@ -85,6 +90,7 @@ def export_command(
     annotators: str | None,
     labels: str | None,
     gold_only: bool,
+    adjudicated_only: bool,
     card: bool,
     progress: bool | None,
     base_uri: str | None,
@@ -98,6 +104,7 @@ def export_command(
         annotators=records.name_filter(annotators),
         labels=records.name_filter(labels),
         gold_only=gold_only,
+        adjudicated_only=adjudicated_only,
         base_uri=base_uri,
         offsets=offsets,
         scheme=scheme,

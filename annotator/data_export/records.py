@@ -10,9 +10,10 @@ saving.
 The filters run in SQL and mean what ``formats.filter_record`` means: annotators restrict the
 annotator list and their spans, labels restrict annotator spans and gold spans alike, and
 ``gold_only`` drops annotators and their spans; a relation is exported when both its spans are.
-Two filters choose documents: ``min_done`` keeps documents finished by at least k annotators
-(counting only the chosen annotators, if any), and ``gold_only`` keeps documents with at least one
-gold span (of the chosen labels).
+Three filters choose documents: ``min_done`` keeps documents finished by at least k annotators
+(counting only the chosen annotators, if any), ``gold_only`` keeps documents with at least one
+gold span (of the chosen labels), and ``adjudicated_only`` keeps documents whose adjudication is
+finished (marked adjudicated, or their gold came with an import: `annotator.adjudication.state`).
 
 Offsets are Unicode code points, half-open ``[start, end)``, as stored; ``formats`` converts
 where a format asks for another unit (doccano).
@@ -39,6 +40,7 @@ from annotator.data_export.formats import DOCCANO_OFFSETS, FORMATS, Record, data
 from annotator.data_import.parsers import EXPORT_FAILED
 from annotator.errors import Invalid
 from annotator.models import (
+    Adjudication,
     Answer,
     Assignment,
     Document,
@@ -83,6 +85,7 @@ class ExportOptions:
     annotators: frozenset[str] | None = None
     labels: frozenset[str] | None = None
     gold_only: bool = False
+    adjudicated_only: bool = False
     base_uri: str | None = None  # w3c only; default ``default_base_uri(slug)``
     offsets: str = "utf16"  # doccano only
     scheme: str = "bio"  # conll only: bio or bilou
@@ -98,6 +101,8 @@ class ExportOptions:
             active["labels"] = sorted(self.labels)
         if self.gold_only:
             active["gold only"] = True
+        if self.adjudicated_only:
+            active["adjudicated documents only"] = True
         return active
 
 
@@ -220,6 +225,12 @@ def _document_query(project_id: int, options: ExportOptions):
                 Label.name.in_(options.labels)
             )
         query = query.where(gold.exists())
+    if options.adjudicated_only:
+        query = query.where(
+            select(Adjudication.document_id)
+            .where(Adjudication.document_id == Document.id, Adjudication.status == "adjudicated")
+            .exists()
+        )
     return query.order_by(Document.position, Document.id).limit(BATCH)
 
 

@@ -18,6 +18,7 @@ from annotator.data_import.parsers import ImportedDocument, ImportRules
 from annotator.data_import.peers import PeerOptions
 from annotator.db import lock_project
 from annotator.models import (
+    Adjudication,
     Answer,
     Assignment,
     Document,
@@ -233,6 +234,7 @@ class _Writer:
             self.db.execute(text("ANALYZE document"))
         spans, gold, assignments, relations, gold_relations = [], [], [], [], []
         answers: list[dict] = []
+        adjudications: list[dict] = []
         for document_id, document in zip(ids, documents, strict=True):
             base = {
                 "project_id": self.project.id,
@@ -303,6 +305,19 @@ class _Writer:
             gold_relations += [
                 self._relation(relation, gold_rows) for relation in document.gold_relations
             ]
+            if gold_rows:  # gold finished elsewhere: the document counts as adjudicated
+                adjudications.append(
+                    {
+                        "document_id": document_id,
+                        "project_id": self.project.id,
+                        "status": "adjudicated",
+                        "curator_id": None,
+                        "imported": True,
+                        "started_at": now,
+                        "updated_at": now,
+                        "adjudicated_at": now,
+                    }
+                )
         for model, values in (
             (Assignment, assignments),
             (Span, spans),
@@ -310,6 +325,7 @@ class _Writer:
             (Relation, relations),
             (GoldRelation, gold_relations),
             (Answer, answers),
+            (Adjudication, adjudications),
         ):
             if values:
                 self.db.execute(insert(model.__table__), values)

@@ -17,6 +17,7 @@ def register(app: Flask) -> None:
         api,
         api_projects,
         compare,
+        curation,
         export,
         gold_api,
         jobs,
@@ -37,6 +38,7 @@ def register(app: Flask) -> None:
         agreement,
         account,
         openapi,
+        curation,
         jobs,
     ):
         app.register_blueprint(module.bp)

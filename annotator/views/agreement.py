@@ -2,21 +2,27 @@
 documents by disagreement, and the span pairs behind every figure.
 
 ``GET /p/<slug>/agreement`` renders the figures of `inputs.agreement` (cached until the
-project's spans, assignments or labels change). ``GET /p/<slug>/agreement/spans`` lists the span
-pairs behind a figure: an htmx fragment for a click on the page, a full page otherwise. Both take
-the filters ``labels`` and ``annotators`` (repeated or comma-separated; none means all).
+project's spans, assignments, gold or labels change); ``GET /p/<slug>/agreement.csv`` gives every
+one of them as a CSV table (`annotator.agreement.figures`), from the same report.
+``GET /p/<slug>/agreement/spans`` lists the span pairs behind a figure: an htmx fragment for a
+click on the page, a full page otherwise. All take the filters ``labels`` and ``annotators``
+(repeated or comma-separated; none means all).
 """
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 from flask_login import login_required
 
 from annotator import db, store
 from annotator.agreement import inputs
 from annotator.agreement.answers import questions_agreement
+from annotator.agreement.figures import HEADER, figure_rows
+from annotator.agreement.over_time import chart
 from annotator.agreement.report import KINDS
 from annotator.auth import project_for
 from annotator.errors import Invalid
@@ -40,6 +46,12 @@ def bucket(value: float | None) -> str:
     if value is None:
         return "agree-none"
     return f"agree-{min(max(int(value * BUCKETS), 0), BUCKETS - 1)}"
+
+
+def disagreement_bucket(value: float) -> str:
+    """CSS class of a disagreement in 0..1: disagree-0 (< 0.2, the colour of high agreement)
+    … disagree-4 (>= 0.8, the colour of low agreement), with its own legend on the page."""
+    return f"disagree-{min(max(int(value * BUCKETS), 0), BUCKETS - 1)}"
 
 
 def kind_name(kind: str, a: str, b: str) -> str:
@@ -108,10 +120,39 @@ def page(slug: str):
         hidden=0 if show_all else max(len(ranking) - TOP, 0),
         spans_link=_spans_link(slug, filters),
         bucket=bucket,
+        disagreement_bucket=disagreement_bucket,
+        over_time_chart=chart(report["over_time"]),
         kind_name=kind_name,
         questions=questions_agreement(session, project.id, filters.annotators, bootstrap=BOOTSTRAP),
         **context,
     )
+
+
+@bp.get("/p/<slug>/agreement.csv")
+@login_required
+def figures_csv(slug: str):
+    """Every figure of the page, one row each, from the report the page shows."""
+    project, _role = project_for(slug, manager=True)
+    filters = _filters(project.id)
+    result = inputs.agreement(db.session(), project.id, filters, bootstrap=BOOTSTRAP)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADER)
+    writer.writerows(
+        [_cell(value) for value in row] for row in figure_rows(result.report, result.documents)
+    )
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{slug}-agreement.csv"'},
+    )
+
+
+def _cell(value: object) -> object:
+    """A name a spreadsheet would run as a formula (=, +, -, @ first) is quoted as text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
 
 
 @bp.get("/p/<slug>/agreement/spans")

@@ -12,8 +12,9 @@ from sqlmodel import select
 
 from annotator import db, store
 from annotator.access import document_for, document_for_curating
-from annotator.adjudication import gold
+from annotator.adjudication import gold, state
 from annotator.adjudication.alignment import (
+    MINIMUM,
     Mark,
     agreed_keys,
     align,
@@ -74,9 +75,9 @@ def comparison(session, project, role: str, document) -> dict:
         .where(Span.document_id == document.id)
     )
     marks = [Mark(*row) for row in rows]
-    regions = align(marks, annotators)
     labels = store.labels_of(session, project.id)
     finished = [name for name, status in people if status == "done"]
+    regions = align(marks, annotators, finished)
     gold = gold_highlights_of(session, document.id)
     gold_keys = {(g.label, g.start, g.end) for g in gold}
     gold_by_id = {g.id: g for g in gold}
@@ -87,6 +88,8 @@ def comparison(session, project, role: str, document) -> dict:
         "document": document,
         "people": people,
         "annotators": annotators,
+        "finished": finished,
+        "compared": len(finished) >= MINIMUM,
         "regions": regions,
         "counts": summary(regions),
         "gold": gold,
@@ -105,7 +108,8 @@ def comparison(session, project, role: str, document) -> dict:
         "agreement": document_agreement(
             marks, finished, [label.name for label in labels], document.length
         ),
-        "at_least": min(max(project.overlap, 2), max(len(annotators), 1)),
+        "at_least": min(max(project.overlap, MINIMUM), max(len(finished), MINIMUM)),
+        "adjudication": state.state_of(session, document.id),
     }
 
 
@@ -175,12 +179,14 @@ def accept_attributes(slug: str, document_id: int):
 @bp.post("/p/<slug>/compare/<int:document_id>/accept-relation")
 @login_required
 def accept_relation(slug: str, document_id: int):
-    """Copy one annotator's link into gold, with its two spans if gold lacks them."""
+    """Copy one annotator's link into gold; its end spans gold lacks only with ``add_spans=yes``
+    (the page asks first, naming them), else 409 naming them."""
     _project, document = document_for_curating(slug, document_id)
     relation = db.session().get(Relation, request.form.get("relation_id", ""))
     if relation is None or relation.document_id != document.id:
         abort(404)
-    gold.accept_relation(db.session(), document, me(), relation)
+    add_spans = request.form.get("add_spans") == "yes"
+    gold.accept_relation(db.session(), document, me(), relation, add_spans=add_spans)
     return _answer(slug, document_id)
 
 
@@ -194,7 +200,7 @@ def accept_agreed(slug: str, document_id: int):
     """Copy into gold every span that at least k annotators marked identically: all or nothing,
     in the request when few, else as a background job whose page shows its progress."""
     project, document = document_for_curating(slug, document_id)
-    at_least = request.form.get("at_least", type=int) or 2
+    at_least = parse_at_least(request.form.get("at_least", ""))
     session = db.session()
     agreed, links = agreed_to_accept(session, project, document, at_least)
     if len(agreed) + len(links) > IN_REQUEST:
@@ -218,21 +224,52 @@ def accept_agreed(slug: str, document_id: int):
     return _answer(slug, document_id)
 
 
+def parse_at_least(given: str) -> int:
+    """How many finished annotators must agree for a bulk accept: a whole number, never below
+    `MINIMUM` (one annotator's spans are not an agreement, whatever the form sent)."""
+    try:
+        at_least = int(given)
+    except ValueError:
+        raise Refused(422, "at_least: give a whole number of annotators", "at_least") from None
+    if at_least < MINIMUM:
+        raise Refused(
+            422,
+            f"at_least: agreement needs at least {MINIMUM} annotators who finished the "
+            f"document, not {at_least}",
+            "at_least",
+        )
+    return at_least
+
+
 def agreed_to_accept(session, project, document, at_least: int) -> tuple[list, list]:
     """(agreed spans ((label id, start, end), marks), agreed links gold lacks) for a bulk
-    accept of the spans and links at least ``at_least`` annotators made alike."""
+    accept of the spans and links at least ``at_least`` finished annotators made alike."""
     context = comparison(session, project, "manager", document)
+    finished = set(context["finished"])
     label_ids = {label.name: label.id for label in context["labels"]}
     agreed = [
         ((label_ids[label], start, end), marks)
-        for (label, start, end), marks in agreed_keys(context["regions"], max(at_least, 1))
+        for (label, start, end), marks in agreed_keys(context["regions"], at_least, finished)
     ]
     links = [
-        session.get(Relation, next(iter(row.ids.values())))
+        session.get(Relation, next(row.ids[name] for name in row.ids if name in finished))
         for row in context["link_rows"]
-        if len(row.ids) >= max(at_least, 1) and row.key not in context["gold_link_keys"]
+        if len(finished & row.ids.keys()) >= at_least and row.key not in context["gold_link_keys"]
     ]
     return agreed, links
+
+
+@bp.post("/p/<slug>/compare/<int:document_id>/adjudication")
+@login_required
+def adjudication(slug: str, document_id: int):
+    """Mark the document adjudicated (``status=adjudicated``) or reopen its adjudication
+    (``status=in_progress``), under the current curator's name."""
+    _project, document = document_for_curating(slug, document_id)
+    status = request.form.get("status", "")
+    if status not in (state.IN_PROGRESS, state.ADJUDICATED):
+        raise Refused(422, "status: adjudicated or in_progress", "status")
+    state.set_status(db.session(), document, me(), status)
+    return _answer(slug, document_id)
 
 
 @bp.post("/p/<slug>/compare/<int:document_id>/gold/<span_id>")

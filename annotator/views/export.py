@@ -56,6 +56,7 @@ def _options_from(args) -> ExportOptions:
         annotators=records.name_filter(args.getlist("annotators")),
         labels=records.name_filter(args.getlist("labels")),
         gold_only=args.get("gold_only", "") not in ("", "0", "false", "off"),
+        adjudicated_only=args.get("adjudicated_only", "") not in ("", "0", "false", "off"),
         offsets=args.get("offsets", "utf16"),
         scheme=args.get("scheme", "bio"),
     )

@@ -20,6 +20,7 @@ from flask_login import login_required
 
 from annotator import activity, charts, db, document_list, store
 from annotator import dashboard as figures
+from annotator.adjudication import state
 from annotator.annotation import definition_changes, label_changes
 from annotator.annotation.answers import delete_question, questions_of, save_question
 from annotator.annotation.definitions import format_attribute_lines
@@ -37,6 +38,8 @@ from annotator.views.http import page_number
 from annotator.views.jobs import job_redirect
 
 bp = Blueprint("projects", __name__)
+ADJUDICATIONS_SHOWN = 50
+"""Documents whose adjudication changed last, listed on the dashboard."""
 
 
 @bp.get("/")
@@ -396,6 +399,10 @@ def dashboard(slug: str):
         labels=store.labels_of(session, project.id),
         progress_chart=charts.progress_chart(days[-figures.CHART_DAYS :], done),
         label_chart=charts.label_chart(labels, counts),
+        adjudication=state.counts(
+            state.states_of(session, project.id), store.count_documents(session, project.id)
+        ),
+        adjudications=state.recent(session, project.id, ADJUDICATIONS_SHOWN),
     )
 
 

@@ -7,6 +7,7 @@ from flask_login import login_required
 
 from annotator import db, store
 from annotator.access import document_for, whose_work
+from annotator.adjudication import state
 from annotator.annotation.answers import answers_of, questions_of
 from annotator.annotation.highlight import render, render_links, render_list
 from annotator.annotation.relations import as_links, relation_types_of, relations_of, type_menu
@@ -42,6 +43,7 @@ def _context(slug: str, document_id: int) -> dict:
         "span_list": render_list(document.text, highlights),
         "link_list": render_links(document.text, highlights, links, editable=not read_only),
         "progress": handout.progress(session, project, viewer),
+        "curator_comments": state.comments_on(session, document.id, annotator.id),
     }
 
 

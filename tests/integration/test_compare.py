@@ -76,8 +76,9 @@ def test_accept_agreed_takes_only_spans_k_annotators_share(app, setup):
     setup.post(f"{PAGE}/accept-agreed", data={"at_least": "2"})
     setup.post(f"{PAGE}/accept-agreed", data={"at_least": "2"})
     assert gold(app) == [(3, *at("Zakharova said"), True)]
-    setup.post(f"{PAGE}/accept-agreed", data={"at_least": "1"})
-    assert len(gold(app)) == 4
+    refused = setup.post(f"{PAGE}/accept-agreed", data={"at_least": "1"})
+    assert refused.status_code == 422 and "at least 2 annotators" in refused.get_data(as_text=True)
+    assert gold(app) == [(3, *at("Zakharova said"), True)]
 
 
 def test_manager_edits_gold_boundaries_and_label_then_deletes_it(app, setup):
@@ -175,9 +176,9 @@ def test_a_span_drawn_in_gold_is_the_one_accepting_its_twin_fills(app, setup):
     html = setup.get(PAGE).get_data(as_text=True)
     ana_span = html.split('data-span="')[1].split('"')[0]
     setup.post(f"{PAGE}/accept", data={"span_id": ana_span})
-    setup.post(f"{PAGE}/accept-agreed", data={"at_least": "1"})
+    setup.post(f"{PAGE}/accept-agreed", data={"at_least": "2"})  # ana and ben's, the drawn one
     assert gold(app).count((3, *at("Zakharova said"), True)) == 1  # accepted from ana's span
-    assert DRAWN in gold_ids(app) and len(gold_ids(app)) == 4
+    assert gold_ids(app) == [DRAWN]
 
 
 def test_drawing_a_span_gold_has_already_is_refused_and_stores_nothing(app, setup):

@@ -68,7 +68,7 @@ def test_agreement_page_shows_overlap_f1_one_and_disagreement_zero(manager):
     cell = re.search(r'data-a="ann" data-b="bob">.*?</td>', html, re.S).group(0)
     assert '<span class="agree-main">1.000</span>' in cell and "exact 0.500" in cell
     documents = html[html.index('id="documents"') :]
-    assert re.search(r'class="agree-4">0\.000</td>', documents)
+    assert re.search(r'class="disagree-0">0\.000</td>', documents)
 
 
 def test_spans_behind_the_figure_are_two_boundary_pairs_and_no_lone_span(manager):
@@ -85,4 +85,5 @@ def test_comparison_view_shows_the_same_figures_and_no_missing_span(manager):
     assert '<strong class="document-disagreement">0.000</strong>' in figures
     assert "ann · bob overlap F1 1.000, exact F1 0.500" in figures
     assert 'class="region boundary"' in page
-    assert "0 missing" in page and "0 extra" in page
+    counts = page[page.index('class="pair-counts"') :].split("</p>")[0]
+    assert "2 different boundary" in counts and "0 only ann" in counts and "0 only bob" in counts

@@ -230,7 +230,10 @@ def test_accepting_a_link_takes_it_and_its_spans_into_gold_once(app, study):
     lead = study.client("lead")
     first, second = rows(app, Relation)  # ana's and ben's identical links
     for relation in (first, second, first):
-        response = lead.post("/p/news/compare/1/accept-relation", data={"relation_id": relation.id})
+        response = lead.post(
+            "/p/news/compare/1/accept-relation",
+            data={"relation_id": relation.id, "add_spans": "yes"},
+        )
         assert response.status_code == 302
     (gold_link,) = rows(app, GoldRelation)
     gold = {g.id: g for g in rows(app, GoldSpan)}

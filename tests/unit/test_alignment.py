@@ -1,6 +1,8 @@
 """annotator.adjudication.alignment: regions of overlapping spans across annotators, classified
 for curators."""
 
+import pytest
+
 from annotator.adjudication.alignment import Mark, agreed_keys, align, summary
 
 ANNOTATORS = ["ana", "ben", "cleo"]
@@ -34,8 +36,14 @@ def test_each_kind_of_disagreement_is_named():
         mark("cleo", "attribution", 50, 60),
     ]
     regions = align(marks, ANNOTATORS)
-    assert [r.kinds for r in regions] == [["missing"], ["label"], ["boundary"], ["extra"]]
-    assert summary(regions) == {"agree": 0, "missing": 1, "label": 1, "boundary": 1, "extra": 1}
+    # ana and cleo agree exactly in the label region, ana and ben in the other two.
+    assert [r.kinds for r in regions] == [
+        ["missing"],
+        ["agree", "label"],
+        ["agree", "boundary"],
+        ["agree", "extra"],
+    ]
+    assert summary(regions) == {"agree": 3, "missing": 1, "label": 1, "boundary": 1, "extra": 1}
 
 
 def test_overlapping_spans_join_one_region_in_text_order():
@@ -60,17 +68,21 @@ def test_agreed_keys_need_at_least_k_identical_spans():
         mark("ana", "evidence", 20, 30),
     ]
     regions = align(marks, ANNOTATORS)
-    assert [key for key, _ in agreed_keys(regions, 2)] == [("claim", 0, 10)]
-    assert [key for key, _ in agreed_keys(regions, 1)] == [
-        ("claim", 0, 10),
-        ("claim", 0, 9),
-        ("evidence", 20, 30),
-    ]
-    assert agreed_keys(regions, 3) == []
+    assert [key for key, _ in agreed_keys(regions, 2, ANNOTATORS)] == [("claim", 0, 10)]
+    assert agreed_keys(regions, 3, ANNOTATORS) == []
+    assert agreed_keys(regions, 2, ["ana", "cleo"]) == []  # ben has not finished
 
 
-def test_a_single_annotator_always_agrees_with_themself():
+def test_one_annotator_is_never_an_agreement():
     regions = align([mark("ana", "claim", 0, 3)], ["ana"])
+    assert regions[0].kinds == []
+    with pytest.raises(ValueError, match="at_least must be 2"):
+        agreed_keys(regions, 1, ["ana"])
+
+
+def test_spans_of_an_annotator_who_has_not_finished_are_not_compared():
+    marks = [mark("ana", "claim", 0, 3), mark("ben", "claim", 0, 3), mark("cleo", "claim", 0, 2)]
+    regions = align(marks, ANNOTATORS, finished=["ana", "ben"])
     assert regions[0].kinds == ["agree"]
 
 

@@ -279,12 +279,13 @@ def test_comparison_region_of_the_ab_case_is_a_boundary_difference_and_nothing_m
 def test_comparison_calls_a_span_left_without_partner_extra_not_a_boundary_difference():
     # b's [8, 12) overlaps a's [0, 10), but a's span pairs with b's identical one.
     (region,) = align(marks("a", (0, 10)) + marks("b", (0, 10), (8, 12)), ["a", "b"])
-    assert region.kinds == ["extra"]
+    assert region.kinds == ["agree", "extra"]
 
 
 def test_document_figures_of_the_comparison_view_are_those_of_the_agreement_report():
     figures = document_agreement(marks("a", *AB_A) + marks("b", *AB_B), ["a", "b"], ["claim"], 2)
-    assert figures == DocumentAgreement(0.0, [PairFigures("a", "b", 1.0, 0.5)])
+    counts = {"exact": 0, "boundary": 2, "label": 0, "only_a": 0, "only_b": 0}
+    assert figures == DocumentAgreement(0.0, [PairFigures("a", "b", 1.0, 0.5, counts)])
     assert document_agreement(marks("a", *AB_A), ["a"], ["claim"], 2) is None
 
 

@@ -1,0 +1,130 @@
+"""Every figure of an agreement report as rows of one table: what the agreement page's CSV
+download holds, so a figure can be quoted or plotted without copying it off the page.
+
+One row per figure: ``section`` (pairwise, breakdown, per_label, relations, attributes,
+documents, over_time, vs_gold), who (``a``, ``b``; ``b`` is "gold" for vs_gold), ``label``
+("(all)" for a pair's micro-average, "(pooled)", "(micro)"), ``document`` (external id in the
+documents section, the week's Monday in over_time), ``measure``, ``value``, the interval
+(``ci_low``, ``ci_high``, empty without one) and ``documents`` (how many documents the figure
+rests on). Pure: no Flask, no database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+HEADER = (
+    "section",
+    "a",
+    "b",
+    "label",
+    "document",
+    "measure",
+    "value",
+    "ci_low",
+    "ci_high",
+    "documents",
+)
+BREAKDOWN = ("exact", "boundary", "label", "only_a", "only_b")
+
+
+def _row(section: str, measure: str, value: Any, ci: Any = None, **where: Any) -> list[Any]:
+    low, high = ci if ci else ("", "")
+    return [
+        section,
+        where.get("a", ""),
+        where.get("b", ""),
+        where.get("label", ""),
+        where.get("document", ""),
+        measure,
+        "" if value is None else value,
+        low,
+        high,
+        where.get("documents", ""),
+    ]
+
+
+def figure_rows(report: Mapping[str, Any], documents: Mapping[str, Any]) -> Iterator[list[Any]]:
+    """Rows of every figure of ``report`` (`inputs.agreement`); ``documents`` maps document
+    keys to their `DocumentRef` for the documents section."""
+    n = report["documents"]
+    for pair in report["pairwise"]:
+        who = {"a": pair["a"], "b": pair["b"], "documents": pair["documents"]}
+        for measure in ("exact_f1", "overlap_f1", "kappa"):
+            yield _row(
+                "pairwise", measure, pair[measure], pair[f"{measure}_ci"], label="(all)", **who
+            )
+        for label, values in pair["per_label"].items():
+            for measure in ("exact_f1", "overlap_f1", "kappa"):
+                yield _row(
+                    "pairwise",
+                    measure,
+                    values[measure],
+                    values[f"{measure}_ci"],
+                    label=label,
+                    **who,
+                )
+        for label, counts in pair["breakdown"].items():
+            for kind in BREAKDOWN:
+                yield _row("breakdown", kind, counts[kind], label=label, **who)
+    for label, values in report["per_label"].items():
+        for measure in ("alpha", "alpha_u"):
+            yield _row(
+                "per_label",
+                measure,
+                values[measure],
+                values[f"{measure}_ci"],
+                label=label,
+                documents=n,
+            )
+    yield _row(
+        "per_label",
+        "alpha_u",
+        report["alpha_u_pooled"],
+        report["alpha_u_pooled_ci"],
+        label="(pooled)",
+        documents=n,
+    )
+    relations = report.get("relations") or {}
+    for pair in relations.get("pairwise", []):
+        who = {"a": pair["a"], "b": pair["b"], "documents": pair["documents"]}
+        for measure in ("exact_f1", "overlap_f1"):
+            yield _row("relations", measure, pair[measure], label="(all)", **who)
+        for type_name, values in pair.get("per_type", {}).items():
+            for measure in ("exact_f1", "overlap_f1"):
+                yield _row("relations", measure, values.get(measure), label=type_name, **who)
+    attributes = (report.get("attributes") or {}).get("per_attribute") or {}
+    for name, values in attributes.items():
+        yield _row("attributes", "alpha", values["alpha"], label=name)
+        yield _row("attributes", "units", values["units"], label=name)
+    for entry in report["documents_by_disagreement"]:
+        ref = documents.get(entry["document"])
+        document = ref.external_id if ref is not None else entry["document"]
+        yield _row("documents", "disagreement", entry["disagreement"], document=document)
+        yield _row("documents", "spans", entry["spans"], document=document)
+    for week in report.get("over_time") or []:
+        for measure in ("overlap_f1", "exact_f1"):
+            yield _row(
+                "over_time",
+                measure,
+                week[measure],
+                label="(mean over pairs)",
+                document=week["week"],
+                documents=week["documents"],
+            )
+    for annotator, found in (report.get("vs_gold") or {}).items():
+        who = {"a": annotator, "b": "gold", "documents": found["documents"]}
+        for label, figures in [*found["per_label"].items(), ("(micro)", found["micro"])]:
+            for mode in ("exact", "overlap"):
+                for measure in ("precision", "recall", "f1"):
+                    yield _row(
+                        "vs_gold",
+                        f"{mode}_{measure}",
+                        figures[mode][measure],
+                        figures[mode][f"{measure}_ci"],
+                        label=label,
+                        **who,
+                    )
+            yield _row("vs_gold", "spans", figures["spans"], label=label, **who)
+            yield _row("vs_gold", "gold_spans", figures["gold"], label=label, **who)
