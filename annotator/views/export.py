@@ -1,4 +1,5 @@
-"""Export a project's dataset: the download page (managers only) and ``annotator export``.
+"""Export a project's dataset: the download page (managers only); ``annotator export`` is in
+``annotator.cli.export``.
 
 The page offers two ways with the same options: "Download" streams the file in the request, and
 "Prepare file" queues a background job (``annotator.jobs``) that writes it on the server, with a
@@ -11,12 +12,9 @@ writing starts and closed when it ends (or when the client goes away).
 from __future__ import annotations
 
 import dataclasses
-import os
-import sys
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
-import click
 from flask import (
     Blueprint,
     Response,
@@ -26,14 +24,13 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask.cli import with_appcontext
 from flask_login import login_required
 
 from annotator import db, store
 from annotator.auth import me, project_for
 from annotator.data_export import records
 from annotator.data_export.formats import DOCCANO_OFFSETS, FORMATS
-from annotator.data_export.records import ExportOptions, ExportStats, ProjectRef
+from annotator.data_export.records import ExportOptions, ProjectRef
 from annotator.errors import Invalid
 from annotator.jobs import queue, work
 from annotator.views.jobs import job_redirect
@@ -163,137 +160,3 @@ def _chunks(pieces: Iterable[bytes], size: int = CHUNK) -> Iterator[bytes]:
             buffer, held = [], 0
     if buffer:
         yield b"".join(buffer)
-
-
-# --- CLI ---------------------------------------------------------------------------------------
-
-
-@click.command("export")
-@with_appcontext
-@click.argument("slug")
-@click.option(
-    "--format",
-    "format_name",
-    type=click.Choice(list(FORMATS)),
-    default="native",
-    show_default=True,
-    help="native re-imports; doccano, prodigy and w3c are for other tools.",
-)
-@click.option(
-    "-o",
-    "--output",
-    default="-",
-    type=click.Path(dir_okay=False, allow_dash=True, writable=True),
-    help="File to write, or - for standard output (the default).",
-)
-@click.option(
-    "--min-done",
-    type=click.IntRange(min=0),
-    default=0,
-    help="Only documents done by at least this many (of the chosen) annotators.",
-)
-@click.option("--annotators", help="Only these annotators, comma-separated.")
-@click.option("--labels", help="Only these labels, comma-separated (annotator and gold spans).")
-@click.option("--gold-only", is_flag=True, help="Only the gold spans, of documents that have any.")
-@click.option(
-    "--card",
-    is_flag=True,
-    help="Also write a Markdown dataset card: FILE.card.md, or standard error with -o -.",
-)
-@click.option(
-    "--progress/--no-progress",
-    default=None,
-    help="Show documents written of the total on standard error [default: when it is a terminal].",
-)
-@click.option("--base-uri", help="w3c: base of the annotation IRIs [default: urn:annotator:SLUG].")
-@click.option(
-    "--offsets",
-    type=click.Choice(DOCCANO_OFFSETS),
-    default="utf16",
-    show_default=True,
-    help="doccano: UTF-16 code units (what doccano counts) or code points.",
-)
-def export_command(
-    slug: str,
-    format_name: str,
-    output: str,
-    min_done: int,
-    annotators: str | None,
-    labels: str | None,
-    gold_only: bool,
-    card: bool,
-    progress: bool | None,
-    base_uri: str | None,
-    offsets: str,
-) -> None:
-    """Export a project's documents and spans as JSONL, streaming."""
-    options = ExportOptions(
-        format=format_name,
-        min_done=min_done,
-        annotators=records.name_filter(annotators),
-        labels=records.name_filter(labels),
-        gold_only=gold_only,
-        base_uri=base_uri,
-        offsets=offsets,
-    )
-    stats = ExportStats()
-    with records.reading(db.engine()) as connection:
-        project = records.find_project(connection, slug)
-        if project is None:
-            raise click.ClickException(f"no project {slug!r}")
-        try:
-            records.check_options(connection, project, options)
-        except Invalid as problem:
-            raise click.ClickException(str(problem)) from None
-        lines = records.export_lines(connection, project, options, stats)
-        if progress if progress is not None else sys.stderr.isatty():
-            total = records.document_count(connection, project.id, options)
-            lines = _with_progress(lines, total)
-        if output == "-":
-            with click.open_file("-", "wb") as stream:
-                stream.writelines(lines)
-        else:
-            _write_file(output, lines)
-    text = None
-    if card:
-        from annotator.agreement import inputs
-
-        figures = inputs.summary(
-            db.session(), project.id, sorted(options.labels or ()), sorted(options.annotators or ())
-        )
-        text = stats.card(project, options, datetime.now(UTC), figures)
-    if output == "-":
-        if text:
-            click.echo(text, err=True)
-        return
-    if text:
-        with open(f"{output}.card.md", "w", encoding="utf-8") as handle:
-            handle.write(text)
-    click.echo(f"Exported {stats.summary()} of {slug} to {output}.", err=True)
-
-
-def _with_progress(lines: Iterable[bytes], total: int) -> Iterator[bytes]:
-    """Pass the lines through, saying on standard error (never standard output, which may be the
-    export itself) how many documents of ``total`` are written, about a hundred times in all."""
-    step = max(1, total // 100)
-    written = 0
-    click.echo(f"\rExporting: 0 of {total:,} documents", err=True, nl=False)
-    for chunk in lines:  # one chunk per document
-        yield chunk
-        written += 1
-        if written % step == 0 or written == total:
-            click.echo(f"\rExporting: {written:,} of {total:,} documents", err=True, nl=False)
-    click.echo("", err=True)
-
-
-def _write_file(path: str, lines: Iterable[bytes]) -> None:
-    """Write to a temporary name and rename at the end: no half-written export under ``path``."""
-    partial = f"{path}.part"
-    try:
-        with open(partial, "wb") as handle:
-            handle.writelines(lines)
-        os.replace(partial, path)
-    except BaseException:
-        if os.path.exists(partial):
-            os.remove(partial)
-        raise
