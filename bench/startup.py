@@ -5,8 +5,9 @@ Runs, N times each, in fresh processes as a user would:
 - ``annotator --version`` and ``annotator --help`` (target: --version under 150 ms);
 - ``annotator import`` of D small documents (default 2,000 of about 300 characters) into a fresh
   SQLite database made by ``annotator init-db`` and ``create-project`` (not timed) for each run;
-- ``python -c "import annotator.cli"`` and ``from annotator import create_app; create_app()``,
-  which split the import's time into the command's start-up and building the app.
+- ``python -c "import annotator.cli"`` and ``create_app(pages=False)`` (the app a database
+  command builds), which split the import's time into start-up, building the app and the work;
+- ``python -c pass``: the floor, the interpreter alone.
 
 It prints the median, the minimum and the maximum of each, in milliseconds; the machine's load
 average is printed with them, since start-up times on a shared machine vary with it.
@@ -98,11 +99,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         }
         if Path(python).exists():  # not beside a wrapper script of another checkout
             commands["import annotator.cli"] = [python, "-c", "import annotator.cli"]
-            commands["create_app()"] = [
-                python,
-                "-c",
-                "from annotator import create_app; create_app()",
-            ]
+            build = "from annotator import create_app; create_app(pages=False)"
+            commands["create_app(pages=False)"] = [python, "-c", build]
         # Interleaved, so a change in the machine's load touches every figure alike.
         for run in range(args.runs):
             for name, command in commands.items():

@@ -73,3 +73,9 @@ def test_workspace_import_export_and_agreement_benchmarks_run():
     assert "documents" in bench("import_bench.py", "--documents", "300", "--small", "100")
     assert "floor" in bench("export_bench.py", "--documents", "100", "--repeat", "1", "--postgres")
     assert "bootstrap" in bench("agreement_bench.py", "--documents", "20", "--bootstrap", "20")
+
+
+def test_startup_bench_times_each_command_and_a_small_import():
+    output = bench("startup.py", "--runs", "1", "--documents", "20")
+    for name in ("annotator --version", "annotator --help", "annotator import (20 docs)"):
+        assert re.search(rf"{re.escape(name)}\s+median\s+\d+ ms", output), output
