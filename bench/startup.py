@@ -9,8 +9,9 @@ Runs, N times each, in fresh processes as a user would:
   command builds), which split the import's time into start-up, building the app and the work;
 - ``python -c pass``: the floor, the interpreter alone.
 
-It prints the median, the minimum and the maximum of each, in milliseconds; the machine's load
-average is printed with them, since start-up times on a shared machine vary with it.
+It prints the median, the minimum and the maximum of each, in milliseconds, and the median
+processor time (user + system) each used; the machine's load average is printed with them, since
+wall-clock start-up times on a shared machine vary with it.
 
     .venv/bin/python bench/startup.py [--runs N] [--documents D] [--annotator PATH]
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -36,13 +38,27 @@ SLUG = "startup"
 
 
 def timed(command: Sequence[str], env: dict[str, str]) -> float:
-    """Seconds from starting ``command`` to its end; a failure stops the bench with its output."""
+    """Seconds from starting ``command`` to its end; a failure stops the bench with its output.
+
+    The processor time it used (user and system, its children included) is added to ``CPU``:
+    on a shared machine the wall-clock time follows the load, the processor time much less.
+    """
+    before = _children_cpu()
     started = time.perf_counter()
     done = subprocess.run(command, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
+    CPU.append(_children_cpu() - before)
     if done.returncode != 0:
         sys.exit(f"$ {' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
     return elapsed
+
+
+CPU: list[float] = []
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def write_corpus(path: Path, documents: int) -> None:
@@ -68,11 +84,12 @@ def import_once(annotator: str, corpus: Path, folder: Path) -> float:
     return timed([annotator, "import", SLUG, str(corpus), "--no-progress"], env)
 
 
-def summary(name: str, seconds: list[float]) -> str:
+def summary(name: str, seconds: list[float], cpu: list[float]) -> str:
     ms = sorted(value * 1000 for value in seconds)
     return (
         f"{name:<34} median {statistics.median(ms):8.0f} ms   "
-        f"min {ms[0]:8.0f}   max {ms[-1]:8.0f}   (n={len(ms)})"
+        f"min {ms[0]:8.0f}   max {ms[-1]:8.0f}   "
+        f"processor time median {statistics.median(cpu) * 1000:6.0f} ms   (n={len(ms)})"
     )
 
 
@@ -86,6 +103,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         parser.error("--runs and --documents must be at least 1")
 
     results: dict[str, list[float]] = {}
+    cpu: dict[str, list[float]] = {}
     python = str(Path(args.annotator).parent / "python")
     with tempfile.TemporaryDirectory(prefix="annotator-startup-") as scratch:
         root = Path(scratch)
@@ -105,12 +123,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         for run in range(args.runs):
             for name, command in commands.items():
                 results.setdefault(name, []).append(timed(command, env))
-            results.setdefault(f"annotator import ({args.documents:,} docs)", []).append(
+                cpu.setdefault(name, []).append(CPU[-1])
+            name = f"annotator import ({args.documents:,} docs)"
+            results.setdefault(name, []).append(
                 import_once(args.annotator, corpus, root / f"run-{run}")
             )
+            cpu.setdefault(name, []).append(CPU[-1])
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}, {os.cpu_count()} cores")
     for name, seconds in results.items():
-        print(summary(name, seconds))
+        print(summary(name, seconds, cpu[name]))
 
 
 if __name__ == "__main__":
