@@ -52,6 +52,10 @@ sys.path.insert(0, str(ROOT))
 from tests.support.server import Gunicorn, free_port  # noqa: E402
 
 PINS = {"label-studio": "label-studio==1.23.2", "doccano": "doccano==1.8.4"}
+#: Held back beside a peer: doccano 1.8.4 pins pandas 1.x, built against numpy 1 (numpy 2 fails its
+#: import), and its environs reads ``marshmallow.__version_info__``,
+#: which marshmallow 4 no longer has (``doccano init`` fails with an AttributeError).
+ALSO = {"label-studio": [], "doccano": ["marshmallow<4", "numpy<2"]}
 LABELS = ("claim", "evidence", "attribution")
 PASSWORD = "peers-bench-password"
 WORDS = (
@@ -325,7 +329,7 @@ class Peer(Tool):
         subprocess.run([sys.executable, "-m", "venv", str(self.venv)], check=True)
         pip = [str(self.venv / "bin" / "python"), "-m", "pip", "install", "-q"]
         subprocess.run([*pip, "--upgrade", "pip"], check=True)
-        subprocess.run([*pip, PINS[self.package]], check=True)
+        subprocess.run([*pip, PINS[self.package], *ALSO[self.package]], check=True)
         marker.touch()
 
     def installed_bytes(self) -> int:
@@ -606,7 +610,7 @@ UNITS = {"import": "s", "save one span": "ms", "export": "s", "idle memory": "Mi
 def report(results: dict[str, list[dict]], sizes: dict[str, int], documents: int) -> str:
     tools = list(results)
     lines = [
-        "| work | " + " | ".join(tools) + " | " + " | ".join(f"{t} / annotator" for t in tools[1:]),
+        "| " + " | ".join(["work", *tools, *(f"{t} / annotator" for t in tools[1:])]) + " |",
         "|---" * (2 * len(tools)) + "|",
     ]
     for row, unit in UNITS.items():
