@@ -438,7 +438,9 @@ class LabelStudio(Peer):
 
     def export(self, path: Path) -> None:
         status, _h, data = self.client.request(
-            "GET", f"/api/projects/{self.project}/export?exportType=JSON"
+            # every task, as the other tools export: by default only those with annotations
+            "GET",
+            f"/api/projects/{self.project}/export?exportType=JSON&download_all_tasks=true",
         )
         if status != 200:
             raise RuntimeError(f"Label Studio export: {status} {data[:200]!r}")
