@@ -5,15 +5,28 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-
-from flask import Flask
+from typing import TYPE_CHECKING
 
 from annotator import resources
 from annotator.config import default_database_url, load_settings
 
+if TYPE_CHECKING:
+    from flask import Flask
 
-def create_app(config: Mapping[str, object] | None = None) -> Flask:
-    """Build the app. ``config`` overrides settings read from ``ANNOTATOR_*`` variables."""
+
+def create_app(config: Mapping[str, object] | None = None, *, pages: bool = True) -> Flask:
+    """Build the app. ``config`` overrides settings read from ``ANNOTATOR_*`` variables.
+
+    ``pages=False`` leaves out what only serving needs (log-in, error pages, the blueprints and
+    what they import: the agreement measures' SciPy, the job queue): the app of a command that
+    only works on the database (``annotator import``, ``export``, ``create-user``…), which would
+    otherwise spend most of a small job importing them.
+
+    Flask is imported here, not with the package: ``annotator --version`` and ``--help`` import
+    the package and must not pay for Flask, SQLAlchemy and the views (see ``annotator.cli``).
+    """
+    from flask import Flask
+
     app = Flask(
         __name__,
         template_folder=str(resources.folder("templates")),
@@ -52,14 +65,17 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
-    from annotator import auth, db, logs, views
-    from annotator.views import http
+    from annotator import db, logs
 
+    if pages:
+        from annotator import auth, views
+        from annotator.views import http
     logs.init_app(app)
     db.init_app(app)
-    auth.init_app(app)
-    http.init_app(app)
-    views.register(app)
+    if pages:
+        auth.init_app(app)
+        http.init_app(app)
+        views.register(app)
 
     from annotator.cli import register_commands
 

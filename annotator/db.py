@@ -7,14 +7,16 @@ import threading
 import time
 from contextvars import ContextVar
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
 from flask import Flask, current_app, g, request
 from sqlalchemy import Engine, create_engine, event, exc, inspect
 from sqlmodel import Session
 
 from annotator import resources
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 #: True while the current request or command changes data (set by the app for non-GET requests).
 writing: ContextVar[bool] = ContextVar("annotator_writing", default=False)
@@ -201,6 +203,9 @@ def lock_project(db_session: Session, project_id: int) -> None:
 
 
 def alembic_config(bind: Engine) -> Config:
+    # Alembic is imported by the few commands that migrate (init-db, demo), not by every one.
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(resources.folder("migrations")))
     config.set_main_option("sqlalchemy.url", bind.url.render_as_string(hide_password=False))
@@ -210,6 +215,8 @@ def alembic_config(bind: Engine) -> Config:
 
 def upgrade(bind: Engine, revision: str = "head") -> None:
     """Bring the schema to ``revision``; a database made by an older version keeps its data."""
+    from alembic import command
+
     command.upgrade(alembic_config(bind), revision)
 
 

@@ -1,4 +1,11 @@
-"""The ``annotator`` command: set up the database, users and projects, import, export, demo."""
+"""The ``annotator`` command: set up the database, users and projects, import, export, demo.
+
+Importing this module imports click and the commands' definitions, nothing of the web app:
+Flask, SQLAlchemy and the views are imported by a command when it runs (``with_appcontext``
+builds the app then), so ``annotator --version`` and ``--help`` answer at once and a small
+import does not pay for modules it does not use. tests/integration/test_startup.py checks that
+the database libraries stay out; bench/startup.py measures the times.
+"""
 
 from __future__ import annotations
 
@@ -8,48 +15,13 @@ import signal
 import sys
 
 import click
-from flask.cli import FlaskGroup, with_appcontext
-from werkzeug.serving import WSGIRequestHandler
 
-from annotator import db, store
+from annotator.cli.context import with_appcontext, with_web_app
 from annotator.data_import.detect import FORMATS as IMPORT_FORMATS
 from annotator.errors import ConfigError, ImportRejected, Invalid
 
 
-def _create_app():
-    from annotator import create_app
-
-    return create_app()
-
-
-class AnnotatorGroup(FlaskGroup):
-    """Flask's command group showing annotator's own commands only.
-
-    Flask adds options to load another app (-A, -e, --debug) and its own commands (run, shell,
-    routes, and Flask-Limiter's "limiter"); none of them is for annotator's users, and `run`
-    would serve without the settings `make run` and `make serve` take care of.
-    """
-
-    HIDDEN = frozenset({"limiter"})
-
-    def __init__(self, **settings):
-        super().__init__(
-            add_default_commands=False,
-            add_version_option=False,
-            load_dotenv=False,
-            set_debug_flag=False,
-            **settings,
-        )
-        self.params = [p for p in self.params if p.name not in {"env_file", "app", "debug"}]
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return [name for name in super().list_commands(ctx) if name not in self.HIDDEN]
-
-    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        return None if name in self.HIDDEN else super().get_command(ctx, name)
-
-
-@click.group(cls=AnnotatorGroup, create_app=_create_app)
+@click.group()
 @click.version_option(package_name="annotator", message="%(prog)s %(version)s")
 def cli() -> None:
     """annotator: annotate claims, evidence and attributions; compare annotators; export.
@@ -68,30 +40,15 @@ def main() -> None:
 
 
 def register_commands(app) -> None:
-    from annotator.cli.agreement import agreement_command
-    from annotator.cli.export import export_command
-
-    for command in (
-        init_db,
-        create_user,
-        set_password,
-        create_project,
-        add_member,
-        import_,
-        export_command,
-        agreement_command,
-        demo,
-        jobs,
-    ):
+    """The same commands on the app's own group, for ``flask --app annotator`` and the tests'
+    ``app.test_cli_runner()``."""
+    for command in cli.commands.values():
         app.cli.add_command(command)
 
 
-class _QuietRequests(WSGIRequestHandler):
-    def log_request(self, *_args) -> None:
-        pass
-
-
 def _writing() -> None:
+    from annotator import db
+
     db.writing.set(True)
 
 
@@ -99,6 +56,8 @@ def _writing() -> None:
 @with_appcontext
 def init_db() -> None:
     """Create the database or upgrade it to the current schema (keeps existing data)."""
+    from annotator import db
+
     engine = db.engine()
     before = db.current_revision(engine)
     db.upgrade(engine)
@@ -132,6 +91,8 @@ def _read_password(prompt: bool) -> str:
 @click.option("--no-password", is_flag=True, help="Create an account that cannot log in yet.")
 def create_user(name: str, role: str, no_password: bool) -> None:
     """Create a user; the password is read from a prompt or from standard input."""
+    from annotator import db, store
+
     _writing()
     password = None if no_password else _read_password(prompt=True)
     session = db.session()
@@ -148,6 +109,8 @@ def create_user(name: str, role: str, no_password: bool) -> None:
 @click.argument("name")
 def set_password(name: str) -> None:
     """Set or reset a user's password (from a prompt or standard input)."""
+    from annotator import db, store
+
     _writing()
     session = db.session()
     user = store.user_by_name(session, name)
@@ -183,6 +146,8 @@ def create_project(
     slug: str, name: str | None, labels: str, manager: str | None, overlap: int
 ) -> None:
     """Create a project with its label set."""
+    from annotator import db, store
+
     _writing()
     session = db.session()
     try:
@@ -212,6 +177,8 @@ def create_project(
 )
 def add_member(slug: str, name: str, role: str) -> None:
     """Give a user a role in a project (or remove them)."""
+    from annotator import db, store
+
     _writing()
     session = db.session()
     project = store.project_by_slug(session, slug)
@@ -258,15 +225,14 @@ def import_(
     """
     from flask import current_app
 
-    from annotator.data_import.loader import import_files
+    from annotator import db, store
+    from annotator.data_import.loader import count_documents, import_files
 
     _writing()
     session = db.session()
     project = store.project_by_slug(session, slug)
     if project is None:
         raise click.ClickException(f"no project {slug!r}")
-    from annotator.data_import.loader import count_documents
-
     total = count_documents(files)
     shown = sys.stderr.isatty() if progress is None else progress
     bar_file = sys.stderr if shown else io.StringIO()  # no bar, not even its label, when off
@@ -306,7 +272,7 @@ def _opened(paths):
 
 
 @click.command("demo")
-@with_appcontext
+@with_web_app
 @click.option("--serve/--no-serve", default=True, help="Serve the app after loading the demo.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
@@ -314,6 +280,7 @@ def demo(serve: bool, host: str, port: int) -> None:
     """Create the database, the demo project and demo users (if missing), then serve."""
     from flask import current_app
 
+    from annotator import db
     from annotator.demo import load_demo
 
     _writing()
@@ -324,7 +291,11 @@ def demo(serve: bool, host: str, port: int) -> None:
         click.echo(f"  {username:<8} password {password:<14} ({role})")
     if serve:
         click.echo(f"Serving on http://{host}:{port}  (Ctrl+C stops)")
-        from werkzeug.serving import run_simple
+        from werkzeug.serving import WSGIRequestHandler, run_simple
+
+        class _QuietRequests(WSGIRequestHandler):
+            def log_request(self, *_args) -> None:
+                pass
 
         app = current_app._get_current_object()
         # The app's request logs already print a line per request; Werkzeug's would double it.
@@ -339,6 +310,7 @@ def _start_job_runner_thread(app) -> None:
 
     Huey's start() installs its signal handlers; Werkzeug's (Ctrl+C) are put back, and the
     worker threads are daemons, so they end with the server."""
+    from annotator import db
     from annotator.jobs import queue, work
 
     work.interrupted(db.session())
@@ -354,7 +326,7 @@ JOB_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 @click.command("jobs")
-@with_appcontext
+@with_web_app
 @click.option("--workers", default=2, show_default=True, help="Jobs run at the same time.")
 def jobs(workers: int) -> None:
     """Run background jobs (imports, exports, bulk accepts) until stopped (Ctrl+C, SIGTERM).
@@ -364,6 +336,7 @@ def jobs(workers: int) -> None:
 
     from flask import current_app
 
+    from annotator import db
     from annotator.jobs import queue, work
 
     _writing()
@@ -374,3 +347,25 @@ def jobs(workers: int) -> None:
     click.echo("Job runner started.", err=True)
     huey = queue.huey_of(current_app._get_current_object())
     huey.create_consumer(workers=workers, worker_type="thread").run()
+
+
+def _add_commands() -> None:
+    from annotator.cli.agreement import agreement_command
+    from annotator.cli.export import export_command
+
+    for command in (
+        init_db,
+        create_user,
+        set_password,
+        create_project,
+        add_member,
+        import_,
+        export_command,
+        agreement_command,
+        demo,
+        jobs,
+    ):
+        cli.add_command(command)
+
+
+_add_commands()

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import click
-from flask.cli import with_appcontext
 
-from annotator import db, store
-from annotator.agreement import inputs
-from annotator.agreement.answers import questions_agreement
+from annotator.cli.context import with_appcontext
 from annotator.errors import Invalid
 from annotator.rules import parse_names
+
+if TYPE_CHECKING:
+    from annotator.agreement import inputs
 
 KIND_HEADINGS = {
     "exact": "exact",
@@ -265,6 +266,10 @@ def agreement_command(
     Only documents finished by at least two annotators count (imported annotations count as
     finished); a pair of annotators is compared on the documents both finished.
     """
+    from annotator import db, store
+    from annotator.agreement import inputs
+    from annotator.agreement.answers import questions_agreement
+
     session = db.session()
     project = store.project_by_slug(session, slug)
     if project is None:

@@ -94,6 +94,53 @@ def _item_routes(path: str, what: str, body: dict[str, Any], key: str, tag: str)
     }
 
 
+def _answer_routes(path: str) -> dict:
+    """The caller's answers to the project's document questions: list, and GET / PUT / DELETE
+    of the answer to one question (named in the path)."""
+    scope = [DOCUMENT | {}, SLUG]
+    question = {"name": "question", "in": "path", "required": True, "schema": {"type": "string"}}
+    errors = {"400": ERROR, "403": ERROR, "404": ERROR, "422": ERROR}
+    body = {
+        "type": "object",
+        "required": ["value"],
+        "properties": {"value": {"description": "a choice, a list of choices, a number or text"}},
+    }
+    return {
+        path: {
+            "get": {
+                "tags": ["answers"],
+                "summary": "List the caller's answers on this document",
+                "parameters": [*scope, ANNOTATOR],
+                "responses": {"200": _ok("the answers"), "404": ERROR},
+            }
+        },
+        f"{path}/{{question}}": {
+            "get": {
+                "tags": ["answers"],
+                "summary": "The answer to one question",
+                "parameters": [*scope, question],
+                "responses": {"200": _ok("the answer"), "404": ERROR},
+            },
+            "put": {
+                "tags": ["answers"],
+                "summary": "Answer one question (idempotent)",
+                "parameters": [*scope, question],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": body}},
+                },
+                "responses": {"200": _ok("updated"), "201": _ok("created"), **errors},
+            },
+            "delete": {
+                "tags": ["answers"],
+                "summary": "Clear the answer to one question (idempotent)",
+                "parameters": [*scope, question],
+                "responses": {"200": _ok("{deleted: true|false}"), **errors},
+            },
+        },
+    }
+
+
 def description() -> dict[str, Any]:
     """The OpenAPI 3.1 document of the JSON API."""
     document = "/api/projects/{slug}/documents/{document_id}"
@@ -210,6 +257,7 @@ def description() -> dict[str, Any]:
     paths |= _item_routes(
         f"{document}/gold-relations", "gold links", RELATION_BODY, "relation_id", "gold"
     )
+    paths |= _answer_routes(f"{document}/answers")
     return {
         "openapi": "3.1.0",
         "info": {

@@ -78,3 +78,9 @@ def test_workspace_import_export_and_agreement_benchmarks_run():
 def test_document_list_bench_runs_on_a_small_project():
     output = bench("document_list_bench.py", "--documents", "300", "--repeat", "2")
     assert "search Cyrillic" in output and "all requests: p95" in output
+
+
+def test_startup_bench_times_each_command_and_a_small_import():
+    output = bench("startup.py", "--runs", "1", "--documents", "20")
+    for name in ("annotator --version", "annotator --help", "annotator import (20 docs)"):
+        assert re.search(rf"{re.escape(name)}\s+median\s+\d+ ms", output), output

@@ -1,0 +1,690 @@
+"""annotator beside Label Studio and doccano: the same work on one generated corpus, side by side.
+
+Installs each peer from the package registry, at a pinned version, into a virtual environment of
+its own under a cache folder (``~/.cache/annotator-peers`` or ``--cache DIR``; installed once and
+reused), starts each on 127.0.0.1 on a free port with a fresh data folder, and measures on each
+tool, round after round (``--rounds``, the tools interleaved within a round so that a change in the
+machine's load touches all of them alike):
+
+- import of D documents (``--documents``, default 2,000 of about 3 KB) through the tool's normal
+  path: annotator's ``annotator import``; Label Studio's ``POST /api/projects/ID/import``;
+  doccano's file upload and its import task (Celery worker), waited for until it has finished;
+- saving one span through the tool's API (the median of ``--saves`` saves);
+- exporting the project (annotator: ``annotator export``; Label Studio: ``GET .../export``;
+  doccano: the export task and its download);
+- installed size (the virtual environment on disk) and idle memory of the server (resident memory
+  of its processes, summed, after the work and a pause).
+
+It prints, per row, each tool's median with its spread (min-max), and the ratio of each peer's
+median to annotator's (above 1: annotator is ahead). Not part of ``make test``;
+tests/integration/test_peers_bench.py runs ``--help`` and ``--dry-run``, which generates the
+corpus, measures annotator and says what it would install and start, without installing or
+starting the peers.
+
+    .venv/bin/python bench/peers/run.py [--cache DIR] [--documents D] [--rounds R] [--saves S]
+        [--tools annotator,label-studio,doccano] [--dry-run]
+
+The first full run downloads about 1.7 GB of packages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from tests.support.server import Gunicorn, free_port  # noqa: E402
+
+PINS = {"label-studio": "label-studio==1.23.2", "doccano": "doccano==1.8.4"}
+#: Held back beside a peer: doccano 1.8.4 pins pandas 1.x, built against numpy 1 (numpy 2 fails its
+#: import), and its environs reads ``marshmallow.__version_info__``,
+#: which marshmallow 4 no longer has (``doccano init`` fails with an AttributeError).
+ALSO = {"label-studio": [], "doccano": ["marshmallow<4", "numpy<2"]}
+LABELS = ("claim", "evidence", "attribution")
+PASSWORD = "peers-bench-password"
+WORDS = (
+    "the minister said on tuesday that figures would be published in spring after an inquiry "
+    "into port contracts found records missing according to auditors who declined to comment"
+).split()
+
+
+# --- the corpus ---------------------------------------------------------------------------------
+
+
+def corpus(documents: int, seed: int = 19) -> list[dict[str, str]]:
+    """``documents`` articles of about 3 KB of plain words, the same for every tool."""
+    rng = random.Random(seed)
+    return [
+        {"id": f"doc-{n}", "title": f"Article {n}", "text": " ".join(rng.choices(WORDS, k=480))}
+        for n in range(documents)
+    ]
+
+
+# --- measuring ----------------------------------------------------------------------------------
+
+
+def timed(work: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    work()
+    return time.perf_counter() - started
+
+
+def folder_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def distribution_bytes(name: str) -> int:
+    """Bytes on disk of the installed distribution ``name`` and of everything it requires to run
+    (extras left out), found through the installed packages' metadata."""
+    from importlib import metadata
+
+    seen: set[str] = set()
+    todo, total, package_listed = [name], 0, False
+    while todo:
+        current = re.sub(r"[-_.]+", "-", todo.pop()).lower()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            distribution = metadata.distribution(current)
+        except metadata.PackageNotFoundError:
+            continue
+        for file in distribution.files or ():
+            package_listed |= str(file) == f"{name}/__init__.py"
+            located = Path(distribution.locate_file(file))
+            if located.is_file():
+                total += located.stat().st_size
+        for requirement in distribution.requires or ():
+            if "extra ==" not in requirement:
+                todo.append(re.match(r"[A-Za-z0-9_.-]+", requirement).group(0))
+    if name == "annotator" and not package_listed:  # editable: count the checkout's package
+        total += folder_bytes(ROOT / "annotator") + folder_bytes(ROOT / "templates")
+        total += folder_bytes(ROOT / "static") + folder_bytes(ROOT / "migrations")
+    return total
+
+
+def tree_rss(pid: int) -> int:
+    """Resident bytes of process ``pid`` and all its descendants (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        todo += children.get(current, [])
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+        except OSError:
+            pass
+    return total
+
+
+class Http:
+    """A keep-alive JSON client with cookies, a CSRF header and an optional token."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        self.cookies: dict[str, str] = {}
+        self.headers: dict[str, str] = {}
+
+    def request(self, method: str, path: str, body=None, content_type="application/json"):
+        headers = dict(self.headers)
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+            if "csrftoken" in self.cookies:
+                headers["X-CSRFToken"] = self.cookies["csrftoken"]
+        if body is not None and not isinstance(body, bytes):
+            body = json.dumps(body).encode()
+        if body is not None:
+            headers["Content-Type"] = content_type
+        headers["Referer"] = f"http://127.0.0.1:{self.port}/"
+        self.connection.request(method, path, body=body, headers=headers)
+        response = self.connection.getresponse()
+        data = response.read()
+        for name, value in response.getheaders():
+            if name.lower() == "set-cookie":
+                key, _, rest = value.partition("=")
+                self.cookies[key] = rest.split(";", 1)[0]
+        return response.status, dict(response.getheaders()), data
+
+    def json(self, method: str, path: str, body=None, expect=(200, 201)):
+        status, _headers, data = self.request(method, path, body)
+        if status not in expect:
+            raise RuntimeError(f"{method} {path}: {status} {data[:300]!r}")
+        return json.loads(data) if data else None
+
+
+def wait_until_up(port: int, path: str, process: subprocess.Popen, log: Path, within=300) -> None:
+    """Poll until ``path`` answers (any status below 500); ``within`` only bounds a failure."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            break
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", path)
+            if connection.getresponse().status < 500:
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"server on port {port} did not start; log:\n{log.read_text()[-3000:]}")
+
+
+def end(process: subprocess.Popen | None) -> None:
+    if process is not None and process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+def multipart(field: str, name: str, content: bytes) -> tuple[bytes, str]:
+    boundary = uuid.uuid4().hex
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{name}"\r\n'
+            f"Content-Type: application/octet-stream\r\n\r\n"
+        ).encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+# --- the tools ----------------------------------------------------------------------------------
+
+
+class Tool:
+    """One tool: start fresh, then import, save one span, export, measure itself."""
+
+    name = ""
+    saves = -1
+
+    def __init__(self, work: Path):
+        self.work = work
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def import_documents(self, documents: list[dict[str, str]], path: Path) -> None: ...
+
+    def prepare_saving(self) -> None:
+        """What a user does before saving (log in, open a document): not timed."""
+
+    def next_start(self) -> int:
+        """Where the next 12-character span starts: apart from the earlier ones (doccano refuses
+        overlapping spans), inside the 3 KB text for up to 140 saves."""
+        self.saves += 1
+        return 20 * (self.saves % 140)
+
+    def save_span(self) -> None: ...
+
+    def export(self, path: Path) -> None: ...
+
+    def installed_bytes(self) -> int: ...
+
+    def idle_rss(self) -> int: ...
+
+
+class Annotator(Tool):
+    name = "annotator"
+
+    def start(self) -> None:
+        self.server = Gunicorn(self.work / f"annotator-{uuid.uuid4().hex[:8]}", log_requests=False)
+        self.server.cli("init-db")
+        self.server.cli("create-user", "boss", "--role", "admin", input=PASSWORD + "\n")
+        self.server.cli("create-project", "peers", "--manager", "boss")
+        self.server.cli("add-member", "peers", "boss", "--role", "annotator")
+        self.server.start()
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def import_documents(self, documents, path: Path) -> None:
+        self.server.cli("import", "peers", str(path), "--no-progress")
+
+    def prepare_saving(self) -> None:
+        """Log in as a browser does and be handed a document (not timed)."""
+        self.client = Http(self.server.port)
+        form = urllib.parse.urlencode(
+            {
+                "username": "boss",
+                "password": PASSWORD,
+                "csrf_token": _csrf_meta(self.client, "/login"),
+            }
+        ).encode()
+        status, _h, _d = self.client.request(
+            "POST", "/login", form, "application/x-www-form-urlencoded"
+        )
+        if status != 302:
+            raise RuntimeError(f"annotator log-in: {status}")
+        self.client.headers["X-CSRFToken"] = _csrf_meta(self.client, "/p/peers")
+        status, headers, _ = self.client.request("POST", "/p/peers/next")
+        if status != 302:
+            raise RuntimeError(f"annotator next document: {status}")
+        self.document_id = int(headers["Location"].rstrip("/").rsplit("/", 1)[1])
+
+    def save_span(self) -> None:
+        start = self.next_start()
+        body = {"label": "claim", "start": start, "end": start + 12}
+        path = f"/api/projects/peers/documents/{self.document_id}/spans/{uuid.uuid4()}"
+        status, _h, data = self.client.request("PUT", path, body)
+        if status not in (200, 201):
+            raise RuntimeError(f"annotator save: {status} {data[:200]!r}")
+
+    def export(self, path: Path) -> None:
+        self.server.cli("export", "peers", "-o", str(path), "--no-progress")
+
+    def installed_bytes(self) -> int:
+        """annotator and what it requires to run (not the test tools of this checkout's venv)."""
+        return distribution_bytes("annotator")
+
+    def idle_rss(self) -> int:
+        return tree_rss(self.server.process.pid)
+
+
+def _csrf_meta(client: Http, page: str) -> str:
+    _status, _headers, data = client.request("GET", page)
+    html = data.decode(errors="replace")
+    marker = 'name="csrf-token" content="'
+    if marker not in html:
+        raise RuntimeError(f"no CSRF token in {page}")
+    return html.split(marker, 1)[1].split('"', 1)[0]
+
+
+class Peer(Tool):
+    """A tool installed from the registry into ``cache/<pin>``."""
+
+    package = ""
+
+    def __init__(self, work: Path, cache: Path):
+        super().__init__(work)
+        self.venv = cache / PINS[self.package].replace("==", "-")
+
+    def install(self) -> None:
+        marker = self.venv / ".installed"
+        if marker.exists():
+            return
+        subprocess.run([sys.executable, "-m", "venv", str(self.venv)], check=True)
+        pip = [str(self.venv / "bin" / "python"), "-m", "pip", "install", "-q"]
+        subprocess.run([*pip, "--upgrade", "pip"], check=True)
+        subprocess.run([*pip, PINS[self.package], *ALSO[self.package]], check=True)
+        marker.touch()
+
+    def installed_bytes(self) -> int:
+        return folder_bytes(self.venv)
+
+    def idle_rss(self) -> int:
+        return sum(tree_rss(process.pid) for process in self.processes)
+
+    def spawn(self, command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+        process = subprocess.Popen(
+            command,
+            env=os.environ | {"PATH": f"{self.venv / 'bin'}:{os.environ['PATH']}"} | env,
+            stdout=log.open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            cwd=self.work,
+        )
+        self.processes.append(process)
+        return process
+
+    def stop(self) -> None:
+        for process in self.processes:
+            end(process)
+
+
+LABEL_CONFIG = (
+    '<View><Labels name="label" toName="text">'
+    + "".join(f'<Label value="{label}"/>' for label in LABELS)
+    + '</Labels><Text name="text" value="$text"/></View>'
+)
+
+
+class LabelStudio(Peer):
+    name = package = "label-studio"
+
+    def start(self) -> None:
+        self.processes: list[subprocess.Popen] = []
+        self.port = free_port()
+        data = self.work / f"label-studio-{uuid.uuid4().hex[:8]}"
+        data.mkdir(parents=True)
+        token = uuid.uuid4().hex
+        log = data / "server.log"
+        process = self.spawn(
+            [
+                str(self.venv / "bin" / "label-studio"),
+                "start",
+                "--no-browser",
+                "--internal-host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--data-dir",
+                str(data),
+                "--username",
+                "boss@example.com",
+                "--password",
+                PASSWORD,
+                "--user-token",
+                token,
+            ],
+            {"LABEL_STUDIO_BASE_DATA_DIR": str(data), "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "1"},
+            log,
+        )
+        wait_until_up(self.port, "/health", process, log)
+        self.client = Http(self.port)
+        self.client.headers["Authorization"] = f"Token {token}"
+        status, _h, _d = self.client.request("GET", "/api/projects")
+        if status == 401:  # legacy tokens switched off: log in as the browser does
+            del self.client.headers["Authorization"]
+            self.client.request("GET", "/user/login/")
+            form = urllib.parse.urlencode(
+                {
+                    "email": "boss@example.com",
+                    "password": PASSWORD,
+                    "csrfmiddlewaretoken": self.client.cookies.get("csrftoken", ""),
+                }
+            ).encode()
+            self.client.request("POST", "/user/login/", form, "application/x-www-form-urlencoded")
+        project = self.client.json(
+            "POST", "/api/projects", {"title": "peers", "label_config": LABEL_CONFIG}
+        )
+        self.project = project["id"]
+
+    def import_documents(self, documents, path: Path) -> None:
+        tasks = [{"text": d["text"], "title": d["title"], "ref": d["id"]} for d in documents]
+        self.client.json("POST", f"/api/projects/{self.project}/import", tasks)
+
+    def prepare_saving(self) -> None:
+        found = self.client.json("GET", f"/api/tasks?project={self.project}&page_size=1")
+        tasks = found["tasks"] if isinstance(found, dict) else found
+        self.task = tasks[0]["id"]
+
+    def save_span(self) -> None:
+        start = self.next_start()
+        result = {
+            "from_name": "label",
+            "to_name": "text",
+            "type": "labels",
+            "value": {"start": start, "end": start + 12, "labels": ["claim"]},
+        }
+        self.client.json(
+            "POST",
+            f"/api/tasks/{self.task}/annotations?project={self.project}",
+            {"result": [result], "project": self.project},
+        )
+
+    def export(self, path: Path) -> None:
+        status, _h, data = self.client.request(
+            # every task, as the other tools export: by default only those with annotations
+            "GET",
+            f"/api/projects/{self.project}/export?exportType=JSON&download_all_tasks=true",
+        )
+        if status != 200:
+            raise RuntimeError(f"Label Studio export: {status} {data[:200]!r}")
+        path.write_bytes(data)
+
+
+class Doccano(Peer):
+    name = package = "doccano"
+
+    def start(self) -> None:
+        self.processes = []
+        self.port = free_port()
+        home = self.work / f"doccano-{uuid.uuid4().hex[:8]}"
+        home.mkdir(parents=True)
+        log = home / "server.log"
+        env = {
+            "DOCCANO_HOME": str(home),
+            "DATABASE_URL": f"sqlite:///{home / 'db.sqlite3'}",
+            "MEDIA_ROOT": str(home / "media"),
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "STANDALONE": "True",
+            "DEBUG": "False",
+            "SECRET_KEY": uuid.uuid4().hex,
+        }
+        doccano = str(self.venv / "bin" / "doccano")
+        for step in (["init"], ["createuser", "--username", "boss", "--password", PASSWORD]):
+            subprocess.run(
+                [doccano, *step],
+                env=os.environ | env,
+                check=True,
+                capture_output=True,
+                cwd=self.work,
+            )
+        # `doccano webserver` binds 0.0.0.0; its own gunicorn is started here on 127.0.0.1.
+        backend = self._backend()
+        process = self.spawn(
+            [
+                str(self.venv / "bin" / "python"),
+                "-m",
+                "gunicorn",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                "2",
+                "--chdir",
+                str(backend),
+                "config.wsgi",
+            ],
+            env | {"PYTHONPATH": str(backend)},
+            log,
+        )
+        self.spawn([doccano, "task", "--concurrency", "1"], env, home / "task.log")
+        wait_until_up(self.port, "/v1/health/", process, log)
+        self.client = Http(self.port)
+        key = self.client.json(
+            "POST", "/v1/auth/login/", {"username": "boss", "password": PASSWORD}
+        )["key"]
+        self.client.headers["Authorization"] = f"Token {key}"
+        self.client.cookies.clear()  # the token, not the session (which would want CSRF)
+        project = self.client.json(
+            "POST",
+            "/v1/projects",
+            {
+                "name": "peers",
+                "description": "peers bench",
+                "guideline": "",
+                "project_type": "SequenceLabeling",
+                "resourcetype": "SequenceLabelingProject",
+            },
+        )
+        self.project = project["id"]
+        for number, label in enumerate(LABELS):
+            self.client.json(
+                "POST",
+                f"/v1/projects/{self.project}/span-types",
+                {"text": label, "suffix_key": str(number + 1), "background_color": "#4c78a8"},
+            )
+
+    def _backend(self) -> Path:
+        found = list(self.venv.glob("lib/python*/site-packages/backend"))
+        if not found:
+            raise RuntimeError(f"doccano's backend package not found in {self.venv}")
+        return found[0]
+
+    def _wait_task(self, task_id: str) -> dict:
+        while True:
+            status = self.client.json("GET", f"/v1/tasks/status/{task_id}")
+            if status.get("ready"):
+                if status.get("error"):
+                    raise RuntimeError(f"doccano task failed: {status['error']}")
+                return status
+            time.sleep(0.1)
+
+    def import_documents(self, documents, path: Path) -> None:
+        body, content_type = multipart("filepond", path.name, path.read_bytes())
+        status, _h, data = self.client.request("POST", "/v1/fp/process/", body, content_type)
+        if status != 200:
+            raise RuntimeError(f"doccano upload: {status} {data[:200]!r}")
+        task = self.client.json(
+            "POST",
+            f"/v1/projects/{self.project}/upload",
+            {
+                "uploadIds": [data.decode().strip()],
+                "format": "JSONL",
+                "task": "SequenceLabeling",
+                "column_data": "text",
+                "column_label": "label",
+                "encoding": "utf_8",
+            },
+        )
+        self._wait_task(task["task_id"])
+
+    def prepare_saving(self) -> None:
+        found = self.client.json("GET", f"/v1/projects/{self.project}/examples?limit=1")
+        self.example = found["results"][0]["id"]
+        types = self.client.json("GET", f"/v1/projects/{self.project}/span-types")
+        self.label = types[0]["id"]
+
+    def save_span(self) -> None:
+        start = self.next_start()
+        self.client.json(
+            "POST",
+            f"/v1/projects/{self.project}/examples/{self.example}/spans",
+            {"label": self.label, "start_offset": start, "end_offset": start + 12},
+        )
+
+    def export(self, path: Path) -> None:
+        task = self.client.json(
+            "POST", f"/v1/projects/{self.project}/download", {"format": "JSONL"}
+        )
+        self._wait_task(task["task_id"])
+        status, _h, data = self.client.request(
+            "GET", f"/v1/projects/{self.project}/download?taskId={task['task_id']}"
+        )
+        if status != 200:
+            raise RuntimeError(f"doccano download: {status} {data[:200]!r}")
+        path.write_bytes(data)
+
+
+# --- the run ------------------------------------------------------------------------------------
+
+
+def measure_round(tool: Tool, documents, corpus_file: Path, saves: int, out: Path) -> dict:
+    """One round on a fresh instance of ``tool``: every figure of the table once."""
+    tool.start()
+    try:
+        figures = {"import": timed(lambda: tool.import_documents(documents, corpus_file))}
+        tool.prepare_saving()
+        tool.saves = -1  # a fresh document each round: the spans start from its beginning
+        figures["save one span"] = statistics.median(timed(tool.save_span) for _ in range(saves))
+        figures["export"] = timed(lambda: tool.export(out / f"{tool.name}-export"))
+        time.sleep(5)  # idle: background work of the import and export has settled
+        figures["idle memory"] = tool.idle_rss()
+        return figures
+    finally:
+        tool.stop()
+
+
+def spread(values: list[float], unit: str) -> str:
+    scale, suffix = (1, "s") if unit == "s" else (1000, "ms") if unit == "ms" else (2**20, "MiB")
+    median = statistics.median(values)
+    shown = [value * scale if unit != "MiB" else value / scale for value in values]
+    middle = median * scale if unit != "MiB" else median / scale
+    return f"{middle:,.2f} {suffix} ({min(shown):,.2f}-{max(shown):,.2f})"
+
+
+UNITS = {"import": "s", "save one span": "ms", "export": "s", "idle memory": "MiB"}
+
+
+def report(results: dict[str, list[dict]], sizes: dict[str, int], documents: int) -> str:
+    tools = list(results)
+    lines = [
+        "| " + " | ".join(["work", *tools, *(f"{t} / annotator" for t in tools[1:])]) + " |",
+        "|---" * (2 * len(tools)) + "|",
+    ]
+    for row, unit in UNITS.items():
+        medians = {t: statistics.median(r[row] for r in results[t]) for t in tools}
+        cells = [spread([r[row] for r in results[t]], unit) for t in tools]
+        base = medians[tools[0]]
+        ratios = [f"{medians[t] / base:.2f}x" if base else "-" for t in tools[1:]]
+        title = f"import {documents:,} documents" if row == "import" else row
+        lines.append(f"| {title} | " + " | ".join(cells + ratios) + " |")
+    size_cells = [f"{sizes[t] / 2**20:,.0f} MiB" for t in tools]
+    size_ratios = [f"{sizes[t] / sizes[tools[0]]:.2f}x" for t in tools[1:]]
+    lines.append("| installed size | " + " | ".join(size_cells + size_ratios) + " |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cache", type=Path, default=Path.home() / ".cache/annotator-peers")
+    parser.add_argument("--documents", type=int, default=2000, help="documents imported")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds, tools interleaved")
+    parser.add_argument("--saves", type=int, default=20, help="spans saved per round")
+    parser.add_argument("--tools", default="annotator,label-studio,doccano")
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="everything but installing and starting the peers: corpus, annotator's figures, plan",
+    )
+    args = parser.parse_args(argv)
+    names = [name.strip() for name in args.tools.split(",") if name.strip()]
+    unknown = set(names) - {"annotator", "label-studio", "doccano"}
+    if unknown or not names or names[0] != "annotator":
+        parser.error("--tools: annotator first, then label-studio and/or doccano")
+    if min(args.documents, args.rounds, args.saves) < 1:
+        parser.error("--documents, --rounds and --saves must be at least 1")
+
+    with tempfile.TemporaryDirectory(prefix="annotator-peers-") as scratch:
+        work = Path(scratch)
+        documents = corpus(args.documents)
+        corpus_file = work / "corpus.jsonl"
+        with corpus_file.open("w", encoding="utf-8") as out:
+            for document in documents:
+                out.write(json.dumps(document, ensure_ascii=False) + "\n")
+        print(f"corpus: {len(documents):,} documents, {corpus_file.stat().st_size:,} bytes")
+        tools: list[Tool] = [Annotator(work)]
+        for name in names[1:]:
+            peer = (LabelStudio if name == "label-studio" else Doccano)(work, args.cache)
+            if args.dry_run:
+                print(f"would install {PINS[name]} into {peer.venv} and start it on 127.0.0.1")
+            else:
+                print(f"installing {PINS[name]} into {peer.venv} (once)", flush=True)
+                peer.install()
+                tools.append(peer)
+        results: dict[str, list[dict]] = {tool.name: [] for tool in tools}
+        for number in range(args.rounds):
+            for tool in tools:
+                figures = measure_round(tool, documents, corpus_file, args.saves, work)
+                results[tool.name].append(figures)
+                print(f"round {number + 1} {tool.name}: {figures}", flush=True)
+        sizes = {tool.name: tool.installed_bytes() for tool in tools}
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"\n{time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, load average {load}")
+    print(f"medians of {args.rounds} rounds (min-max); ratios: peer median / annotator median\n")
+    print(report(results, sizes, args.documents))
+
+
+if __name__ == "__main__":
+    main()
