@@ -3,14 +3,18 @@ comparison (issue 13, item 4; issue 14, defect 4), in Chromium with real mouse d
 
 from __future__ import annotations
 
-import json
-import re
 import uuid
 
 import pytest
 
 from e2e.conftest import login
-from e2e.workspace_helpers import api_spans, drag_select, wait_saved
+from e2e.workspace_helpers import (
+    api_spans,
+    drag_select,
+    one_document_project,
+    open_next_document,
+    wait_saved,
+)
 
 TEXT = "Reuters quoted Zakharova as writing that Kyiv was sabotaging the talks."
 
@@ -22,20 +26,7 @@ def at(phrase: str) -> tuple[int, int]:
 
 @pytest.fixture
 def project(server, tmp_path) -> str:
-    slug = "f-" + uuid.uuid4().hex[:8]
-    server.cli("create-project", slug, "--manager", "lead")
-    server.cli("add-member", slug, "ana", "--role", "annotator")
-    path = tmp_path / f"{slug}.jsonl"
-    path.write_text(json.dumps({"id": "one", "title": "One", "text": TEXT}), "utf-8")
-    server.cli("import", slug, str(path))
-    return slug
-
-
-def open_document(page, server, slug: str) -> int:
-    page.goto(f"{server.url}/p/{slug}")
-    page.click("#next-document")
-    page.wait_for_selector("#text")
-    return int(re.search(r"/d/(\d+)", page.url).group(1))
+    return one_document_project(server, tmp_path, TEXT, prefix="f")
 
 
 def put_span_from_page(page, server, slug: str, document_id: int) -> int:
@@ -57,7 +48,7 @@ def put_span_from_page(page, server, slug: str, document_id: int) -> int:
 def test_done_work_is_read_only_until_its_annotator_reopens_it(new_page, server, project):
     page = new_page()
     login(page, server, "ana", "ana-password")
-    document_id = open_document(page, server, project)
+    document_id = open_next_document(page, server, project)
     drag_select(page, TEXT, *at("Kyiv"))
     page.keyboard.press("1")
     wait_saved(page)
@@ -81,7 +72,7 @@ def test_done_work_is_read_only_until_its_annotator_reopens_it(new_page, server,
 def test_after_seeing_the_comparison_only_a_manager_can_reopen(new_page, server, project):
     ana = new_page()
     login(ana, server, "ana", "ana-password")
-    document_id = open_document(ana, server, project)
+    document_id = open_next_document(ana, server, project)
     drag_select(ana, TEXT, *at("Kyiv"))
     ana.keyboard.press("1")
     wait_saved(ana)

@@ -4,14 +4,12 @@ it is unanswered, and an answer given offline is kept in the save queue and save
 
 from __future__ import annotations
 
-import json
 import re
-import uuid
 
 import pytest
 
 from e2e.conftest import login
-from e2e.workspace_helpers import wait_saved
+from e2e.workspace_helpers import one_document_project, wait_saved
 
 TEXT = "Reuters quoted Zakharova as writing that Kyiv was sabotaging the talks."
 ANSWERS_API = "**/api/projects/*/documents/*/answers/*"
@@ -19,13 +17,7 @@ ANSWERS_API = "**/api/projects/*/documents/*/answers/*"
 
 @pytest.fixture
 def project(server, tmp_path) -> str:
-    slug = "qs-" + uuid.uuid4().hex[:8]
-    server.cli("create-project", slug, "--manager", "lead")
-    server.cli("add-member", slug, "ana", "--role", "annotator")
-    path = tmp_path / f"{slug}.jsonl"
-    path.write_text(json.dumps({"id": "one", "title": "One", "text": TEXT}), "utf-8")
-    server.cli("import", slug, str(path))
-    return slug
+    return one_document_project(server, tmp_path, TEXT, prefix="qs")
 
 
 def define_credibility(page, server, slug: str) -> None:

@@ -6,12 +6,17 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 
 import pytest
 
 from e2e.conftest import login
-from e2e.workspace_helpers import api_spans, drag_select, wait_saved
+from e2e.workspace_helpers import (
+    api_spans,
+    drag_select,
+    one_document_project,
+    open_next_document,
+    wait_saved,
+)
 
 TEXT = "Reuters quoted Zakharova as writing that Kyiv was sabotaging the talks."
 SPANS_API = "**/api/projects/*/documents/*/spans/*"
@@ -25,21 +30,7 @@ def at(phrase: str) -> tuple[int, int]:
 @pytest.fixture
 def project(server, tmp_path) -> str:
     """A project whose one document goes to both ana and ben (overlap 2)."""
-    slug = "q-" + uuid.uuid4().hex[:8]
-    server.cli("create-project", slug, "--manager", "lead", "--overlap", "2")
-    for name in ("ana", "ben"):
-        server.cli("add-member", slug, name, "--role", "annotator")
-    path = tmp_path / f"{slug}.jsonl"
-    path.write_text(json.dumps({"id": "one", "title": "One", "text": TEXT}), "utf-8")
-    server.cli("import", slug, str(path))
-    return slug
-
-
-def open_document(page, server, slug: str) -> int:
-    page.goto(f"{server.url}/p/{slug}")
-    page.click("#next-document")
-    page.wait_for_selector("#text")
-    return int(re.search(r"/d/(\d+)", page.url).group(1))
+    return one_document_project(server, tmp_path, TEXT, ("ana", "ben"), overlap=2, prefix="q")
 
 
 def draw(page, phrase: str, key: str) -> None:
@@ -57,7 +48,7 @@ def test_a_queued_span_is_not_sent_by_the_next_account_and_lands_as_its_makers(
     page = new_page()
     page.on("dialog", lambda dialog: dialog.accept())  # "leave with unsaved changes?"
     login(page, server, "ana", "ana-password")
-    document_id = open_document(page, server, project)
+    document_id = open_next_document(page, server, project)
     page.route(SPANS_API, lambda route: route.abort())  # offline
     draw(page, "Kyiv", "1")
     page.wait_for_function("() => window.annotatorWorkspace.queue().length === 1")
@@ -68,7 +59,7 @@ def test_a_queued_span_is_not_sent_by_the_next_account_and_lands_as_its_makers(
     sent = []
     page.on("request", lambda r: sent.append(r.url) if r.method in ("PUT", "DELETE") else None)
     login(page, server, "ben", "ben-password")
-    assert open_document(page, server, project) == document_id
+    assert open_next_document(page, server, project) == document_id
     assert page.evaluate("window.annotatorWorkspace.queue().length") == 0
     assert page.evaluate("window.annotatorWorkspace.pending()") == 0  # ana's span is not shown
     # ben's own span: once it is saved, anything queued before it would have been sent too.
@@ -89,7 +80,7 @@ def test_a_span_made_after_a_log_out_in_another_tab_is_saved_after_logging_in_ag
 ):
     page = new_page()
     login(page, server, "ana", "ana-password")
-    document_id = open_document(page, server, project)
+    document_id = open_next_document(page, server, project)
     other_tab = page.context.new_page()
     other_tab.goto(server.url + "/")
     other_tab.click("header form button")  # log out
@@ -116,7 +107,7 @@ def test_a_queued_span_is_not_sent_when_another_account_logs_in_meanwhile(
 ):
     page = new_page()
     login(page, server, "ana", "ana-password")
-    document_id = open_document(page, server, project)
+    document_id = open_next_document(page, server, project)
     other_tab = page.context.new_page()
     other_tab.goto(server.url + "/")
     other_tab.click("header form button")
@@ -131,13 +122,13 @@ def test_a_queued_span_is_not_sent_when_another_account_logs_in_meanwhile(
     )
     assert page.evaluate("window.annotatorWorkspace.queue().length") == 1
     assert "belong to ana" in page.locator("#save-notice").inner_text()
-    assert open_document(other_tab, server, project) == document_id
+    assert open_next_document(other_tab, server, project) == document_id
     assert stored(other_tab, server, project, document_id) == []  # nothing saved as ben
 
 
 def test_a_refused_save_is_named_and_a_later_span_still_saves(page, server, project):
     login(page, server, "ana", "ana-password")
-    document_id = open_document(page, server, project)
+    document_id = open_next_document(page, server, project)
     refused = []
 
     def refuse_first(route):

@@ -126,3 +126,26 @@ def make_project(server, tmp_path: Path, documents: list[dict], annotators=("ana
     path.write_text("\n".join(json.dumps(d, ensure_ascii=False) for d in documents), "utf-8")
     server.cli("import", slug, str(path))
     return slug
+
+
+def one_document_project(
+    server, tmp_path: Path, text: str, annotators=("ana",), overlap: int = 1, prefix: str = "p"
+) -> str:
+    """A fresh project managed by lead, with ``annotators`` and one document (id ``one``) of
+    ``text``, each document going to ``overlap`` annotators."""
+    slug = f"{prefix}-" + uuid.uuid4().hex[:8]
+    server.cli("create-project", slug, "--manager", "lead", "--overlap", str(overlap))
+    for name in annotators:
+        server.cli("add-member", slug, name, "--role", "annotator")
+    path = tmp_path / f"{slug}.jsonl"
+    path.write_text(json.dumps({"id": "one", "title": "One", "text": text}), "utf-8")
+    server.cli("import", slug, str(path))
+    return slug
+
+
+def open_next_document(page, server, slug: str) -> int:
+    """Press *Next document* on the project page; the id of the document it opens."""
+    page.goto(f"{server.url}/p/{slug}")
+    page.click("#next-document")
+    page.wait_for_selector("#text")
+    return int(re.search(r"/d/(\d+)", page.url).group(1))
