@@ -20,8 +20,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-import orjson
-
 from annotator.data_import.parsers import ImportedDocument, ImportRules, source_stem
 from annotator.data_import.peers import (
     GOLD,
@@ -33,6 +31,7 @@ from annotator.data_import.peers import (
     check_range,
     check_relation_type,
     from_utf16,
+    json_lines,
     rejecter,
     same_text,
     text_of,
@@ -53,18 +52,7 @@ def parse_doccano_files(
     annotator, hold the same examples (by ``id``)."""
     drafts: dict[str, DocumentDraft] = {}
     for source, lines, options in files:
-        for number, raw in enumerate(lines, start=1):
-            reject = rejecter(source, number)
-            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-            if not raw.strip():
-                continue
-            try:
-                value = orjson.loads(raw)
-            except orjson.JSONDecodeError as error:
-                raise reject(None, f"not valid JSON ({error})") from None
-            if not isinstance(value, dict):
-                raise reject(None, "expected a JSON object per line")
+        for number, value, _reject in json_lines(lines, source):
             _read_line(value, number, source, rules, options, drafts)
     for draft in drafts.values():
         yield draft.parsed(rules)

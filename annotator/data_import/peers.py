@@ -13,9 +13,11 @@ endings are normalised), as the native format has them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from annotator.data_import.parsers import ImportedDocument, ImportRules, parse_document
 from annotator.errors import ImportRejected
@@ -35,6 +37,25 @@ def rejecter(source: str, line: int | None) -> Reject:
         return ImportRejected(source, line, field_name, reason)
 
     return reject
+
+
+def json_lines(lines: Iterable[bytes], source: str) -> Iterator[tuple[int, dict[str, Any], Reject]]:
+    """(line number, object, its ``reject``) for each non-blank line of a JSON Lines file (a
+    byte-order mark before the first line is dropped); a line that is not a JSON object is
+    refused, naming the file and line."""
+    for number, raw in enumerate(lines, start=1):
+        reject = rejecter(source, number)
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        if not raw.strip():
+            continue
+        try:
+            value = orjson.loads(raw)
+        except orjson.JSONDecodeError as error:
+            raise reject(None, f"not valid JSON ({error})") from None
+        if not isinstance(value, dict):
+            raise reject(None, "expected a JSON object per line")
+        yield number, value, reject
 
 
 @dataclass

@@ -27,8 +27,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-import orjson
-
 from annotator.data_import.parsers import ImportedDocument, ImportRules, source_stem
 from annotator.data_import.peers import (
     GOLD,
@@ -39,7 +37,7 @@ from annotator.data_import.peers import (
     check_label,
     check_range,
     check_relation_type,
-    rejecter,
+    json_lines,
     same_text,
     text_of,
     whole_number,
@@ -52,18 +50,7 @@ def parse_prodigy(
     lines: Iterable[bytes], source: str, rules: ImportRules, options: PeerOptions
 ) -> Iterator[ImportedDocument]:
     drafts: dict[str, DocumentDraft] = {}
-    for number, raw in enumerate(lines, start=1):
-        reject = rejecter(source, number)
-        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-            raw = raw[3:]
-        if not raw.strip():
-            continue
-        try:
-            value = orjson.loads(raw)
-        except orjson.JSONDecodeError as error:
-            raise reject(None, f"not valid JSON ({error})") from None
-        if not isinstance(value, dict):
-            raise reject(None, "expected a JSON object per line")
+    for number, value, reject in json_lines(lines, source):
         answer = value.get("answer", "accept")
         if answer not in ANSWERS:
             raise reject("answer", f"expected one of {', '.join(ANSWERS)}")
