@@ -24,7 +24,10 @@ pytestmark = pytest.mark.serial  # a real server and subprocesses
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 SLOW_CONNECTIONS = 8
-BYTES_EACH = 10
+#: A slow client sends a byte of its request line every PAUSE seconds, until the test has its
+#: answers (the connections stay open however long /health takes on a busy machine), and gives
+#: up after the bytes of the line: the test is bounded by a count, not by a clock.
+LINE = b"GET /login?" + b"x" * 200
 PAUSE = 0.5
 
 
@@ -45,10 +48,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def dribble(port: int, opened: threading.Barrier) -> None:
+def dribble(port: int, opened: threading.Barrier, answered: threading.Event) -> None:
     with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
         opened.wait()
-        for byte in b"GET /login"[:BYTES_EACH]:
+        for byte in LINE:
+            if answered.is_set():
+                break
             connection.sendall(bytes([byte]))
             time.sleep(PAUSE)
 
@@ -77,8 +82,10 @@ def test_health_answers_while_slow_clients_hold_connections(tmp_path):
             except OSError:
                 time.sleep(0.2)
         opened = threading.Barrier(SLOW_CONNECTIONS + 1)
+        answered = threading.Event()
         slow = [
-            threading.Thread(target=dribble, args=(port, opened)) for _ in range(SLOW_CONNECTIONS)
+            threading.Thread(target=dribble, args=(port, opened, answered))
+            for _ in range(SLOW_CONNECTIONS)
         ]
         for thread in slow:
             thread.start()
@@ -88,6 +95,7 @@ def test_health_answers_while_slow_clients_hold_connections(tmp_path):
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=10) as answer:
                 answers.append(answer.status)
         still_dribbling = sum(thread.is_alive() for thread in slow)
+        answered.set()
         for thread in slow:
             thread.join()
     finally:
