@@ -99,3 +99,36 @@ def test_after_seeing_the_comparison_only_a_manager_can_reopen(new_page, server,
     ana.goto(f"{server.url}/p/{project}/d/{document_id}")
     ana.wait_for_selector("#mark-done")
     assert put_span_from_page(ana, server, project, document_id) == 201
+
+
+def test_a_refused_reopen_says_why_on_the_page(new_page, server, project):
+    """The workspace's *Reopen* is an htmx button: its refusal (the work froze in another tab
+    when its annotator saw the comparison) shows the server's reason instead of doing nothing."""
+    ana = new_page()
+    login(ana, server, "ana", "ana-password")
+    document_id = open_next_document(ana, server, project)
+    drag_select(ana, TEXT, *at("Kyiv"))
+    ana.keyboard.press("1")
+    wait_saved(ana)
+    ana.click("#mark-done")
+    ana.wait_for_function("() => !location.pathname.includes('/d/')")
+    ana.goto(f"{server.url}/p/{project}/d/{document_id}")
+    ana.wait_for_selector("#reopen")
+
+    lead = new_page()
+    login(lead, server, "lead", "lead-password")
+    lead.goto(f"{server.url}/p/{project}/settings")
+    lead.check("input[name=comparison_open]")
+    lead.locator("form:has(input[name=comparison_open]) button").first.click()
+    lead.wait_for_load_state("load")
+    other_tab = ana.context.new_page()
+    other_tab.goto(f"{server.url}/p/{project}/compare/{document_id}")
+    assert other_tab.locator("h1").first.is_visible()
+    other_tab.close()
+
+    refusal = ana.locator("#request-error")
+    assert refusal.is_hidden()
+    ana.click("#reopen")
+    refusal.wait_for(state="visible")
+    assert "seen the comparison" in refusal.inner_text()
+    assert ana.locator("#reopen").is_visible()  # nothing changed on the page
