@@ -19,6 +19,7 @@ from sqlalchemy import (
     Column,
     ForeignKeyConstraint,
     Index,
+    LargeBinary,
     MetaData,
     Text,
     UniqueConstraint,
@@ -503,7 +504,9 @@ class Job(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
     __table_args__ = (
-        CheckConstraint("kind IN ('import', 'export', 'accept_agreed')", name="kind_known"),
+        CheckConstraint(
+            "kind IN ('import', 'export', 'accept_agreed', 'train')", name="kind_known"
+        ),
         CheckConstraint(
             "status IN ('queued', 'running', 'done', 'failed', 'cancelled')", name="status_known"
         ),
@@ -547,3 +550,25 @@ class Activity(SQLModel, table=True):
     detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
 
     __table_args__ = (Index("ix_activity_project", "project_id", "id"),)
+
+
+class LearnedModel(SQLModel, table=True):
+    """A tagger learned from a project's gold (``annotator.suggestions.learned``): its file, what
+    it learned from and its figures on held-out documents. A manager reads the figures before
+    switching a model on; the newest model switched on makes the project's learned suggestions.
+    ``gold_documents`` is how many documents had finished gold then, so the runner can tell when
+    enough new gold exists to learn again."""
+
+    __tablename__ = "learned_model"
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", ondelete="CASCADE", index=True)
+    trained_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow)
+    documents: int  # learned from
+    held_out: int  # kept back for the figures
+    gold_documents: int
+    seconds: float  # time spent learning
+    scores: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    model: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    enabled: bool = False

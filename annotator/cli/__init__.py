@@ -352,6 +352,7 @@ def jobs(workers: int) -> None:
 def _add_commands() -> None:
     from annotator.cli.agreement import agreement_command
     from annotator.cli.export import export_command
+    from annotator.cli.train import train_command
 
     for command in (
         init_db,
@@ -362,6 +363,7 @@ def _add_commands() -> None:
         import_,
         export_command,
         agreement_command,
+        train_command,
         demo,
         jobs,
     ):

@@ -270,8 +270,25 @@ def _accept_agreed(session: Session, job: Job, checkpoint: Callable[[int, int], 
     session.commit()
 
 
+def _train(session: Session, job: Job, checkpoint: Checkpoint) -> None:
+    from annotator.suggestions import training
+
+    project = session.get(Project, job.project_id)
+    row = training.learn(session, project, job.user_id, progress=checkpoint)
+    if job.params.get("replace_if_not_worse"):
+        training.replace_if_not_worse(session, project.id, row)
+    message = f"Learned model {row.id} from {row.documents} documents in {row.seconds:.1f} s" + (
+        " and switched it on." if row.enabled else "; a manager can switch it on."
+    )
+    _done(job, message, {"model_id": row.id, "scores": row.scores}, done=3)
+    job.total = 3
+    session.add(job)
+    session.commit()
+
+
 WORK: dict[str, Callable[[Session, Job, Checkpoint], None]] = {
     "import": _import,
     "export": _export,
     "accept_agreed": _accept_agreed,
+    "train": _train,
 }

@@ -36,6 +36,7 @@ from annotator.auth import me
 from annotator.errors import Refused
 from annotator.jobs import queue, work
 from annotator.models import Assignment, Label, Relation, RelationType, Span, User
+from annotator.suggestions import training
 from annotator.views.jobs import job_redirect
 
 bp = Blueprint("compare", __name__)
@@ -264,11 +265,14 @@ def agreed_to_accept(session, project, document, at_least: int) -> tuple[list, l
 def adjudication(slug: str, document_id: int):
     """Mark the document adjudicated (``status=adjudicated``) or reopen its adjudication
     (``status=in_progress``), under the current curator's name."""
-    _project, document = document_for_curating(slug, document_id)
+    project, document = document_for_curating(slug, document_id)
     status = request.form.get("status", "")
     if status not in (state.IN_PROGRESS, state.ADJUDICATED):
         raise Refused(422, "status: adjudicated or in_progress", "status")
-    state.set_status(db.session(), document, me(), status)
+    session = db.session()
+    state.set_status(session, document, me(), status)
+    if status == state.ADJUDICATED:  # enough new gold: the project's model learns again
+        training.queue_if_due(session, project, me(), current_app)
     return _answer(slug, document_id)
 
 
