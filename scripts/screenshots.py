@@ -1,11 +1,13 @@
 """Regenerate the screenshots in docs/screenshots/ from the demo (run from the repository root).
 
-.venv/bin/python scripts/screenshots.py
+.venv/bin/python scripts/screenshots.py          # all of them
+.venv/bin/python scripts/screenshots.py arcs     # only the link arcs and label tags (1280, 390 px)
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -55,16 +57,88 @@ def annotated_copy(server: Server, folder: Path) -> None:
     server.cli("import", "demo", str(path))
 
 
+def linked_copy(server: Server, folder: Path) -> None:
+    """Import a copy of the bridge-budget article with ana's spans and the links between them."""
+    articles = (ROOT / "annotator" / "demo_data" / "articles.jsonl").read_text("utf-8").splitlines()
+    text = json.loads(articles[2])["text"]
+    spans = {
+        "council": ("attribution", "the city council insisted on Monday"),
+        "open": ("claim", "The new river bridge will open in September as planned"),
+        "weber": ("attribution", "Deputy mayor Jonas Weber told a press conference"),
+        "milestones": ("claim", '"every milestone has been met"'),
+        "minutes": ("evidence", "minutes of a May meeting of the project board"),
+        "late": ("evidence", 'the steel deliveries were "at least ten weeks late"'),
+        "engineers": ("attribution", "Two engineers working on the site"),
+        "unrealistic": ("claim", 'the September date was "not realistic"'),
+    }
+    links = [
+        ("attributed_to", "open", "council"),
+        ("attributed_to", "milestones", "weber"),
+        ("refutes", "late", "milestones"),
+        ("refutes", "minutes", "open"),
+        ("attributed_to", "unrealistic", "engineers"),
+        ("supports", "late", "unrealistic"),
+    ]
+    document = {
+        "id": "bridge-linked",
+        "title": "Bridge budget (links drawn as arcs)",
+        "text": text,
+        "annotations": [
+            {
+                "id": key,
+                "annotator": "ana",
+                "label": label,
+                "start": text.index(phrase),
+                "end": text.index(phrase) + len(phrase),
+            }
+            for key, (label, phrase) in spans.items()
+        ],
+        "relations": [
+            {"annotator": "ana", "type": kind, "source": source, "target": target}
+            for kind, source, target in links
+        ],
+    }
+    path = folder / "linked.jsonl"
+    path.write_text(json.dumps(document, ensure_ascii=False), "utf-8")
+    server.cli("import", "demo", str(path))
+
+
+def arcs_shots(browser, server: Server) -> None:
+    """The link arcs and label tags on ana's linked document, at 1280 and 390 px wide."""
+    for width, name in ((1280, "workspace-arcs.png"), (390, "workspace-arcs-390.png")):
+        page = browser.new_page(viewport={"width": width, "height": 820 if width > 400 else 844})
+        login(page, server, "lead", "lead-password")
+        page.goto(f"{server.url}/p/demo")
+        link = page.locator("a", has_text="Bridge budget (links drawn as arcs)").first
+        document_id = re.findall(r"\d+", link.get_attribute("href") or "")[-1]
+        page.goto(f"{server.url}/p/demo/d/{document_id}?annotator=ana")
+        page.wait_for_selector("#arcs g.arc")
+        page.wait_for_timeout(300)
+        if width < 400:
+            page.locator("#text").scroll_into_view_if_needed()
+        first = page.locator("#text mark").first.bounding_box()
+        page.mouse.move(
+            first["x"] + 20, first["y"] + first["height"] / 2
+        )  # hover: its links light up
+        page.wait_for_timeout(100)
+        page.screenshot(path=str(OUT / name))
+        page.close()
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="annotator-shots-"))
     server = Server(folder)
     server.cli("demo", "--no-serve")
     annotated_copy(server, folder)
+    linked_copy(server, folder)
     server.start()
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            arcs_shots(browser, server)
+            if sys.argv[1:] == ["arcs"]:
+                return
             page = browser.new_page(viewport={"width": 1360, "height": 820})
             login(page, server, "lead", "lead-password")
             page.goto(f"{server.url}/p/demo/d/5?annotator=ana")

@@ -13,6 +13,7 @@ import { readPage, whoIsLoggedIn } from "./session.js";
 import { pendingPainter, setupSelection } from "./selection.js";
 import { setupPopover } from "./popover.js";
 import { setupLinks } from "./links.js";
+import { setupArcs } from "./arcs.js";
 import { setupKeys } from "./keys.js";
 import { setupQuestions } from "./questions.js";
 import {
@@ -275,6 +276,15 @@ function start(root) {
     history.record({ undo: () => putLink(before), redo: () => removeLink(before) });
   }
 
+  ws.deleteLink = deleteLink;
+  /** Give a link another type (its value kept only if the new type offers it); undoable. */
+  ws.relabelLink = (before, type) => {
+    const after = Object.assign({}, before, { type: type.name,
+      value: type.choices.includes(before.value) ? before.value : null });
+    putLink(after);
+    history.record({ undo: () => putLink(before), redo: () => putLink(after) });
+  };
+
   ws.undo = () => history.undo();
   ws.redo = () => history.redo();
 
@@ -284,6 +294,7 @@ function start(root) {
   setupKeys(ws);
   setupQuestions({ enqueue: (op) => queue.enqueue(op), queued: () => queue.ops(), tell: (message) => tell(null, [message], true) });
   setupTags(root);
+  setupArcs(ws);
 
   // ---- clicks in the workspace: link target, delete link, open a span ------------------------
   root.addEventListener("click", (event) => {

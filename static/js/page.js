@@ -57,7 +57,15 @@ export function showLinkChange(op) {
   if (!list) return;
   const existing = list.querySelector('li[data-relation="' + CSS.escape(op.id) + '"]');
   if (op.method === "DELETE") { if (existing) existing.remove(); }
-  else if (!existing) {
+  else if (existing) { // a relabel: the new type (and value) at once
+    existing.dataset.type = op.body.type;
+    existing.dataset.value = op.body.value || "";
+    existing.classList.add("pending");
+    const type = existing.querySelector(".link-type");
+    if (type) type.textContent = op.body.type;
+    const value = existing.querySelector(".link-value");
+    if (value) value.textContent = op.body.value || "";
+  } else {
     const source = spanData(op.body.source), target = spanData(op.body.target);
     if (!source || !target) return;
     const empty = list.querySelector("li.empty");
