@@ -315,13 +315,13 @@ def classify_pair(spans_a: Iterable[Span], spans_b: Iterable[Span]) -> list[Clas
     ]
 
     def order(item: Classified) -> tuple[str, int, int, str, int]:
-        s = _either(item)
+        s = classified_span(item)
         return s.document, s.start, s.end, s.label, KINDS.index(item["kind"])
 
     return sorted(items, key=order)
 
 
-def _either(item: Classified) -> Span:
+def classified_span(item: Classified) -> Span:
     """The item's span of a, else of b (every item has one of them)."""
     span = item["a"] or item["b"]
     assert span is not None, "a classified item holds a span of a or of b"
@@ -344,7 +344,7 @@ def disagreement_breakdown(
     counts = {label: dict.fromkeys(KINDS, 0) for label in labels}
     for item in classify_pair(spans_a, spans_b):
         # "missing_a" items hold only b's span, every other kind a's: the span's own label.
-        counts[_either(item).label][item["kind"]] += 1
+        counts[classified_span(item).label][item["kind"]] += 1
     return {label: with_only_keys(kinds) for label, kinds in counts.items()}
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from annotator.data_export.formats.record import (
     GOLD,
+    Line,
     Record,
     annotation_relations_of,
     gold_relations_of,
@@ -26,7 +27,7 @@ DOCCANO_OFFSETS = ("utf16", "codepoint")
 
 def doccano_lines(
     record: Record, *, include_gold: bool = True, offsets: str = "utf16"
-) -> list[dict]:
+) -> list[Line]:
     """doccano sequence-labelling JSONL: one line per annotator, and one for gold if any.
 
     ``{"text", "label": [[start, end, label], ...], "id", "annotator", "meta"}`` — doccano's
@@ -59,8 +60,10 @@ def doccano_lines(
 
     def line(
         annotator: str, spans: Iterable[Mapping[str, Any]], links: Iterable[Mapping[str, Any]]
-    ) -> dict:
-        labels, entities, index = [], [], {}
+    ) -> Line:
+        labels: list[list[int | str]] = []
+        entities: list[Line] = []
+        index: dict[str, int] = {}
         for span in spans:
             span_text(text, span)  # validates the offsets
             start, end = convert(span["start"]), convert(span["end"])

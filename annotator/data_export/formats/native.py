@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from annotator.data_export.formats.record import (
+    Line,
     Record,
     annotation_order,
     annotation_relations_of,
@@ -17,7 +18,7 @@ from annotator.data_export.formats.record import (
 )
 
 
-def native_lines(record: Record, *, include_gold: bool = True) -> list[dict]:
+def native_lines(record: Record, *, include_gold: bool = True) -> list[Line]:
     """The record itself as one line, in a stable key order; ``docs/native.schema.json``.
 
     Re-importable. Annotations are sorted by (annotator, start, end, label), gold by
@@ -66,7 +67,7 @@ def native_lines(record: Record, *, include_gold: bool = True) -> list[dict]:
     return [line]
 
 
-def _with_attributes(entry: dict[str, Any], span: Mapping[str, Any], before: str) -> dict:
+def _with_attributes(entry: Line, span: Mapping[str, Any], before: str) -> Line:
     """``entry`` with the span's attribute values (keys sorted) inserted before key ``before``,
     when it has any."""
     attributes = span.get("attributes")

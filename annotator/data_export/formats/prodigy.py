@@ -7,6 +7,7 @@ from typing import Any
 
 from annotator.data_export.formats.record import (
     GOLD,
+    Line,
     Record,
     annotation_relations_of,
     gold_relations_of,
@@ -17,7 +18,7 @@ from annotator.data_export.formats.record import (
 )
 
 
-def prodigy_lines(record: Record, *, include_gold: bool = True) -> list[dict]:
+def prodigy_lines(record: Record, *, include_gold: bool = True) -> list[Line]:
     """Prodigy / spaCy task JSONL: one line per annotator, and one for gold if any.
 
     ``{"text", "spans": [{"start", "end", "label", "text"}], "meta": {..., "id", "annotator"},
@@ -37,7 +38,7 @@ def prodigy_lines(record: Record, *, include_gold: bool = True) -> list[dict]:
     base_meta = sorted_json(record.get("meta") or {})
     relations = annotation_relations_of(record)
 
-    def task_span(span: Mapping[str, Any]) -> dict:
+    def task_span(span: Mapping[str, Any]) -> Line:
         entry = {
             "start": span["start"],
             "end": span["end"],
@@ -50,7 +51,7 @@ def prodigy_lines(record: Record, *, include_gold: bool = True) -> list[dict]:
 
     def line(
         annotator: str, spans: list[Mapping[str, Any]], links: list[Mapping[str, Any]]
-    ) -> dict:
+    ) -> Line:
         task = {
             "text": text,
             "spans": [task_span(span) for span in spans],
@@ -82,5 +83,5 @@ def prodigy_lines(record: Record, *, include_gold: bool = True) -> list[dict]:
     return lines
 
 
-def _relation_end(span: Mapping[str, Any]) -> dict:
+def _relation_end(span: Mapping[str, Any]) -> Line:
     return {"start": span["start"], "end": span["end"], "label": span["label"]}

@@ -35,6 +35,11 @@ GOLD = "gold"
 """The annotator name that doccano and Prodigy lines use for the gold spans."""
 
 Record = dict[str, Any]
+"""A native document record (above), as the database layer builds it: free-form JSON."""
+
+Line = dict[str, Any]
+"""One JSON object a format writes (a JSONL line, or a part of one): free-form JSON, whatever
+``orjson`` serialises, its shape given by each format's docstring."""
 
 
 def sorted_json(value: Any) -> Any:
@@ -57,20 +62,6 @@ def span_text(text: str, span: Mapping[str, Any]) -> str:
     return text[start:end]
 
 
-def _with_attributes(entry: dict[str, Any], span: Mapping[str, Any], before: str) -> dict:
-    """``entry`` with the span's attribute values (keys sorted) inserted before key ``before``,
-    when it has any."""
-    attributes = span.get("attributes")
-    if not attributes:
-        return entry
-    out = {}
-    for key, value in entry.items():
-        if key == before:
-            out["attributes"] = sorted_json(attributes)
-        out[key] = value
-    return out
-
-
 def _relations(
     spans: Iterable[Mapping[str, Any]], relations: Iterable[Mapping[str, Any]], gold: bool
 ) -> list[Mapping[str, Any]]:
@@ -87,7 +78,7 @@ def _relations(
             )
         return span
 
-    def order(relation: Mapping[str, Any]) -> tuple:
+    def order(relation: Mapping[str, Any]) -> tuple[str, int, int, int, int, str, str]:
         source, target = end(relation, "source"), end(relation, "target")
         return (
             "" if gold else relation["annotator"],
@@ -112,11 +103,11 @@ def gold_relations_of(record: Mapping[str, Any], include_gold: bool) -> list[Map
     return _relations(record.get("gold", []), record.get("gold_relations", []), gold=True)
 
 
-def annotation_order(span: Mapping[str, Any]) -> tuple:
+def annotation_order(span: Mapping[str, Any]) -> tuple[str, int, int, str, str]:
     return (span["annotator"], span["start"], span["end"], span["label"], span["id"])
 
 
-def _gold_order(span: Mapping[str, Any]) -> tuple:
+def _gold_order(span: Mapping[str, Any]) -> tuple[int, int, str, str]:
     return (span["start"], span["end"], span["label"], span["id"])
 
 

@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from annotator.data_export.formats.record import (
     GOLD,
+    Line,
     Record,
     annotation_order,
     annotation_relations_of,
@@ -25,7 +26,7 @@ def _iri_segment(value: str) -> str:
     return quote(str(value), safe="")
 
 
-def w3c_lines(record: Record, base_uri: str, *, include_gold: bool = True) -> list[dict]:
+def w3c_lines(record: Record, base_uri: str, *, include_gold: bool = True) -> list[Line]:
     """W3C Web Annotation Data Model (JSON-LD): one annotation per span, gold included.
 
     Offsets go in unchanged. The Recommendation (section 4.2.4, which 4.2.5 Text Position
@@ -50,7 +51,7 @@ def w3c_lines(record: Record, base_uri: str, *, include_gold: bool = True) -> li
     text = record["text"]
     source = f"{base}/documents/{_iri_segment(record['id'])}"
 
-    def annotation(span: Mapping[str, Any], creator: dict) -> dict:
+    def annotation(span: Mapping[str, Any], creator: Line) -> Line:
         exact = span_text(text, span)
         start, end = span["start"], span["end"]
         body = [{"type": "TextualBody", "purpose": "tagging", "value": span["label"]}]
@@ -82,10 +83,10 @@ def w3c_lines(record: Record, base_uri: str, *, include_gold: bool = True) -> li
             },
         }
 
-    def person(name: str) -> dict:
+    def person(name: str) -> Line:
         return {"id": f"{base}/annotators/{_iri_segment(name)}", "type": "Person", "nickname": name}
 
-    def software(curator: str | None) -> dict:
+    def software(curator: str | None) -> Line:
         return {
             "id": f"{base}/{GOLD}",
             "type": "Software",
@@ -93,7 +94,7 @@ def w3c_lines(record: Record, base_uri: str, *, include_gold: bool = True) -> li
             "name": f"gold standard, curated by {curator}",
         }
 
-    def link(relation: Mapping[str, Any], creator: dict) -> dict:
+    def link(relation: Mapping[str, Any], creator: Line) -> Line:
         body = [{"type": "TextualBody", "purpose": "tagging", "value": relation["type"]}]
         if relation.get("value") is not None:
             body.append(
