@@ -16,9 +16,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlalchemy import or_, update
+from sqlmodel import Session, col, select
 
 from annotator.errors import Invalid
 from annotator.models import ApiToken, Project, User, utcnow
@@ -27,6 +28,8 @@ SCOPES = ("read", "read-write")
 PREFIX = "ann_"
 MAX_DAYS = 366
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: ``last_used_at`` is recorded to this resolution: a token used again sooner writes nothing.
+USE_RESOLUTION = timedelta(seconds=60)
 
 
 def digest(secret: str) -> str:
@@ -112,3 +115,31 @@ def find_valid(db: Session, secret: str) -> tuple[ApiToken, User] | None:
         )
     ).first()
     return None if row is None else (row[0], row[1])
+
+
+def _as_utc(moment: datetime) -> datetime:
+    """SQLite gives back naive datetimes (stored as UTC), PostgreSQL aware ones."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def use_is_news(token: ApiToken, now: datetime | None = None) -> bool:
+    """Whether a use of ``token`` now should be recorded: never used, or not for a while."""
+    seen = token.last_used_at
+    return seen is None or _as_utc(seen) <= (now or utcnow()) - USE_RESOLUTION
+
+
+def note_use(db: Session, token_id: int | None, now: datetime | None = None) -> None:
+    """Set the token's ``last_used_at`` unless another request just did (the same condition in
+    SQL, so concurrent requests write it once)."""
+    now = now or utcnow()
+    db.execute(
+        update(ApiToken)
+        .where(
+            ApiToken.id == token_id,
+            or_(
+                col(ApiToken.last_used_at).is_(None),
+                col(ApiToken.last_used_at) <= now - USE_RESOLUTION,
+            ),
+        )
+        .values(last_used_at=now)
+    )

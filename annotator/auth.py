@@ -45,6 +45,7 @@ from flask_login import (
 )
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import update
+from sqlalchemy.exc import SQLAlchemyError
 
 from annotator import api_tokens, db, store
 from annotator.models import Project, User
@@ -88,6 +89,7 @@ def init_app(app: Flask) -> None:
     # CSRF is checked by _authenticate_or_check_csrf, which lets token requests through.
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     app.before_request(_authenticate_or_check_csrf)
+    app.after_request(_note_token_use)
     app.register_blueprint(bp)
     _throttle_failed_log_ins(app)
     app.before_request(_expire_session)
@@ -153,6 +155,27 @@ def _authenticate_or_check_csrf():
     g.api_token = token
     g._login_user = LoginUser(user)  # Flask-Login's current user, without touching the session
     return None
+
+
+def _note_token_use(response):
+    """Record when a token last opened something (at most once a minute, so reads do not
+    write each time). Only answered requests count: a refusal changes nothing, and the
+    bookkeeping never turns an answer into an error."""
+    token = g.get("api_token")
+    if token is None or response.status_code >= 400 or not api_tokens.use_is_news(token):
+        return response
+    session = db.session()
+    session.rollback()  # end the request's read transaction; its work is committed or refused
+    marked = db.writing.set(True)
+    try:
+        api_tokens.note_use(session, token.id)
+        session.commit()
+    except SQLAlchemyError as error:
+        session.rollback()
+        current_app.logger.warning("could not record the use of token %s: %s", token.id, error)
+    finally:
+        db.writing.reset(marked)
+    return response
 
 
 def _token_refused(status: int, message: str):

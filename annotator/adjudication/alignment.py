@@ -20,6 +20,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
+from annotator.agreement.matching import classified_span
 from annotator.agreement.report import Span, classify_pair, compute_agreement
 
 DISAGREEMENTS = ("missing", "label", "boundary", "extra")
@@ -106,7 +107,7 @@ def classify(regions: Sequence[Region], annotators: Sequence[str]) -> list[list[
     found: list[set[str]] = [set() for _ in regions]
     for a, b in combinations(annotators, 2):
         for item in classify_pair(spans[a], spans[b]):
-            k = int((item["a"] or item["b"]).document)
+            k = int(classified_span(item).document)
             other = {"missing_a": a, "missing_b": b}.get(item["kind"])
             if other is None:
                 found[k].add("agree" if item["kind"] == "exact" else item["kind"])
@@ -205,7 +206,7 @@ class LinkRow:
     values: dict[str, str | None]  # annotator -> value
 
     @property
-    def key(self) -> tuple:
+    def key(self) -> tuple[str, tuple[str, int, int], tuple[str, int, int]]:
         return (self.type, self.source, self.target)
 
 
@@ -214,14 +215,14 @@ def link_rows(
 ) -> list[LinkRow]:
     """Group annotators' links ``(relation id, annotator, type, value, source, target)`` by
     (type, source key, target key), in the text order of their sources, then targets."""
-    rows: dict[tuple, LinkRow] = {}
+    rows: dict[tuple[str, tuple[str, int, int], tuple[str, int, int]], LinkRow] = {}
     for relation_id, annotator, type_name, value, source, target in links:
         key = (type_name, source.key, target.key)
         row = rows.setdefault(key, LinkRow(type_name, source.key, target.key, {}, {}))
         row.ids.setdefault(annotator, relation_id)
         row.values.setdefault(annotator, value)
 
-    def order(row: LinkRow) -> tuple:
+    def order(row: LinkRow) -> tuple[int, int, int, int, str]:
         return (row.source[1], -row.source[2], row.target[1], -row.target[2], row.type)
 
     return sorted(rows.values(), key=order)

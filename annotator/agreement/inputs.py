@@ -29,7 +29,13 @@ from sqlmodel import Session
 from annotator import store
 from annotator.agreement.gold_quality import vs_gold
 from annotator.agreement.over_time import comparable_since, per_week
-from annotator.agreement.report import Relation, Span, classify_pair, compute_agreement
+from annotator.agreement.report import (
+    AgreementReport,
+    Relation,
+    Span,
+    classify_pair,
+    compute_agreement,
+)
 from annotator.errors import Invalid
 from annotator.models import Adjudication, Assignment, Document, Label, RelationType, User
 from annotator.models import GoldSpan as GoldSpanRow
@@ -79,11 +85,19 @@ class Inputs:
     done_at: dict[str, list[datetime]] = field(default_factory=dict)  # when each finisher did
 
 
+class ProjectReport(AgreementReport):
+    """`compute_agreement`'s report with the figures against gold (`gold_quality.vs_gold`) and
+    week by week (`over_time.per_week`) added, as the page, the CLI and the API give it."""
+
+    vs_gold: dict[str, Any]
+    over_time: list[dict[str, Any]]
+
+
 @dataclass(frozen=True)
 class Result:
     """A report of `compute_agreement` with what it was computed from and how long it took."""
 
-    report: dict[str, Any]
+    report: ProjectReport
     documents: dict[str, DocumentRef]
     version: tuple
     seconds: float
@@ -457,7 +471,7 @@ def agreement(
         return hit
     started = time.perf_counter()
     inputs = load_inputs(db, project_id, filters)
-    report = compute_agreement(
+    figures = compute_agreement(
         inputs.spans,
         inputs.lengths,
         inputs.finished,
@@ -468,18 +482,18 @@ def agreement(
         relations=inputs.relations,
         attributes=inputs.attributes,
     )
-    report["vs_gold"] = vs_gold(
+    gold_figures = vs_gold(
         inputs.spans,
         inputs.gold,
         inputs.lengths,
         inputs.finished,
         inputs.adjudicated,
         inputs.labels,
-        report["annotators"],
+        figures["annotators"],
         bootstrap=bootstrap,
         seed=seed,
     )
-    report["over_time"] = per_week(
+    weekly = per_week(
         inputs.spans,
         inputs.lengths,
         inputs.finished,
@@ -487,6 +501,7 @@ def agreement(
         inputs.annotators,
         comparable_since(inputs.done_at),
     )
+    report: ProjectReport = {**figures, "vs_gold": gold_figures, "over_time": weekly}
     result = Result(report, inputs.documents, current, time.perf_counter() - started)
     if use_cache:
         _reports.put(key, current, result)

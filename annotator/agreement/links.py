@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import combinations
-from typing import NamedTuple
+from typing import NamedTuple, TypedDict
 
 import numpy as np
 
@@ -41,6 +41,72 @@ class Kappa(NamedTuple):
     agreed: int
 
 
+# ---------------------------------------------------------------- the report's parts
+
+
+class LinkCounts(TypedDict):
+    """Links matched (``tp``) and made by each side of a pair."""
+
+    tp: int
+    n_a: int
+    n_b: int
+
+
+class TypeFigures(TypedDict):
+    exact_f1: float | None
+    overlap_f1: float | None
+
+
+class RelationPair(TypedDict):
+    """Link F1 of two annotators on the documents both finished: ends matched as in span F1
+    (exact or overlap), types equal. F1 is None when neither made a link."""
+
+    a: str
+    b: str
+    documents: int
+    exact_f1: float | None
+    exact: LinkCounts
+    overlap_f1: float | None
+    overlap: LinkCounts
+    per_type: dict[str, TypeFigures]
+
+
+class RelationReport(TypedDict):
+    types: list[str]
+    """The link types used, sorted."""
+    pairwise: list[RelationPair]
+
+
+class KappaFigures(TypedDict):
+    """`Kappa` as the report writes it."""
+
+    kappa: float | None
+    units: int
+    agreed: int
+
+
+class AttributePair(TypedDict):
+    a: str
+    b: str
+    per_attribute: dict[str, KappaFigures]
+    """Keyed by "label.attribute"."""
+
+
+class AttributeAlpha(TypedDict):
+    alpha: float | None
+    units: int
+    """Pairable units: spans (document, label, start, end) with at least two values."""
+
+
+class AttributeReport(TypedDict):
+    per_attribute: dict[str, AttributeAlpha]
+    pairwise: list[AttributePair]
+
+
+def _kappa_figures(kappa: Kappa) -> KappaFigures:
+    return {"kappa": kappa.kappa, "units": kappa.units, "agreed": kappa.agreed}
+
+
 def _matched_ids(
     spans_a: Iterable[Span], spans_b: Iterable[Span], modes: Sequence[str]
 ) -> dict[str, dict[str, str]]:
@@ -62,8 +128,11 @@ def _relation_tp(
     wanted = Counter((r.source, r.target, r.type) for r in relations_b)
     tp = 0
     for relation in relations_a:
-        key = (partner.get(relation.source), partner.get(relation.target), relation.type)
-        if key[0] is not None and key[1] is not None and wanted[key] > 0:
+        source, target = partner.get(relation.source), partner.get(relation.target)
+        if source is None or target is None:
+            continue
+        key = (source, target, relation.type)
+        if wanted[key] > 0:
             wanted[key] -= 1
             tp += 1
     return tp
@@ -142,7 +211,7 @@ def attribute_alpha(
     if annotators is None:
         annotators = sorted({s.annotator for s in spans})
     coder = {name: k for k, name in enumerate(annotators)}
-    units: dict[tuple, list[str | None]] = {}
+    units: dict[tuple[str, int, int], list[str | None]] = {}
     for span in sorted(spans, key=lambda s: (s.document, s.start, s.end, s.id or "")):
         if span.annotator not in coder:
             continue
@@ -166,7 +235,10 @@ def _attribute_names(spans: Iterable[Span], labels: Sequence[str]) -> list[tuple
 
 
 def _links_f1(
-    links_a: list[Relation], links_b: list[Relation], partner: Mapping[str, str], type_name=None
+    links_a: list[Relation],
+    links_b: list[Relation],
+    partner: Mapping[str, str],
+    type_name: str | None = None,
 ) -> F1:
     side_a = [r for r in links_a if type_name is None or r.type == type_name]
     side_b = [r for r in links_b if type_name is None or r.type == type_name]
@@ -175,30 +247,42 @@ def _links_f1(
     return F1(2 * tp / total if total else None, tp, len(side_a), len(side_b))
 
 
+def _counts(result: F1) -> LinkCounts:
+    return {"tp": result.tp, "n_a": result.n_a, "n_b": result.n_b}
+
+
 def _relation_pair(
+    names: tuple[str, str, int],
     spans_a: list[Span],
     spans_b: list[Span],
     links_a: list[Relation],
     links_b: list[Relation],
     types: list[str],
-) -> dict:
-    """One pair's entry of the report's "relations" (without the names)."""
+) -> RelationPair:
+    """One pair's entry of the report's "relations"; ``names`` are a, b and the number of
+    documents both finished."""
     matched: dict[str, dict[str, str]] = {"exact": {}, "overlap": {}}
     if links_a and links_b:
         matched = _matched_ids(spans_a, spans_b, list(matched))
-    entry: dict = {}
-    for mode in ("exact", "overlap"):
-        result = _links_f1(links_a, links_b, matched[mode])
-        entry[f"{mode}_f1"] = result.f1
-        entry[mode] = {"tp": result.tp, "n_a": result.n_a, "n_b": result.n_b}
-    entry["per_type"] = {
-        name: {
-            "exact_f1": _links_f1(links_a, links_b, matched["exact"], name).f1,
-            "overlap_f1": _links_f1(links_a, links_b, matched["overlap"], name).f1,
-        }
-        for name in types
+    exact = _links_f1(links_a, links_b, matched["exact"])
+    overlap = _links_f1(links_a, links_b, matched["overlap"])
+    a, b, documents = names
+    return {
+        "a": a,
+        "b": b,
+        "documents": documents,
+        "exact_f1": exact.f1,
+        "exact": _counts(exact),
+        "overlap_f1": overlap.f1,
+        "overlap": _counts(overlap),
+        "per_type": {
+            name: {
+                "exact_f1": _links_f1(links_a, links_b, matched["exact"], name).f1,
+                "overlap_f1": _links_f1(links_a, links_b, matched["overlap"], name).f1,
+            }
+            for name in types
+        },
     }
-    return entry
 
 
 def links_and_attributes(
@@ -209,7 +293,7 @@ def links_and_attributes(
     annotators: list[str],
     labels: list[str],
     attributes: Mapping[str, Sequence[str]] | None,
-) -> tuple[dict, dict]:
+) -> tuple[RelationReport, AttributeReport]:
     """The "relations" and "attributes" parts of `compute_agreement`'s report."""
     links = _joining(relations, kept)
     if attributes is None:
@@ -221,7 +305,8 @@ def links_and_attributes(
     if links or names:  # else nothing to compare: big studies without either skip the spans
         for span in kept:
             by_annotator[span.annotator].append(span)
-    relation_pairs, attribute_pairs = [], []
+    relation_pairs: list[RelationPair] = []
+    attribute_pairs: list[AttributePair] = []
     for ia, ib in combinations(range(len(annotators)), 2):
         shared = {docs[d] for d in np.flatnonzero(coverage[:, ia] & coverage[:, ib]).tolist()}
         a_name, b_name = annotators[ia], annotators[ib]
@@ -230,20 +315,21 @@ def links_and_attributes(
         links_a = [r for r in links if r.annotator == a_name and r.document in shared]
         links_b = [r for r in links if r.annotator == b_name and r.document in shared]
         relation_pairs.append(
-            {"a": a_name, "b": b_name, "documents": len(shared)}
-            | _relation_pair(spans_a, spans_b, links_a, links_b, types)
+            _relation_pair((a_name, b_name, len(shared)), spans_a, spans_b, links_a, links_b, types)
         )
         attribute_pairs.append(
             {
                 "a": a_name,
                 "b": b_name,
                 "per_attribute": {
-                    f"{label}.{name}": attribute_kappa(spans_a, spans_b, label, name)._asdict()
+                    f"{label}.{name}": _kappa_figures(
+                        attribute_kappa(spans_a, spans_b, label, name)
+                    )
                     for label, name in names
                 },
             }
         )
-    per_attribute = {}
+    per_attribute: dict[str, AttributeAlpha] = {}
     for label, name in names:
         alpha, units = attribute_alpha(kept, label, name, annotators)
         per_attribute[f"{label}.{name}"] = {"alpha": alpha, "units": units}

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, TypedDict
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -208,11 +208,14 @@ def _weights(overlap: np.ndarray, shift: np.ndarray, size: int) -> np.ndarray:
     top_overlap, top_shift = int(overlap.max()), int(shift.max())
     by_shift = size * top_shift + 1
     by_overlap = size * by_shift * top_overlap + 1
+    weights: np.ndarray
     if size * (by_overlap + by_shift * top_overlap) < EXACT_LIMIT:
-        return by_overlap + by_shift * overlap - shift
+        weights = by_overlap + by_shift * overlap - shift
+        return weights
     by_overlap = size * top_overlap + 1
     if size * (by_overlap + top_overlap) < EXACT_LIMIT:
-        return by_overlap + overlap
+        weights = by_overlap + overlap
+        return weights
     return np.ones(overlap.size)
 
 
@@ -275,7 +278,15 @@ def pair_columns(
     return a, sorted_a, b, sorted_b, len(label_index), stride
 
 
-def classify_pair(spans_a: Iterable[Span], spans_b: Iterable[Span]) -> list[dict]:
+class Classified(TypedDict):
+    """One item of `classify_pair`: a span of a, of b, or both, and how they compare."""
+
+    kind: str
+    a: Span | None
+    b: Span | None
+
+
+def classify_pair(spans_a: Iterable[Span], spans_b: Iterable[Span]) -> list[Classified]:
     """Explain every span of annotator a and of annotator b relative to the other.
 
     Returns ``[{"kind", "a", "b"}]`` where kind is one of:
@@ -292,7 +303,7 @@ def classify_pair(spans_a: Iterable[Span], spans_b: Iterable[Span]) -> list[dict
     a, sorted_a, b, sorted_b, n_labels, stride = pair_columns(spans_a, spans_b)
     kind_a, partner_a, _, _ = classify_columns(a, b, n_labels, stride)
     names = {EXACT: "exact", BOUNDARY: "boundary", LABEL: "label", MISSING: "missing_b"}
-    items = [
+    items: list[Classified] = [
         {"kind": names[k], "a": span, "b": sorted_b[p] if p >= 0 else None}
         for span, k, p in zip(sorted_a, kind_a.tolist(), partner_a.tolist(), strict=True)
     ]
@@ -303,14 +314,23 @@ def classify_pair(spans_a: Iterable[Span], spans_b: Iterable[Span]) -> list[dict
         if y not in taken
     ]
 
-    def order(item: dict) -> tuple:
-        s = item["a"] or item["b"]
+    def order(item: Classified) -> tuple[str, int, int, str, int]:
+        s = classified_span(item)
         return s.document, s.start, s.end, s.label, KINDS.index(item["kind"])
 
     return sorted(items, key=order)
 
 
-def disagreement_breakdown(spans_a: Iterable[Span], spans_b: Iterable[Span]) -> dict:
+def classified_span(item: Classified) -> Span:
+    """The item's span of a, else of b (every item has one of them)."""
+    span = item["a"] or item["b"]
+    assert span is not None, "a classified item holds a span of a or of b"
+    return span
+
+
+def disagreement_breakdown(
+    spans_a: Iterable[Span], spans_b: Iterable[Span]
+) -> dict[str, dict[str, int]]:
     """Counts of `classify_pair` kinds per label: ``{label: {kind: int}}`` for every label used,
     with "only_a" and "only_b" besides (see `with_only_keys`).
 
@@ -323,8 +343,8 @@ def disagreement_breakdown(spans_a: Iterable[Span], spans_b: Iterable[Span]) -> 
     labels = sorted({s.label for s in spans_a + spans_b})
     counts = {label: dict.fromkeys(KINDS, 0) for label in labels}
     for item in classify_pair(spans_a, spans_b):
-        side = item["b"] if item["kind"] == "missing_a" else item["a"]
-        counts[side.label][item["kind"]] += 1
+        # "missing_a" items hold only b's span, every other kind a's: the span's own label.
+        counts[classified_span(item).label][item["kind"]] += 1
     return {label: with_only_keys(kinds) for label, kinds in counts.items()}
 
 

@@ -30,12 +30,16 @@ one to import from.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from functools import partial
 from itertools import combinations
+from typing import TypedDict
 
 import numpy as np
 
 from annotator.agreement.links import (
+    AttributeReport,
     Kappa,
+    RelationReport,
     attribute_alpha,
     attribute_kappa,
     links_and_attributes,
@@ -74,6 +78,7 @@ from annotator.agreement.reliability import (
 
 __all__ = [
     "F1",
+    "AgreementReport",
     "KINDS",
     "Kappa",
     "Relation",
@@ -89,6 +94,71 @@ __all__ = [
     "span_f1",
     "unitizing_alpha",
 ]
+
+# ---------------------------------------------------------------- the report
+
+Interval = list[float] | None
+"""A percentile bootstrap interval [low, high]; None without draws or where never defined."""
+
+
+class PairLabelFigures(TypedDict):
+    exact_f1: float | None
+    overlap_f1: float | None
+    kappa: float | None
+    exact_f1_ci: Interval
+    overlap_f1_ci: Interval
+    kappa_ci: Interval
+
+
+class PairFigures(TypedDict):
+    """Two annotators on the documents both finished. ``kappa`` is the mean of the defined
+    per-label kappas; ``breakdown`` is `disagreement_breakdown`'s counts per label."""
+
+    a: str
+    b: str
+    documents: int
+    exact_f1: float | None
+    overlap_f1: float | None
+    exact_f1_ci: Interval
+    overlap_f1_ci: Interval
+    kappa: float | None
+    kappa_ci: Interval
+    per_label: dict[str, PairLabelFigures]
+    breakdown: dict[str, dict[str, int]]
+
+
+class LabelReliability(TypedDict):
+    """Krippendorff's character-level alpha and unitizing alpha_u of one label."""
+
+    alpha: float | None
+    alpha_u: float | None
+    alpha_ci: Interval
+    alpha_u_ci: Interval
+
+
+class RankedDocument(TypedDict):
+    document: str
+    disagreement: float
+    """1 - the mean over pairs who both finished it of their overlap F1 on it (0: agreed)."""
+    spans: int
+
+
+class AgreementReport(TypedDict):
+    """What `compute_agreement` returns (JSON-serialisable, keys in this order): see there."""
+
+    documents: int
+    annotators: list[str]
+    labels: list[str]
+    bootstrap: int
+    confidence: float
+    pairwise: list[PairFigures]
+    per_label: dict[str, LabelReliability]
+    alpha_u_pooled: float | None
+    alpha_u_pooled_ci: Interval
+    documents_by_disagreement: list[RankedDocument]
+    relations: RelationReport
+    attributes: AttributeReport
+
 
 # ---------------------------------------------------------------- bootstrap
 
@@ -125,6 +195,11 @@ def _value(x: float) -> float | None:
 
 
 # ---------------------------------------------------------------- compute_agreement
+
+
+def _drawn_pair_measures(stats: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """`_pair_measures` of bootstrap draws: ``weights`` (draws x documents) of ``stats``."""
+    return _pair_measures(np.tensordot(weights, stats, 1))
 
 
 def _pair_measures(sums: np.ndarray) -> np.ndarray:
@@ -218,8 +293,8 @@ def compute_agreement(
     confidence: float = 0.95,
     relations: Iterable[Relation] = (),
     attributes: Mapping[str, Sequence[str]] | None = None,
-) -> dict:
-    """Agreement report of a project, JSON-serialisable.
+) -> AgreementReport:
+    """Agreement report of a project (`AgreementReport`), JSON-serialisable.
 
     ``lengths``: document key -> text length in code points; ``finished``: document key ->
     annotators who finished it. Spans of unfinished (document, annotator) pairs, of annotators
@@ -227,11 +302,9 @@ def compute_agreement(
     ``labels`` are ignored; a kept span outside its document raises ValueError. Measures that are
     undefined (no documents, no span on either side, no variation) are None; F1 lies in 0..1.
 
-    Keys: documents (compared: >= 2 annotators finished), annotators, labels, bootstrap,
-    confidence, pairwise (every pair of annotators, on the documents both finished: exact_f1,
-    overlap_f1, kappa = mean of the defined per-label kappas, their intervals, per_label, and the
-    `disagreement_breakdown` counts), per_label (alpha, alpha_u and intervals), alpha_u_pooled and
-    documents_by_disagreement. A document's disagreement is 1 - the mean over annotator pairs who
+    ``documents`` counts the compared documents (>= 2 annotators finished); ``pairwise`` has
+    every pair of annotators (`PairFigures`), ``per_label`` alpha and alpha_u
+    (`LabelReliability`). A document's disagreement is 1 - the mean over annotator pairs who
     both finished it of the pair's overlap F1 on it, where a pair with no span there counts as
     full agreement (so a document nobody marked scores 0); sorted most disputed first, then by
     number of spans (descending) and key. Intervals are percentile bootstrap intervals over
@@ -239,11 +312,9 @@ def compute_agreement(
     from ``numpy.random.default_rng(seed)``, over the draws where the measure is defined.
 
     ``relations`` (whose ends are span ids, so spans need their ``id``) and span ``attributes``
-    give two more keys, without intervals. "relations": ``types`` (those used) and ``pairwise``
-    (every pair on the documents both finished: exact_f1 and overlap_f1 of `relation_f1`, their
-    counts under "exact" and "overlap", and per_type F1s). "attributes": ``per_attribute``
-    ({"label.attribute": alpha and pairable units of `attribute_alpha`}) and ``pairwise``
-    (per_attribute: `attribute_kappa` as kappa, units, agreed). The attributes compared are
+    give two more keys, without intervals: "relations" (`RelationReport`: link F1 of
+    `relation_f1` per pair) and "attributes" (`AttributeReport`: `attribute_alpha` per
+    "label.attribute", `attribute_kappa` per pair). The attributes compared are
     ``attributes`` (label -> names) or, when None, every one some kept span gives a value.
     Relations and spans of unfinished documents, and relations whose ends are not kept spans,
     are left out.
@@ -279,21 +350,21 @@ def compute_agreement(
     def interval(n: int, measure: Callable[[np.ndarray], np.ndarray]) -> np.ndarray | None:
         return _resample(rng, n, bootstrap, measure) if bootstrap > 0 and n > 0 else None
 
-    def ci(draws: np.ndarray | None, *index: int) -> list[float] | None:
-        return None if draws is None else _interval(draws[(slice(None), *index)], confidence)
+    def ci(draws: np.ndarray | None, row: int, column: int) -> Interval:
+        return None if draws is None else _interval(draws[:, row, column], confidence)
 
-    pairwise = []
+    pairwise: list[PairFigures] = []
     agreement_sum, agreement_pairs = np.zeros(n_docs), np.zeros(n_docs)
     for ia, ib in combinations(range(len(annotators)), 2):
         pair_docs, stats, breakdown = _compare_pair(
             table, merged, (ia, ib), coverage, doc_lengths, n_labels, stride
         )
         point = _pair_measures(stats.sum(0))
-        draws = interval(pair_docs.size, lambda w, s=stats: _pair_measures(np.tensordot(w, s, 1)))
+        draws = interval(pair_docs.size, partial(_drawn_pair_measures, stats))
         tp, found = stats[:, 1].sum(1), stats[:, 2:4].sum((1, 2))
         agreement_sum[pair_docs] += np.where(found > 0, 2 * tp / np.maximum(found, 1), 1.0)
         agreement_pairs[pair_docs] += 1
-        entry = {
+        entry: PairFigures = {
             "a": annotators[ia],
             "b": annotators[ib],
             "documents": int(pair_docs.size),
@@ -358,9 +429,9 @@ def _reliability(
     coverage: np.ndarray,
     doc_lengths: np.ndarray,
     labels: list[str],
-    interval: Callable,
+    interval: Callable[[int, Callable[[np.ndarray], np.ndarray]], np.ndarray | None],
     confidence: float,
-) -> tuple[dict, float | None, list[float] | None]:
+) -> tuple[dict[str, LabelReliability], float | None, Interval]:
     """Character-level alpha and alpha_u per label, pooled alpha_u, with intervals."""
     n_docs, n_raters = coverage.shape
     n_labels = len(labels)
@@ -370,11 +441,17 @@ def _reliability(
     depth[..., 0] = doc_lengths[:, None] - depth[..., 1:].sum(-1)
     k = np.arange(n_raters + 1, dtype=float)
     pairs = np.maximum(m - 1, 1)[:, None]
-    coincidence = [
-        np.einsum("dlk,dk->dl", depth, weight / pairs)
-        for weight in ((m[:, None] - k) * (m[:, None] - k - 1), k * (m[:, None] - k), k * (k - 1))
-    ]
-    coincidence = np.stack(coincidence, axis=1)  # docs x (o00, o01, o11) x labels
+    coincidence = np.stack(  # docs x (o00, o01, o11) x labels
+        [
+            np.einsum("dlk,dk->dl", depth, weight / pairs)
+            for weight in (
+                (m[:, None] - k) * (m[:, None] - k - 1),
+                k * (m[:, None] - k),
+                k * (k - 1),
+            )
+        ],
+        axis=1,
+    )
     units = unitizing_statistics(merged, doc_lengths, coverage, n_labels)
     sizes = np.stack([doc_lengths.astype(float), m * doc_lengths], axis=1)
 
@@ -397,10 +474,10 @@ def _reliability(
     point = measures(None)[0] if n_docs else np.full(2 * n_labels + 1, np.nan)
     draws = interval(n_docs, measures)
 
-    def ci(column: int) -> list[float] | None:
+    def ci(column: int) -> Interval:
         return None if draws is None else _interval(draws[:, column], confidence)
 
-    per_label = {
+    per_label: dict[str, LabelReliability] = {
         label: {
             "alpha": _value(point[k]),
             "alpha_u": _value(point[n_labels + k]),

@@ -218,8 +218,11 @@ def _document_name(ref: inputs.DocumentRef) -> str:
     return f"{ref.external_id} · {ref.title}" if ref.title else ref.external_id
 
 
-def with_names(report: dict, documents: dict) -> dict:
-    """The report with each ranked document's external id and title added."""
+def with_names(
+    report: inputs.ProjectReport, documents: dict[str, inputs.DocumentRef]
+) -> dict[str, object]:
+    """The report with each ranked document's external id and title added (as JSON: the report
+    is a plain dict, so the two keys are added to each ranked document's)."""
     ranking = [
         entry
         | {

@@ -18,7 +18,8 @@ import click
 
 from annotator.cli.context import with_appcontext
 from annotator.data_export.files import FILE_FORMATS, SCHEMES
-from annotator.data_export.formats import DOCCANO_OFFSETS, FORMATS
+from annotator.data_export.formats import FORMATS
+from annotator.data_export.formats.doccano import DOCCANO_OFFSETS
 from annotator.errors import Invalid
 
 #: Every format ``records.EXPORT_FORMATS`` names, without importing the database layer.

@@ -1,7 +1,7 @@
 """Exports that are whole files rather than one JSON line per item: CoNLL token tags, a brat
 standoff zip, Label Studio's JSON array, spaCy's ``DocBin`` and Parquet for Hugging Face
-``datasets``. Pure: native records in (``formats`` module docstring), bytes out, streaming where
-the format allows it (all but ``DocBin``, which spaCy serialises whole).
+``datasets``. Pure: native records in (``formats.record`` module docstring), bytes out,
+streaming where the format allows it (all but ``DocBin``, which spaCy serialises whole).
 
 Each layer of a document is written on its own: every annotator's spans, and the gold spans as
 annotator ``"gold"``, as the doccano and Prodigy exports do.
@@ -21,14 +21,14 @@ from urllib.parse import quote
 
 import orjson
 
-from annotator.data_export.formats import (
+from annotator.data_export.formats.record import (
     GOLD,
     Record,
-    _annotation_relations,
-    _gold_relations,
-    _gold_spans,
-    _span_text,
-    _spans_by_annotator,
+    annotation_relations_of,
+    gold_relations_of,
+    gold_spans,
+    span_text,
+    spans_by_annotator,
 )
 from annotator.data_export.tokens import TOKENISATION, tokenize
 from annotator.errors import Invalid
@@ -38,14 +38,14 @@ NLP_EXTRA = "pip install 'annotator[nlp]'"
 
 def layers(record: Record) -> list[tuple[str, list[Mapping[str, Any]], list[Mapping[str, Any]]]]:
     """``(annotator or "gold", spans, links)`` of a record: annotators by name, then gold."""
-    relations = _annotation_relations(record)
+    relations = annotation_relations_of(record)
     out = [
         (name, spans, [link for link in relations if link["annotator"] == name])
-        for name, spans in _spans_by_annotator(record).items()
+        for name, spans in spans_by_annotator(record).items()
     ]
-    gold = _gold_spans(record, True)
+    gold = gold_spans(record, True)
     if gold:
-        out.append((GOLD, gold, _gold_relations(record, True)))
+        out.append((GOLD, gold, gold_relations_of(record, True)))
     return out
 
 
@@ -140,7 +140,7 @@ def conll_chunks(records: Iterable[Record], scheme: str = "bio") -> Iterator[byt
                     span["label"],
                     span["start"],
                     span["end"],
-                    _span_text(text, span),
+                    span_text(text, span),
                     reason,
                 )
                 parts.append(item.comment().replace("\n", "\\n") + "\n")
@@ -167,7 +167,7 @@ def brat_ann(text: str, spans: list[Mapping[str, Any]], links: list[Mapping[str,
     for index, span in enumerate(sorted(spans, key=lambda s: (s["start"], s["end"], s["label"]))):
         ident = f"T{index + 1}"
         numbers[span["id"]] = ident
-        quoted = _span_text(text, span).replace("\r", " ").replace("\n", " ")
+        quoted = span_text(text, span).replace("\r", " ").replace("\n", " ")
         lines.append(f"{ident}\t{span['label']} {span['start']} {span['end']}\t{quoted}")
         for name, value in sorted((span.get("attributes") or {}).items()):
             attribute += 1
@@ -267,7 +267,7 @@ def label_studio_task(record: Record) -> dict[str, Any]:
                 "value": {
                     "start": span["start"],
                     "end": span["end"],
-                    "text": _span_text(text, span),
+                    "text": span_text(text, span),
                     "labels": [span["label"]],
                 },
                 "id": str(span["id"]),
@@ -470,7 +470,7 @@ def parquet_row(
                 "start": span["start"],
                 "end": span["end"],
                 "label": span["label"],
-                "text": _span_text(text, span),
+                "text": span_text(text, span),
                 "note": span.get("note") or "",
                 "attributes": [
                     {"name": name, "value": value}

@@ -36,7 +36,10 @@ from sqlmodel import Session
 
 from annotator import store
 from annotator.data_export.files import FILE_FORMATS, SCHEMES
-from annotator.data_export.formats import DOCCANO_OFFSETS, FORMATS, Record, dataset_card, dumps_line
+from annotator.data_export.formats import FORMATS
+from annotator.data_export.formats.card import dataset_card
+from annotator.data_export.formats.doccano import DOCCANO_OFFSETS
+from annotator.data_export.formats.record import Record, dumps_line
 from annotator.data_import.parsers import EXPORT_FAILED
 from annotator.errors import Invalid
 from annotator.models import (

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +28,10 @@ from annotator.errors import ImportRejected, InvalidAnswer, Problem
 from annotator.limits import MAX_NOTE_CHARS, meta_problem, nul_at
 from annotator.offsets import normalise_newlines
 from annotator.rules import STATUSES, USERNAME
+
+Reject = Callable[[str | None, str], ImportRejected]
+"""Makes the refusal of the document being parsed: ``reject(field, reason)`` names its file and
+line; the caller raises it."""
 
 DOCUMENT_KEYS = {
     "id",
@@ -202,7 +206,7 @@ def parse_document(
         ("annotations", document.annotations, False),
         ("gold", document.gold, True),
     ):
-        first_at: dict[tuple, int] = {}
+        first_at: dict[tuple[str | None, str, int, int], int] = {}
         for index, item in enumerate(_list(value, layer, reject)):
             where = f"{layer}[{index}]"
             span = _moved(
@@ -249,7 +253,7 @@ def parse_document(
     return document
 
 
-def _parse_answer(item: Any, where: str, rules: ImportRules, reject) -> ImportedAnswer:
+def _parse_answer(item: Any, where: str, rules: ImportRules, reject: Reject) -> ImportedAnswer:
     if not isinstance(item, dict):
         raise reject(where, "expected an object with 'annotator', 'question' and 'value'")
     name = _annotator_name(item, where, reject)
@@ -281,7 +285,7 @@ def _parse_relation(
     spans: list[ImportedSpan],
     ids: dict[str, int | None],
     rules: ImportRules,
-    reject,
+    reject: Reject,
 ) -> ImportedRelation:
     if not isinstance(item, dict):
         raise reject(where, f"expected an object, got {_json_type(item)}")
@@ -295,7 +299,7 @@ def _parse_relation(
             f"unknown relation type {type_name!r} for this project (known: {known})",
         )
     rule = rules.relation_types[type_name]
-    ends = {}
+    ends: dict[str, int] = {}
     for key in ("source", "target"):
         span_id = item.get(key)
         if isinstance(span_id, int) and not isinstance(span_id, bool):
@@ -303,9 +307,10 @@ def _parse_relation(
         if not isinstance(span_id, str) or span_id not in ids:
             layer = "gold" if gold else "annotations"
             raise reject(f"{where}.{key}", f"{span_id!r} is not the id of a span in {layer}")
-        if ids[span_id] is None:
+        end = ids[span_id]
+        if end is None:
             raise reject(f"{where}.{key}", f"several spans have the id {span_id!r}")
-        ends[key] = ids[span_id]
+        ends[key] = end
         if not gold and spans[ends[key]].annotator != annotator:
             raise reject(f"{where}.{key}", f"{span_id!r} is a span of another annotator")
     if ends["source"] == ends["target"]:
@@ -319,7 +324,7 @@ def _parse_relation(
 
 
 def _parse_span(
-    item: Any, where: str, written: str, rules: ImportRules, reject, gold: bool
+    item: Any, where: str, written: str, rules: ImportRules, reject: Reject, gold: bool
 ) -> ImportedSpan:
     if not isinstance(item, dict):
         raise reject(where, f"expected an object, got {_json_type(item)}")
@@ -367,7 +372,7 @@ def _parse_span(
     return ImportedSpan(label, start, end, note, annotator, attributes, span_id)
 
 
-def _annotator_name(item: dict, where: str, reject) -> str:
+def _annotator_name(item: dict[str, Any], where: str, reject: Reject) -> str:
     name = item.get("annotator")
     if not isinstance(name, str) or not USERNAME.match(name.strip()):
         raise reject(
@@ -377,7 +382,9 @@ def _annotator_name(item: dict, where: str, reject) -> str:
     return name.strip()
 
 
-def _moved(span: ImportedSpan, move, where: str, reject) -> ImportedSpan:
+def _moved(
+    span: ImportedSpan, move: Callable[[int], int], where: str, reject: Reject
+) -> ImportedSpan:
     start, end = move(span.start), move(span.end)
     if start == end:
         # Only a span holding nothing but the \r of a \r\n pair can collapse.
@@ -390,20 +397,20 @@ def _moved(span: ImportedSpan, move, where: str, reject) -> ImportedSpan:
     return span
 
 
-def _refuse_nul(value: str, field_name: str, reject) -> None:
+def _refuse_nul(value: str, field_name: str, reject: Reject) -> None:
     # PostgreSQL cannot store U+0000 in text; refuse it on every database so files behave alike.
     if "\x00" in value:
         raise reject(field_name, "contains a NUL character (U+0000), which cannot be stored")
 
 
-def _list(value: dict, key: str, reject) -> list:
+def _list(value: dict[str, Any], key: str, reject: Reject) -> list[Any]:
     items = value.get(key) or []
     if not isinstance(items, list):
         raise reject(key, f"expected a list, got {_json_type(items)}")
     return items
 
 
-def _optional_string(value: dict, key: str, limit: int, reject) -> str | None:
+def _optional_string(value: dict[str, Any], key: str, limit: int, reject: Reject) -> str | None:
     item = value.get(key)
     if item is None:
         return None
@@ -452,9 +459,12 @@ def parse_html_file(data: bytes, source: str, rules: ImportRules) -> ImportedDoc
     # Text shown only without JavaScript ("enable JavaScript", tracking pixels) is not article.
     html = NOSCRIPT.sub("", _decode(data, source))
     extracted = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
-    if extracted is None or not (extracted.text or "").strip():
+    if isinstance(extracted, dict):  # only with the deprecated as_dict=True
+        raise TypeError("trafilatura.bare_extraction gave a dict, not a Document")
+    text = "" if extracted is None else extracted.text or ""
+    if extracted is None or not text.strip():
         raise ImportRejected(source, None, "text", "no article text found in this HTML")
-    value = {"id": source_stem(source), "text": extracted.text}
+    value: dict[str, str] = {"id": source_stem(source), "text": text}
     if extracted.title:
         value["title"] = extracted.title[:500]
     if extracted.url:
@@ -468,9 +478,9 @@ def parse_file(
     """Dispatch on the file extension: ``.jsonl``/``.ndjson``, ``.txt``, ``.html``/``.htm``."""
     extension = os.path.splitext(source)[1].lower()
     if extension in (".jsonl", ".ndjson"):
-        lines = lines_or_data
-        if isinstance(lines_or_data, bytes):
-            lines = lines_or_data.split(b"\n")
+        lines: Iterable[bytes] = (
+            lines_or_data.split(b"\n") if isinstance(lines_or_data, bytes) else lines_or_data
+        )
         yield from parse_jsonl(lines, source, rules)
         return
     data = lines_or_data if isinstance(lines_or_data, bytes) else b"".join(lines_or_data)

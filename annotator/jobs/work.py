@@ -19,6 +19,7 @@ from typing import Any
 
 from flask import current_app
 from sqlmodel import Session, select
+from werkzeug.datastructures import FileStorage
 
 from annotator import db
 from annotator.data_export import records
@@ -60,6 +61,33 @@ def jobs_of(session: Session, project_id: int, limit: int = 10) -> list[Job]:
             .limit(limit)
         )
     )
+
+
+def queue_import(
+    session: Session,
+    project: Project,
+    user: User,
+    uploads: list[FileStorage],
+    *,
+    format: str | None,
+    annotator: str | None,
+) -> Job:
+    """Record an import job and keep its uploaded files in its upload folder (committed; the
+    caller enqueues it). Used by the import page and the JSON API."""
+    from annotator.data_import.loader import count_documents
+
+    params: dict[str, Any] = {"files": [], "format": format, "annotator": annotator}
+    job = new_job(session, project, user, "import", params)
+    folder = upload_folder(job.id)
+    folder.mkdir(parents=True)
+    for index, upload in enumerate(uploads):
+        # Stored under a plain name of our own; the user's name is kept for the messages.
+        stored = f"{index:04d}{os.path.splitext(upload.filename or '')[1].lower()}"
+        upload.save(folder / stored)
+        params["files"].append([stored, upload.filename])
+    job.total = count_documents(str(folder / stored) for stored, _name in params["files"])
+    session.commit()
+    return job
 
 
 def upload_folder(job_id: str) -> Path:
@@ -112,9 +140,10 @@ def _run(job_id: str) -> None:
     except Cancelled:
         _close(session, job_id, "cancelled", "Cancelled: nothing was stored.")
     except ImportRejected as problem:
-        _close(session, job_id, "failed", f"Nothing was imported. {problem}")
+        _close(session, job_id, "failed", f"Nothing was imported. {problem}", _errors(problem))
     except AnnotatorError as problem:
-        _close(session, job_id, "failed", f"Nothing was stored. {problem}")
+        error = {"file": None, "line": None, "field": problem.field, "reason": str(problem)}
+        _close(session, job_id, "failed", f"Nothing was stored. {problem}", {"errors": [error]})
     except Exception:
         log.exception("job %s failed", job_id)
         _close(session, job_id, "failed", "The job failed unexpectedly; nothing was stored.")
@@ -123,11 +152,22 @@ def _run(job_id: str) -> None:
         shutil.rmtree(upload_folder(job_id), ignore_errors=True)
 
 
-def _close(session: Session, job_id: str, status: str, message: str) -> None:
+def _close(
+    session: Session, job_id: str, status: str, message: str, result: dict | None = None
+) -> None:
     session.rollback()
     job = session.get(Job, job_id)
     job.status, job.message, job.updated_at = status, message, utcnow()
+    if result is not None:
+        job.result = result
     session.commit()
+
+
+def _errors(problem: ImportRejected) -> dict[str, list[dict[str, Any]]]:
+    """A refused import's reason as the job's ``result``: where (file, line, field) and why, so
+    a script reads them as the synchronous answer's JSON used to give them."""
+    where = {"file": problem.source, "line": problem.line, "field": problem.field}
+    return {"errors": [where | {"reason": problem.reason}]}
 
 
 def _done(job: Job, message: str, result: dict, done: int | None = None) -> None:
@@ -171,7 +211,7 @@ def _import(session: Session, job: Job, checkpoint: Callable[[int], None]) -> No
         if not summary.documents:  # only empty files: say so, rather than "imported 0"
             empty = ", ".join(summary.empty_files) or "the upload"
             raise ImportRejected(f"{empty} held no documents", None, None, "nothing to import")
-        _done(job, str(summary).capitalize() + ".", {"documents": summary.documents})
+        _done(job, str(summary).capitalize() + ".", dataclasses.asdict(summary))
         session.add(job)
 
     import_files(

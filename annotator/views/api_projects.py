@@ -3,8 +3,9 @@
 import, export and read agreement; a token limited to one project sees only that one
 (``auth.project_for``).
 
-Import here is synchronous (the request answers when the import has been stored, or refused with
-the file, line and field as JSON); export streams like the download page.
+Import runs as a background job, as from the import page: ``POST …/documents`` answers 202 with
+the job's URL (``GET …/jobs/<id>``: state, progress, counts, or the file, line and field that
+refused it; nothing is stored then). Export streams like the download page.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import UTC, datetime
 from flask import (
     Blueprint,
     Response,
+    abort,
     current_app,
     g,
     jsonify,
@@ -27,13 +29,17 @@ from sqlalchemy import or_
 from sqlmodel import select
 
 from annotator import db, store
+from annotator.access import document_for, whose_work
 from annotator.agreement import inputs
+from annotator.annotation.spans import as_json, spans_of
+from annotator.assignments import handout
 from annotator.auth import me, project_for
 from annotator.cli.agreement import with_names
 from annotator.data_export import records
-from annotator.data_import.loader import import_files
+from annotator.data_import.detect import FORMATS as IMPORT_FORMATS
 from annotator.errors import Refused
-from annotator.models import Document
+from annotator.jobs import queue, work
+from annotator.models import Document, Job
 from annotator.rules import parse_names
 from annotator.views.export import _chunks, _options_from, _ref
 
@@ -84,22 +90,90 @@ def list_documents(slug: str):
     )
 
 
-@bp.post("/projects/<slug>/import")
+@bp.get("/projects/<slug>/documents/<int:document_id>")
+@login_required
+def show_document(slug: str, document_id: int):
+    """One document with the status and spans of whose work the caller may read: their own, or
+    (managers) the annotator named by ``?annotator=`` (blind: an annotator naming another gets
+    404). Annotators open only the documents handed to them, as in the workspace."""
+    _project, role, document, _item = document_for(slug, document_id)
+    annotator = whose_work(role)
+    session = db.session()
+    item = handout.assignment(session, document.id, annotator.id)
+    return jsonify(
+        id=document.id,
+        external_id=document.external_id,
+        title=document.title,
+        url=document.url,
+        text=document.text,
+        length=document.length,
+        meta=document.meta,
+        annotator=annotator.username,
+        status=None if item is None else item.status,
+        spans=[
+            as_json(span, label, document.text)
+            for span, label in spans_of(session, document.id, annotator.id)
+        ],
+    )
+
+
+@bp.post("/projects/<slug>/documents")
 @login_required
 def import_documents(slug: str):
+    """Queue an import job (all or nothing, as on the import page) and answer 202 with the
+    job's status URL. What can be told without reading the files is refused at once."""
     project, _role = project_for(slug, manager=True)
+    if request.mimetype != "multipart/form-data":
+        raise Refused(415, "send the files as multipart/form-data, in the field 'files'", "files")
     uploads = [upload for upload in request.files.getlist("files") if upload.filename]
     if not uploads:
         raise Refused(400, "send the files as multipart form field 'files'", "files")
-    summary = import_files(
-        db.session(),
+    format_name = request.form.get("format") or None
+    if format_name is not None and format_name not in IMPORT_FORMATS:
+        known = ", ".join(IMPORT_FORMATS)
+        raise Refused(400, f"unknown format {format_name!r}; one of {known}", "format")
+    session = db.session()
+    job = work.queue_import(
+        session,
         project,
-        ((upload.filename, upload.stream) for upload in uploads),
-        max_chars=current_app.config["MAX_DOCUMENT_CHARS"],
-        format=request.form.get("format") or None,
-        annotator=request.form.get("annotator") or None,
+        me(),
+        uploads,
+        format=format_name,
+        annotator=(request.form.get("annotator") or "").strip() or None,
     )
-    return jsonify(dataclasses.asdict(summary)), 201
+    queue.enqueue(current_app, job.id)
+    session.refresh(job)
+    location = url_for("api_projects.job_status", slug=slug, job_id=job.id, _external=True)
+    return jsonify(job=job.id, status=job.status, url=location), 202, {"Location": location}
+
+
+@bp.get("/projects/<slug>/jobs/<job_id>")
+@login_required
+def job_status(slug: str, job_id: str):
+    """A job of the project (managers): its state, progress, and what it made; a failed import's
+    reasons, each naming the file, line and field."""
+    project, _role = project_for(slug, manager=True)
+    job = db.session().get(Job, job_id)
+    if job is None or job.project_id != project.id:
+        abort(404)
+    done, total = job.done, job.total
+    if job.status in ("queued", "running"):
+        live = queue.progress(queue.huey_of(current_app), job.id)
+        if live is not None:
+            done, total = live
+    result = dict(job.result)
+    errors = result.pop("errors", [])
+    return jsonify(
+        id=job.id,
+        kind=job.kind,
+        status=job.status,
+        finished=job.status not in ("queued", "running"),
+        done=done,
+        total=total,
+        message=job.message,
+        result=result,
+        errors=errors,
+    )
 
 
 @bp.get("/projects/<slug>/export")

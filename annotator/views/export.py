@@ -31,7 +31,7 @@ from annotator import db, store
 from annotator.auth import me, project_for
 from annotator.data_export import records
 from annotator.data_export.files import SCHEMES
-from annotator.data_export.formats import DOCCANO_OFFSETS
+from annotator.data_export.formats.doccano import DOCCANO_OFFSETS
 from annotator.data_export.records import EXPORT_FORMATS, FAILED_LINE, ExportOptions, ProjectRef
 from annotator.errors import Invalid
 from annotator.jobs import queue, work

@@ -171,12 +171,11 @@ def description() -> dict[str, Any]:
                     "403": ERROR,
                     "404": ERROR,
                 },
-            }
-        },
-        "/api/projects/{slug}/import": {
+            },
             "post": {
                 "tags": ["projects"],
-                "summary": "Import files, all or nothing (managers; read-write tokens)",
+                "summary": "Import files as a background job, all or nothing (managers; "
+                "read-write tokens); poll the job's URL (Location) until it is finished",
                 "parameters": [SLUG],
                 "requestBody": {
                     "required": True,
@@ -198,11 +197,56 @@ def description() -> dict[str, Any]:
                     },
                 },
                 "responses": {
-                    "201": _ok("counts of what was stored"),
+                    "202": {
+                        "description": "queued: {job, status, url}; the job's URL is also in "
+                        "the Location header",
+                        "headers": {"Location": {"schema": {"type": "string"}}},
+                        "content": {"application/json": {}},
+                    },
                     "400": ERROR,
                     "403": ERROR,
                     "404": ERROR,
-                    "422": ERROR,
+                    "413": ERROR,
+                    "415": ERROR,
+                },
+            },
+        },
+        document: {
+            "get": {
+                "tags": ["projects"],
+                "summary": "One document: text, title, meta, and the status and spans of whose "
+                "work you may read (annotators: their own, of documents handed to them)",
+                "parameters": [SLUG, DOCUMENT, ANNOTATOR],
+                "responses": {
+                    "200": _ok(
+                        "{id, external_id, title, url, text, length, meta, annotator, status, "
+                        "spans}"
+                    ),
+                    "404": ERROR,
+                },
+            }
+        },
+        "/api/projects/{slug}/jobs/{job_id}": {
+            "get": {
+                "tags": ["projects"],
+                "summary": "A background job of the project (managers): its state and progress",
+                "parameters": [
+                    SLUG,
+                    {
+                        "name": "job_id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string"},
+                    },
+                ],
+                "responses": {
+                    "200": _ok(
+                        "{id, kind, status: queued|running|done|failed|cancelled, finished, "
+                        "done, total, message, result (an import's counts), errors: [{file, "
+                        "line, field, reason}] (why a failed job stored nothing)}"
+                    ),
+                    "403": ERROR,
+                    "404": ERROR,
                 },
             }
         },

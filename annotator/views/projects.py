@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 
 from flask import (
     Blueprint,
@@ -30,7 +29,6 @@ from annotator.annotation.relations import relation_types_of
 from annotator.assignments import handout, matrix
 from annotator.auth import me, project_for, require_admin
 from annotator.data_import.detect import FORMATS as IMPORT_FORMATS
-from annotator.data_import.loader import count_documents
 from annotator.errors import AnnotatorError, Invalid
 from annotator.guidelines import render_markdown
 from annotator.jobs import queue, work
@@ -129,17 +127,9 @@ def import_page(slug: str):
         return render_template("projects/import.html", **page), 400
     annotator = request.form.get("annotator", "").strip() or None
     session = db.session()
-    params = {"files": [], "format": format_name, "annotator": annotator}
-    job = work.new_job(session, project, me(), "import", params)
-    folder = work.upload_folder(job.id)
-    folder.mkdir(parents=True)
-    for index, upload in enumerate(uploads):
-        # Stored under a plain name of our own; the user's name is kept for the messages.
-        stored = f"{index:04d}{os.path.splitext(upload.filename)[1].lower()}"
-        upload.save(folder / stored)
-        job.params["files"].append([stored, upload.filename])
-    job.total = count_documents(folder / stored for stored, _name in job.params["files"])
-    session.commit()
+    job = work.queue_import(
+        session, project, me(), uploads, format=format_name, annotator=annotator
+    )
     queue.enqueue(current_app, job.id)
     session.refresh(job)
     if job.status == "done":  # the runner was done at once (immediate mode): say so here

@@ -241,8 +241,12 @@ ROUTES = [
     Route("account.revoke_token", "POST",             (LOGIN,    404,     AWAY,     404,    404)),
     Route("api_projects.list_projects", "GET",        (401,    200,     200,      200,    200)),
     Route("api_projects.list_documents", "GET",       (401,    404,     403,      200,    200)),
-    Route("api_projects.import_documents", "POST",    (401,    404,     403,      201,    201),
+    # Annotators read only documents handed to them (ann's is), managers every one.
+    Route("api_projects.show_document", "GET",        (401,    404,     200,      200,    200)),
+    # Queued as a job (run at once in tests): 202 with the job's URL.
+    Route("api_projects.import_documents", "POST",    (401,    404,     403,      202,    202),
           _upload),
+    Route("api_projects.job_status", "GET",           (401,    404,     403,      200,    200)),
     Route("api_projects.export", "GET",               (401,    404,     403,      200,    200)),
     Route("api_projects.agreement", "GET",            (401,    404,     403,      200,    200)),
     Route("openapi.spec", "GET",                      (200,      200,     200,      200,    200)),

@@ -19,7 +19,7 @@ from sqlalchemy import text as sql
 
 from annotator import db
 from annotator.data_export import records as export_records
-from annotator.data_export.formats import filter_record
+from annotator.data_export.formats.record import filter_record
 
 SCHEMA = json.loads(
     (Path(__file__).resolve().parents[2] / "docs" / "native.schema.json").read_text()

@@ -15,7 +15,7 @@ from sqlalchemy import text as sql
 from sqlmodel import select
 
 from annotator import db, store
-from annotator.data_export.formats import native_lines
+from annotator.data_export.formats.native import native_lines
 from annotator.data_import.loader import BATCH, import_files
 from annotator.errors import ImportRejected
 from annotator.models import Assignment, Document, Label, Membership, Span, User

@@ -16,6 +16,7 @@ import orjson
 import pytest
 from argon2 import PasswordHasher
 from flask import url_for
+from sqlalchemy import select as sa_select
 from sqlalchemy import text as sql
 
 from annotator import api_tokens, create_app, db, store
@@ -108,7 +109,7 @@ def test_read_write_token_answers_as_its_owners_session_without_cookie_or_csrf(r
 
 @pytest.mark.parametrize("route", WRITES, ids=str)
 def test_read_token_write_is_refused_with_403_and_changes_nothing(realm, route):
-    actor = next(name for name in ACTORS if route.answer(name) in (200, 201))
+    actor = next(name for name in ACTORS if route.answer(name) in (200, 201, 202))
     secret = token_for(realm.app, actor, scope="read")
     before = snapshot(realm.app)
     response = call(realm, route, secret)
@@ -243,32 +244,41 @@ def test_account_page_refuses_a_bad_token_request_and_makes_nothing(app, world, 
         assert db.session().execute(sql("SELECT count(*) FROM api_token")).scalar() == 0
 
 
-def test_read_write_token_imports_and_exports_through_the_api(app, world):
-    world.user("mia")
-    world.project("news", manager="mia")
-    secret = token_for(app, "manager", project="news")
-    headers = {"Authorization": f"Bearer {secret}"}
-    client = app.test_client()
-    line = orjson.dumps(
+def _line(**fields) -> bytes:
+    return orjson.dumps(
         {
             "id": "a1",
             "text": "The mayor said so.",
             "annotations": [{"annotator": "ann", "label": "claim", "start": 4, "end": 9}],
         }
+        | fields
     )
 
+
+def test_read_write_token_imports_as_a_job_and_exports_through_the_api(app, world):
+    world.user("mia")
+    world.project("news", manager="mia")
+    secret = token_for(app, "manager", project="news")
+    headers = {"Authorization": f"Bearer {secret}"}
+    client = app.test_client()
+
     made = client.post(
-        "/api/projects/news/import",
-        data={"files": (io.BytesIO(line), "a.jsonl")},
+        "/api/projects/news/documents",
+        data={"files": (io.BytesIO(_line()), "a.jsonl")},
         headers=headers,
     )
-    assert made.status_code == 201 and made.get_json()["documents"] == 1
-    bad = client.post(
-        "/api/projects/news/import",
-        data={"files": (io.BytesIO(b'{"id": "a2"}'), "b.jsonl")},
-        headers=headers,
+    assert made.status_code == 202
+    assert made.headers["Location"] == made.get_json()["url"]
+    job = client.get(made.headers["Location"], headers=headers).get_json()
+    assert (job["kind"], job["status"], job["finished"], job["errors"]) == (
+        "import",
+        "done",
+        True,
+        [],
     )
-    assert bad.status_code == 422 and bad.get_json()["field"] == "text"
+    assert job["result"]["documents"] == 1 and job["result"]["spans"] == 1
+    assert (job["done"], job["total"]) == (1, 1)
+
     exported = client.get("/api/projects/news/export?format=conll", headers=headers)
     assert exported.status_code == 200 and "mayor B-claim" in exported.get_data(as_text=True)
     listed = client.get("/api/projects/news/documents", headers=headers).get_json()
@@ -278,6 +288,222 @@ def test_read_write_token_imports_and_exports_through_the_api(app, world):
     assert (len(found["documents"]), missed["documents"]) == (1, [])
     figures = client.get("/api/projects/news/agreement", headers=headers).get_json()
     assert figures["annotators"] == ["ann"] and figures["documents"] == 0
+
+
+def test_api_import_refused_by_its_content_fails_the_job_naming_line_and_field_and_stores_nothing(
+    app, world
+):
+    world.user("mia")
+    world.project("news", manager="mia")
+    headers = {"Authorization": f"Bearer {token_for(app, 'manager', project='news')}"}
+    client = app.test_client()
+    upload = io.BytesIO(_line() + b"\n" + orjson.dumps({"id": "a2"}))
+    before = snapshot(app)
+
+    queued = client.post(
+        "/api/projects/news/documents", data={"files": (upload, "b.jsonl")}, headers=headers
+    )
+    assert queued.status_code == 202
+    job = client.get(queued.headers["Location"], headers=headers).get_json()
+    assert job["status"] == "failed" and job["finished"]
+    assert job["errors"] == [
+        {"file": "b.jsonl", "line": 2, "field": "text", "reason": job["errors"][0]["reason"]}
+    ]
+    assert "Nothing was imported" in job["message"]
+    bookkeeping = {"job", "api_token"}  # the failed job's row, the token's last use
+    after = snapshot(app)
+    assert {name: rows for name, rows in after.items() if name not in bookkeeping} == {
+        name: rows for name, rows in before.items() if name not in bookkeeping
+    }
+    assert client.get("/api/projects/news/documents", headers=headers).get_json()["documents"] == []
+
+
+@pytest.mark.parametrize(
+    ("request_", "status", "field"),
+    [
+        ({"json": {"files": []}}, 415, "files"),
+        ({"data": {"format": "native"}, "content_type": "multipart/form-data"}, 400, "files"),
+        ({"data": {"files": (io.BytesIO(b"{}"), "a.jsonl"), "format": "excel"}}, 400, "format"),
+    ],
+    ids=["not multipart", "no files", "unknown format"],
+)
+def test_api_import_refuses_a_malformed_request_at_once_and_queues_nothing(
+    app, world, request_, status, field
+):
+    world.user("mia")
+    world.project("news", manager="mia")
+    headers = {"Authorization": f"Bearer {token_for(app, 'manager', project='news')}"}
+    before = snapshot(app)
+    answer = app.test_client().post("/api/projects/news/documents", headers=headers, **request_)
+    assert (answer.status_code, answer.get_json()["field"]) == (status, field)
+    assert snapshot(app) == before
+
+
+def test_api_import_larger_than_the_upload_limit_is_refused_with_413(app, world):
+    world.user("mia")
+    world.project("news", manager="mia")
+    headers = {"Authorization": f"Bearer {token_for(app, 'manager', project='news')}"}
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    big = io.BytesIO(_line(text="x" * 5000))
+    answer = app.test_client().post(
+        "/api/projects/news/documents", data={"files": (big, "a.jsonl")}, headers=headers
+    )
+    assert answer.status_code == 413 and answer.is_json
+
+
+def test_job_status_of_another_project_is_not_found(app, world):
+    world.user("mia")
+    world.project("news", manager="mia")
+    world.project("other", manager="mia")
+    headers = {"Authorization": f"Bearer {token_for(app, 'manager')}"}
+    client = app.test_client()
+    queued = client.post(
+        "/api/projects/news/documents",
+        data={"files": (io.BytesIO(_line()), "a.jsonl")},
+        headers=headers,
+    ).get_json()
+    assert (
+        client.get(f"/api/projects/other/jobs/{queued['job']}", headers=headers).status_code == 404
+    )
+    assert client.get("/api/projects/news/jobs/no-such-job", headers=headers).status_code == 404
+
+
+# --- one document -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_annotators(app, world):
+    """Project news: manager mia, annotators ann and bob, each with a span on document a1."""
+    for name in ("mia", "ann", "bob"):
+        world.user(name)
+    world.project("news", manager="mia", annotators=["ann", "bob"])
+    world.import_jsonl(
+        "news",
+        [
+            {
+                "id": "a1",
+                "title": "Mayor",
+                "text": "The mayor said so.",
+                "meta": {"source": "wire"},
+                "annotations": [
+                    {"annotator": "ann", "label": "claim", "start": 4, "end": 9},
+                    {"annotator": "bob", "label": "evidence", "start": 0, "end": 3},
+                ],
+            },
+            {"id": "a2", "text": "Nobody was handed this one."},
+        ],
+    )
+    world.project("other", manager="mia")
+    world.import_jsonl("other", [{"id": "o1", "text": "Elsewhere."}])
+    with app.app_context():
+        session = db.session()
+        ids = {
+            row[0]: row[1]
+            for row in session.execute(sql("SELECT external_id, id FROM document")).all()
+        }
+    return ids
+
+
+def test_document_by_id_gives_text_meta_and_the_callers_own_status_and_spans(app, two_annotators):
+    headers = {"Authorization": f"Bearer {token_for(app, 'annotator', scope='read')}"}
+    answer = app.test_client().get(
+        f"/api/projects/news/documents/{two_annotators['a1']}", headers=headers
+    )
+    body = answer.get_json()
+    assert answer.status_code == 200
+    assert (body["external_id"], body["title"], body["text"], body["meta"]) == (
+        "a1",
+        "Mayor",
+        "The mayor said so.",
+        {"source": "wire"},
+    )
+    assert body["annotator"] == "ann" and body["status"] is not None
+    assert [(span["label"], span["start"], span["end"]) for span in body["spans"]] == [
+        ("claim", 4, 9)
+    ]
+
+
+def test_document_by_id_never_shows_an_annotator_another_annotators_spans(app, two_annotators):
+    headers = {"Authorization": f"Bearer {token_for(app, 'annotator')}"}
+    client = app.test_client()
+    url = f"/api/projects/news/documents/{two_annotators['a1']}"
+    refused = client.get(url + "?annotator=bob", headers=headers)
+    assert refused.status_code == 404 and "evidence" not in refused.get_data(as_text=True)
+    unassigned = client.get(f"/api/projects/news/documents/{two_annotators['a2']}", headers=headers)
+    assert unassigned.status_code == 404
+
+
+def test_document_by_id_shows_a_manager_the_named_annotators_spans(app, two_annotators):
+    headers = {"Authorization": f"Bearer {token_for(app, 'manager', scope='read')}"}
+    url = f"/api/projects/news/documents/{two_annotators['a1']}?annotator=bob"
+    body = app.test_client().get(url, headers=headers).get_json()
+    assert body["annotator"] == "bob"
+    assert [span["label"] for span in body["spans"]] == ["evidence"]
+
+
+def test_document_of_another_project_is_not_found(app, two_annotators):
+    headers = {"Authorization": f"Bearer {token_for(app, 'manager')}"}
+    client = app.test_client()
+    assert (
+        client.get(
+            f"/api/projects/news/documents/{two_annotators['o1']}", headers=headers
+        ).status_code
+        == 404
+    )
+    assert (
+        client.get(
+            f"/api/projects/other/documents/{two_annotators['o1']}", headers=headers
+        ).status_code
+        == 200
+    )
+
+
+# --- when a token was last used -----------------------------------------------------------------
+
+
+def _last_used(app):
+    with app.app_context():
+        return db.session().execute(sa_select(ApiToken.last_used_at)).scalar()
+
+
+def test_token_use_is_recorded_at_most_once_a_minute_and_shown_on_the_account_page(app, world):
+    world.user("mia")
+    world.project("news", manager="mia")
+    secret = token_for(app, "manager", scope="read")
+    headers = {"Authorization": f"Bearer {secret}"}
+    client = app.test_client()
+    assert _last_used(app) is None
+    assert "never used" in world.client("mia").get("/account/tokens").get_data(as_text=True)
+
+    assert client.get("/api/projects", headers=headers).status_code == 200
+    first = _last_used(app)
+    assert first is not None
+    assert client.get("/api/projects", headers=headers).status_code == 200
+    assert _last_used(app) == first  # within the minute: not written again
+
+    with app.app_context():
+        session = db.session()
+        token = session.execute(sa_select(ApiToken)).scalar_one()
+        token.last_used_at = utcnow() - timedelta(minutes=5)
+        session.commit()
+    assert client.get("/api/projects", headers=headers).status_code == 200
+    later = _last_used(app)
+    assert api_tokens._as_utc(later) > utcnow() - timedelta(minutes=1)
+    page = world.client("mia").get("/account/tokens").get_data(as_text=True)
+    assert f"last used {api_tokens._as_utc(later).strftime('%Y-%m-%d %H:%M')} UTC" in page
+
+
+def test_a_refused_token_request_does_not_count_as_a_use(app, world):
+    world.user("mia")
+    world.project("news", manager="mia")
+    secret = token_for(app, "manager", scope="read")
+    response = app.test_client().post(
+        "/api/projects/news/documents",
+        data={"files": (io.BytesIO(_line()), "a.jsonl")},
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+    assert response.status_code == 403
+    assert _last_used(app) is None
 
 
 # --- the description ----------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from annotator.data_export.files import (
     parquet_chunks,
     spacy_chunks,
 )
-from annotator.data_export.formats import native_lines
+from annotator.data_export.formats.native import native_lines
 from annotator.data_export.tokens import tokenize
 from annotator.errors import Invalid
 

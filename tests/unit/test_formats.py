@@ -9,16 +9,13 @@ import orjson
 import pytest
 from jsonschema import Draft202012Validator
 
-from annotator.data_export.formats import (
-    FORMATS,
-    dataset_card,
-    doccano_lines,
-    dumps_line,
-    filter_record,
-    native_lines,
-    prodigy_lines,
-    w3c_lines,
-)
+from annotator.data_export.formats import FORMATS
+from annotator.data_export.formats.card import dataset_card
+from annotator.data_export.formats.doccano import doccano_lines
+from annotator.data_export.formats.native import native_lines
+from annotator.data_export.formats.prodigy import prodigy_lines
+from annotator.data_export.formats.record import dumps_line, filter_record
+from annotator.data_export.formats.w3c import w3c_lines
 from annotator.offsets import utf16_offsets
 
 SCHEMA = json.loads(

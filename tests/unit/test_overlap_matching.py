@@ -32,7 +32,7 @@ from annotator.agreement.report import (
     relation_f1,
     span_f1,
 )
-from annotator.data_export.formats import dataset_card
+from annotator.data_export.formats.card import dataset_card
 
 
 def spans(annotator: str, *ranges: tuple[int, int], label: str = "claim") -> list[Span]:

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from annotator.annotation.definitions import TypeRule
-from annotator.data_export.formats import w3c_lines
+from annotator.data_export.formats.w3c import w3c_lines
 from annotator.data_import.detect import FORMATS, Bundle, detect, parse_import
 from annotator.data_import.parsers import ImportedDocument, ImportRules
 from annotator.data_import.peers import PeerOptions
@@ -543,7 +543,7 @@ def test_our_brat_zip_reads_back_ids_that_need_encoding_and_attribute_values_wit
 
 
 def test_our_prodigy_export_reads_back_spans_links_and_gold():
-    from annotator.data_export.formats import prodigy_lines
+    from annotator.data_export.formats.prodigy import prodigy_lines
 
     record = {
         "id": "doc-1",

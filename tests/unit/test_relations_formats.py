@@ -14,15 +14,12 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from annotator.annotation.definitions import TypeRule
-from annotator.data_export.formats import (
-    FORMATS,
-    doccano_lines,
-    dumps_line,
-    filter_record,
-    native_lines,
-    prodigy_lines,
-    w3c_lines,
-)
+from annotator.data_export.formats import FORMATS
+from annotator.data_export.formats.doccano import doccano_lines
+from annotator.data_export.formats.native import native_lines
+from annotator.data_export.formats.prodigy import prodigy_lines
+from annotator.data_export.formats.record import dumps_line, filter_record
+from annotator.data_export.formats.w3c import w3c_lines
 from annotator.data_import.parsers import ImportRules, parse_document
 from annotator.errors import ImportRejected
 from annotator.models import DEFAULT_ATTRIBUTES, DEFAULT_RELATION_TYPES

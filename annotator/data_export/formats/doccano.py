@@ -1,0 +1,109 @@
+"""doccano JSONL: one line per annotator (and gold), in UTF-16 offsets by default.
+
+doccano counts in UTF-16 code units (JavaScript string indices), so `doccano_lines` converts
+our code-point offsets unless asked not to; see its docstring.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from annotator.data_export.formats.record import (
+    GOLD,
+    Line,
+    Record,
+    annotation_relations_of,
+    gold_relations_of,
+    gold_spans,
+    sorted_json,
+    span_text,
+    spans_by_annotator,
+)
+from annotator.offsets import utf16_offsets
+
+DOCCANO_OFFSETS = ("utf16", "codepoint")
+
+
+def doccano_lines(
+    record: Record, *, include_gold: bool = True, offsets: str = "utf16"
+) -> list[Line]:
+    """doccano sequence-labelling JSONL: one line per annotator, and one for gold if any.
+
+    ``{"text", "label": [[start, end, label], ...], "id", "annotator", "meta"}`` — doccano's
+    JSONL import reads the ``text`` and ``label`` columns and keeps the other keys as the
+    example's metadata. Gold appears as annotator ``"gold"``.
+
+    ``offsets="utf16"`` (default) counts UTF-16 code units, what doccano's browser annotator
+    uses (doccano issue #2290), so spans after an emoji land where they should inside doccano.
+    ``offsets="codepoint"`` keeps our offsets, for Python readers (``text[start:end]``). Both
+    agree on text without characters above U+FFFF. doccano's optional grapheme mode is not
+    supported.
+
+    When the document has relations or span attributes, every line also carries doccano's
+    relation format ("JSONL(Relation)"): ``"entities": [{"id", "start_offset", "end_offset",
+    "label", "attributes"?}]`` (the same spans as ``label``, in the same order and unit, with
+    ids 0, 1, … within the line) and ``"relations": [{"id", "from_id", "to_id", "type",
+    "value"?}]`` (ids of those entities). doccano reads them in a project with relation labeling
+    and ignores ``attributes`` and ``value``; its sequence-labelling import keeps them as meta.
+    """
+    if offsets not in DOCCANO_OFFSETS:
+        raise ValueError(f"offsets must be one of {DOCCANO_OFFSETS}, not {offsets!r}")
+    text = record["text"]
+    convert = utf16_offsets(text) if offsets == "utf16" else (lambda offset: offset)
+    relations = annotation_relations_of(record)
+    gold_relations = gold_relations_of(record, include_gold)
+    gold = gold_spans(record, include_gold)
+    linked = bool(relations or gold_relations) or any(
+        span.get("attributes") for span in [*record.get("annotations", []), *gold]
+    )
+
+    def line(
+        annotator: str, spans: Iterable[Mapping[str, Any]], links: Iterable[Mapping[str, Any]]
+    ) -> Line:
+        labels: list[list[int | str]] = []
+        entities: list[Line] = []
+        index: dict[str, int] = {}
+        for span in spans:
+            span_text(text, span)  # validates the offsets
+            start, end = convert(span["start"]), convert(span["end"])
+            labels.append([start, end, span["label"]])
+            entity = {
+                "id": len(entities),
+                "start_offset": start,
+                "end_offset": end,
+                "label": span["label"],
+            }
+            if span.get("attributes"):
+                entity["attributes"] = sorted_json(span["attributes"])
+            index[span["id"]] = entity["id"]
+            entities.append(entity)
+        out = {
+            "text": text,
+            "label": labels,
+            "id": record["id"],
+            "annotator": annotator,
+            "meta": sorted_json(record.get("meta") or {}),
+        }
+        if linked:
+            out["entities"] = entities
+            out["relations"] = []
+            for link in links:
+                relation = {
+                    "id": len(out["relations"]),
+                    "from_id": index[link["source"]],
+                    "to_id": index[link["target"]],
+                    "type": link["type"],
+                }
+                if link.get("value") is not None:
+                    relation["value"] = link["value"]
+                out["relations"].append(relation)
+        return out
+
+    lines = [
+        line(name, spans, [link for link in relations if link["annotator"] == name])
+        for name, spans in spans_by_annotator(record).items()
+    ]
+    if gold:
+        lines.append(line(GOLD, gold, gold_relations))
+    return lines
