@@ -250,3 +250,28 @@ def test_a_span_made_offline_is_listed_edited_and_deleted_at_once_and_the_server
     # a create tried once may have arrived, so it became a DELETE; the server never stored it
     assert f"PUT {dropped}" not in answered
     assert page.locator(f'#span-list li[data-span="{kept}"]:not(.pending)').count() == 1
+
+
+def test_undoing_a_step_whose_span_was_deleted_elsewhere_says_so_and_recreates_nothing(
+    workspace, server
+):
+    page, slug, document_id = workspace
+    drag_select(page, TEXT, *at("Kyiv was"))
+    page.keyboard.press("1")
+    [(span_id, *_)] = stored(page, server, slug, document_id)
+    page.click(f'#span-list li[data-span="{span_id}"] button')
+    page.locator("#text").focus()
+    page.keyboard.press("Shift+ArrowRight")
+    wait_saved(page)
+    # another tab deletes the span
+    status = page.evaluate(
+        """async (url) => (await fetch(url, {method: 'DELETE', headers: {
+             'X-CSRFToken': document.querySelector('meta[name=csrf-token]').content,
+             'X-Requested-With': 'fetch'}})).status""",
+        f"/api/projects/{slug}/documents/{document_id}/spans/{span_id}",
+    )
+    assert status in (200, 204)
+    page.keyboard.press("Control+z")
+    page.wait_for_selector("#save-notice [data-kind=history]")
+    assert "the span was deleted meanwhile" in page.inner_text("#save-notice")
+    assert stored(page, server, slug, document_id) == []  # the undo did not bring it back

@@ -6,13 +6,15 @@
  *
  * A drag must keep 60 frames per second on a 50,000-character document with 1,000 spans: the
  * text nodes and their offsets are read once when the drag starts; each frame only hit-tests the
- * pointer, converts one offset and moves one CSS highlight (no layout change). Each frame's work
- * is recorded as a "boundary-drag-frame" performance measure (bench/workspace_bench.py reads it). */
-import { codePointsToUtf16, utf16ToCodePoints } from "../offsets.js";
+ * pointer (layout is clean then), converts offsets by binary search and moves the ranges of one
+ * CSS highlight that paints a background only. Nothing that needs layout changes while dragging:
+ * moving the handles (even by a transform) or a highlight with a text decoration cost ~20 ms a
+ * frame on that document, so the handles hide until the drag ends. Each frame's work is recorded
+ * as a "boundary-drag-frame" performance measure (bench/workspace_bench.py reads it). */
 import { spanData, textElement } from "./page.js";
 import { rangeFor } from "./selection.js";
 import { documentChars } from "./caret.js";
-import { dragBoundary, moveBoundary } from "./words.js";
+import { dragBoundary, moveBoundary, offsetIndex } from "./words.js";
 
 const DRAG = "boundary-drag";
 
@@ -94,7 +96,8 @@ export function setupBoundaries(ws) {
   }
 
   // ---- dragging ------------------------------------------------------------------------------
-  let dragging = null; // {id, edge, span, table, full, chars, range, x, y, frame}
+  let dragging = null; // {id, edge, span, table, chars, offsets, highlight, range, x, y, frame}
+  let offsets = null; // the text's offset index, made at the first drag (the text never changes)
 
   function frame() {
     const drag = dragging;
@@ -103,14 +106,11 @@ export function setupBoundaries(ws) {
     const hit = document.caretRangeFromPoint(drag.x, drag.y);
     if (hit && hit.startContainer.nodeType === Node.TEXT_NODE && drag.table.index.has(hit.startContainer)) {
       const units = drag.table.starts[drag.table.index.get(hit.startContainer)] + hit.startOffset;
-      const offset = utf16ToCodePoints(drag.full, units);
-      const range = dragBoundary(drag.chars, drag.span, drag.edge, offset, ws.snap);
+      const range = dragBoundary(drag.chars, drag.span, drag.edge, drag.offsets.toPoints(units), ws.snap);
       if (range.start !== drag.range.start || range.end !== drag.range.end) {
         drag.range = range;
-        const units0 = drag.units(range.start), units1 = drag.units(range.end);
-        const dom = unitRange(drag.table, units0, units1);
-        if (typeof Highlight !== "undefined") CSS.highlights.set(DRAG, new Highlight(dom));
-        placeHandles(dom);
+        drag.highlight.clear();
+        drag.highlight.add(unitRange(drag.table, drag.offsets.toUnits(range.start), drag.offsets.toUnits(range.end)));
       }
     }
     performance.measure("boundary-drag-frame", { start: began, end: performance.now() });
@@ -130,7 +130,7 @@ export function setupBoundaries(ws) {
     root.classList.remove("dragging-boundary");
     window.removeEventListener("pointermove", onMove);
     window.removeEventListener("pointerup", onUp);
-    if (typeof Highlight !== "undefined") CSS.highlights.delete(DRAG);
+    CSS.highlights.delete(DRAG);
     if (drag.range.start !== drag.span.start || drag.range.end !== drag.span.end) commit(drag.id, drag.edge, drag.range);
     else showHandles();
     ws.focusText();
@@ -138,15 +138,18 @@ export function setupBoundaries(ws) {
 
   root.addEventListener("pointerdown", (event) => {
     const handle = event.target.closest(".boundary-handle");
-    if (!handle || !ws.state.editing || ws.readOnly || event.button !== 0) return;
+    if (!handle || !ws.state.editing || ws.readOnly || event.button !== 0 || typeof Highlight === "undefined") return;
     event.preventDefault(); // no text selection while dragging
     const span = spanData(ws.state.editing);
     if (!span) return;
     const full = textElement().textContent;
-    const chars = documentChars();
-    const units = (points) => codePointsToUtf16(full, points);
-    dragging = { id: span.id, edge: handle.dataset.edge, span, table: textNodes(), full, chars, units,
-      range: { start: span.start, end: span.end }, x: event.clientX, y: event.clientY, frame: null };
+    if (!offsets || offsets.text !== full) offsets = { text: full, index: offsetIndex(full) };
+    const highlight = new Highlight();
+    CSS.highlights.set(DRAG, highlight);
+    dragging = { id: span.id, edge: handle.dataset.edge, span, table: textNodes(), chars: documentChars(),
+      offsets: offsets.index, highlight, range: { start: span.start, end: span.end },
+      x: event.clientX, y: event.clientY, frame: null };
+    highlight.add(unitRange(dragging.table, offsets.index.toUnits(span.start), offsets.index.toUnits(span.end)));
     root.classList.add("dragging-boundary");
     window.addEventListener("pointermove", onMove);
     window.addEventListener("pointerup", onUp);

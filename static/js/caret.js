@@ -175,6 +175,7 @@ export function setupCaret(ws) {
     if (event.key === "Escape") anchor = null;
   });
 
+  document.addEventListener("pointerdown", () => { anchor = null; });
   // A click in the text puts the caret there (and a selection made with the mouse extends it).
   document.addEventListener("selectionchange", () => {
     const selection = window.getSelection();

@@ -305,14 +305,28 @@ function start(root) {
     act({ what: "deleting a link", spans: [], links: [{ id, before, after: null }] });
   }
 
-  /** Undo or redo; a stale step says so (it is dropped) instead of changing something else. */
+  /** Undo or redo; a stale step says so (it is dropped) instead of changing something else.
+   * The body is drawn anew first when nothing is queued, so a span deleted or changed in another
+   * tab is seen as such (offline, the page's own state is the best there is). One at a time, in
+   * the order pressed. */
+  let travelling = Promise.resolve();
   function travel(direction) {
-    const answer = direction === "undo" ? history.undo() : history.redo();
-    if (answer.stale) {
-      tell("history", ["Cannot " + direction + " " + answer.step.what + ": " + answer.stale
-        + " (in another tab, or refused by the server)."], true);
-    } else if (answer.done) untell("history");
-    return answer.done;
+    showState("saving", "checking…");
+    travelling = travelling.then(async () => {
+      // With changes queued, the page is newer than the server (a body fetched meanwhile could
+      // miss a change that lands while it is on its way): judge by the page then.
+      if (!queue.length) {
+        try { await refreshBody(); } catch (e) { /* offline: judge by what the page shows */ }
+      }
+      const answer = direction === "undo" ? history.undo() : history.redo();
+      if (answer.stale) {
+        tell("history", ["Cannot " + direction + " " + answer.step.what + ": " + answer.stale
+          + " (in another tab, or refused by the server)."], true);
+      } else if (answer.done) untell("history");
+      if (!queue.length) showState("saved");
+      return answer.done;
+    });
+    return travelling;
   }
   ws.undo = () => travel("undo");
   ws.redo = () => travel("redo");

@@ -83,3 +83,24 @@ export function caretAfter(chars, pos, key, byWord) {
   if (key === "End") return chars.length;
   return null;
 }
+
+/** Code point <-> UTF-16 offsets of `text` in O(log n) each, after one pass (a drag converts on
+ * every frame; offsets.js walks the text each time). */
+export function offsetIndex(text) {
+  const pairs = []; // UTF-16 offsets of the high halves of surrogate pairs
+  for (let i = 0; i < text.length - 1; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdbff) { pairs.push(i); i++; }
+  }
+  const countBelow = (values, limit) => { // how many values are < limit
+    let lo = 0, hi = values.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (values[mid] < limit) lo = mid + 1; else hi = mid; }
+    return lo;
+  };
+  const pairPoints = pairs.map((units, index) => units - index); // code point index of each pair
+  return {
+    /** Code points before UTF-16 offset `units` (inside a pair counts the pair, as offsets.js). */
+    toPoints: (units) => units - countBelow(pairs, units - 1),
+    toUnits: (points) => points + countBelow(pairPoints, points),
+  };
+}

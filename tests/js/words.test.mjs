@@ -68,3 +68,16 @@ test("arrows move the caret by a character, with Ctrl by a word; Home and End to
   assert.strictEqual(caretAfter(chars, 10, "End", false), chars.length);
   assert.strictEqual(caretAfter(chars, 10, "ArrowUp", false), null);
 });
+
+test("the offset index converts as offsets.js does, emoji and flags included", async () => {
+  const { codePointsToUtf16, utf16ToCodePoints } = await import("../../static/offsets.js");
+  const { offsetIndex } = await import("../../static/js/words.js");
+  const text = "a 🇺🇦 b 👩\u200d👩\u200d👧 c\u0301 Захарова 😀";
+  const index = offsetIndex(text);
+  for (let units = 0; units <= text.length; units++) {
+    assert.strictEqual(index.toPoints(units), utf16ToCodePoints(text, units), "units " + units);
+  }
+  for (let points = 0; points <= Array.from(text).length; points++) {
+    assert.strictEqual(index.toUnits(points), codePointsToUtf16(text, points), "points " + points);
+  }
+});
