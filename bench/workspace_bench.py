@@ -260,10 +260,69 @@ def measure_browser(
                     "() => window.annotatorWorkspace.queue().length === 0 "
                     "&& window.annotatorWorkspace.pending() === 0"
                 )
+            drag = measure_drag(page)
             browser.close()
     finally:
         server.stop()
-    return results
+    return results, drag
+
+
+# Records every animation frame's distance from the one before while a drag goes on.
+_FRAMES_JS = """() => {
+  window.__frames = []; window.__dragging = true;
+  performance.clearMeasures('boundary-drag-frame');
+  let last = performance.now();
+  const tick = (now) => {
+    window.__frames.push(now - last); last = now;
+    if (window.__dragging) requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+}"""
+
+
+def measure_drag(page, moves: int = 240) -> dict[str, float]:
+    """Drag the end handle of a span in the middle of the page over about four lines with the
+    mouse, ``moves`` pointer moves; the gaps between animation frames meanwhile and the work
+    of each drag frame (the workspace's "boundary-drag-frame" performance measures)."""
+    span_id = page.evaluate(
+        """() => {
+          const marks = Array.from(document.querySelectorAll('#text mark[data-tag]'));
+          const middle = marks.find((m) => m.getBoundingClientRect().top > 2500) || marks[0];
+          return middle.dataset.span;
+        }"""
+    )
+    page.evaluate(
+        "(id) => document.querySelector(`#text mark[data-span='${id}']`)"
+        ".scrollIntoView({block: 'center'})",
+        span_id,
+    )
+    page.locator(f'#text mark[data-span="{span_id}"]').first.click()
+    page.wait_for_selector(".boundary-handle.handle-end:not([hidden])")
+    box = page.locator(".boundary-handle.handle-end").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.evaluate(_FRAMES_JS)
+    for step in range(1, moves + 1):
+        # right along the line, then down a line, four times over
+        line, along = divmod(step, moves // 4)
+        page.mouse.move(x - 200 + along * 400 / (moves // 4), y + line * 36)
+    page.evaluate("window.__dragging = false")
+    page.mouse.up()
+    frames = page.evaluate("window.__frames.slice(1)")  # the first gap began before the drag
+    work = page.evaluate(
+        "performance.getEntriesByName('boundary-drag-frame').map((entry) => entry.duration)"
+    )
+    page.wait_for_function("() => window.annotatorWorkspace.queue().length === 0")
+    return {
+        "frames": len(frames),
+        "frame_median": statistics.median(frames),
+        "frame_max": max(frames),
+        "over_16": sum(1 for gap in frames if gap > 16.7 + 1),
+        "work_median": statistics.median(work),
+        "work_max": max(work),
+        "updates": len(work),
+    }
 
 
 #: Runs before the page's scripts. When the workspace marks its first drawing of the arcs, note
@@ -388,10 +447,17 @@ def main() -> None:
             f"max {max(after_text):.0f} ms (target < 200 ms); drawing the arcs takes "
             f"median {statistics.median(load['ms'] for load in loads):.0f} ms"
         )
-        times = measure_browser(sqlite_path, document_id, body)
+        times, drag = measure_browser(sqlite_path, document_id, body)
         print(
             f"Chromium, key press → highlight painted ({len(times)} presses, {args.spans}+ spans): "
             f"median {statistics.median(times):.0f} ms, max {max(times):.0f} ms (target < 100 ms)"
+        )
+        print(
+            f"Chromium, boundary drag ({drag['frames']} frames, {drag['updates']} drag updates): "
+            f"frame gap median {drag['frame_median']:.1f} ms, max {drag['frame_max']:.1f} ms, "
+            f"{drag['over_16']} frames over one 60 Hz interval; work per drag frame median "
+            f"{drag['work_median']:.2f} ms, max {drag['work_max']:.2f} ms "
+            "(target: no frame over 16 ms)"
         )
 
 

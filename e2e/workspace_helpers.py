@@ -148,4 +148,5 @@ def open_next_document(page, server, slug: str) -> int:
     page.goto(f"{server.url}/p/{slug}")
     page.click("#next-document")
     page.wait_for_selector("#text")
+    page.wait_for_load_state()  # the workspace's modules are loaded: a selection shows the toolbar
     return int(re.search(r"/d/(\d+)", page.url).group(1))

@@ -23,7 +23,7 @@ export function codePointsToUtf16(text, points) {
   return units;
 }
 
-const WORD = /[\p{L}\p{N}\p{M}_'’\u200d\ufe0f]/u;
+export const WORD = /[\p{L}\p{N}\p{M}_'’\u200d\ufe0f]/u;
 const MARK = /\p{M}/u;
 const ZWJ = "\u200d";
 

@@ -6,7 +6,7 @@
  * The queue belongs to the logged-in account (#workspace's data-account): when the server says the
  * session ended (401), the changes stay queued, a notice asks to log in again, and the queue goes
  * on once the same account is back (session.js); another account never sends them. */
-import { createHistory } from "./history.js";
+import { createHistory, historyStorageKey, plan, staleReason } from "./history.js";
 import { setupTags } from "./tags.js";
 import { createQueue, httpSender, queueKey } from "./queue.js";
 import { readPage, whoIsLoggedIn } from "./session.js";
@@ -16,8 +16,12 @@ import { setupLinks } from "./links.js";
 import { setupArcs } from "./arcs.js";
 import { setupKeys } from "./keys.js";
 import { setupQuestions } from "./questions.js";
+import { setupCaret } from "./caret.js";
+import { setupBoundaries } from "./boundaries.js";
+import { setupKeyHelp } from "./keyhelp.js";
 import {
-  fits, linkData, linkItems, linksOf, marksOf, newId, showLinkChange, showSpanChange, spanData, textOf,
+  drawnInPlace, fits, linkData, linkItems, linksOf, marksOf, newId, showLinkChange, showSpanChange,
+  showSpanDelete, spanData, textOf,
 } from "./page.js";
 
 const SESSION_CHECK_MS = 5000;
@@ -43,8 +47,9 @@ function start(root) {
   const notice = document.getElementById("save-notice");
   const labelIds = {}; // label name -> label id (for the CSS class / highlight name)
   for (const button of ws.toolbar.querySelectorAll("[data-label]")) labelIds[button.dataset.label] = button.dataset.labelId;
-  const history = createHistory();
   const pending = pendingPainter();
+  const history = createHistory({ storage: localStorage, key: historyStorageKey(data.account, data.spansUrl),
+    apply: applyStep });
 
   // ---- what the annotator is told --------------------------------------------------------------
   function showState(state, message) {
@@ -104,6 +109,7 @@ function start(root) {
     } else if (status.state === "refused") {
       refusedSinceDrain = status.refused.message;
       tell(null, [status.refused.message], true);
+      for (const step of status.refused.op.steps || []) history.forget(step); // nothing to undo
     } else if (status.state === "auth") {
       showState("failed", "not saved yet: you are logged out");
       tell("session", ["Your session has ended. " + status.pending + " change(s) are kept in this browser"
@@ -161,8 +167,10 @@ function start(root) {
         return response.text();
       })
       .then((html) => {
+        const focus = ws.focusBefore ? ws.focusBefore() : null;
         document.getElementById("body").innerHTML = html;
         ws.state.hovered = null;
+        if (focus) focus(); // focus never drops to <body> when the body is drawn anew
         if (ws.state.linking) for (const mark of marksOf(ws.state.linking.source)) mark.classList.add("link-source");
         showQueued();
       });
@@ -174,51 +182,83 @@ function start(root) {
     for (const op of queue.ops()) {
       if (op.kind === "answer") continue; // shown by questions.js
       if (op.kind === "relation") { showLinkChange(op); continue; }
-      if (op.method === "PUT") {
-        if (!document.querySelector('#text mark[data-span="' + CSS.escape(op.id) + '"]')) {
-          pending.add(op.id, labelIds[op.body.label], op.body.start, op.body.end);
-        }
-        showSpanChange(Object.assign({ id: op.id }, op.body));
-      }
+      if (op.method === "PUT") showSpan(Object.assign({ id: op.id }, op.body));
+      else showSpanDelete(op.id);
     }
     pending.paint();
+    root.dispatchEvent(new CustomEvent("workspace:changed"));
+  }
+  /** A span as queued: in the list at once, painted pending where the server's marks do not show it. */
+  function showSpan(span) {
+    showSpanChange(span);
+    if (drawnInPlace(span.id)) pending.remove(span.id);
+    else pending.add(span.id, labelIds[span.label], span.start, span.end);
   }
 
-  // ---- changes -------------------------------------------------------------------------------
-  function put(span) {
-    const op = { kind: "span", method: "PUT", id: span.id, body: {
+  // ---- changes (each op names the history step it belongs to: a refusal forgets that step) ------
+  function put(span, step, creates) {
+    const op = { kind: "span", method: "PUT", id: span.id, steps: [step], body: {
       label: span.label, start: span.start, end: span.end, note: span.note || "",
       attributes: span.attributes || {}, text: textOf(span.start, span.end),
     } };
-    showSpanChange(Object.assign({ id: span.id }, op.body));
+    if (creates) op.creates = true;
+    showSpan(Object.assign({ id: span.id }, op.body));
+    pending.paint();
     queue.enqueue(op);
   }
-  function remove(id) { queue.enqueue({ kind: "span", method: "DELETE", id }); }
-  function putLink(link) {
-    const op = { kind: "relation", method: "PUT", id: link.id, spans: [link.source, link.target],
+  function remove(id, step) {
+    for (const link of linksOf(id)) showLinkChange({ kind: "relation", method: "DELETE", id: link.id });
+    showSpanDelete(id);
+    pending.remove(id);
+    pending.paint();
+    queue.enqueue({ kind: "span", method: "DELETE", id, steps: [step] }); // the server deletes its links
+  }
+  function putLink(link, step) {
+    const op = { kind: "relation", method: "PUT", id: link.id, spans: [link.source, link.target], steps: [step],
       body: { type: link.type, source: link.source, target: link.target, value: link.value || null } };
     showLinkChange(op);
     queue.enqueue(op);
   }
-  function removeLink(link) {
-    const op = { kind: "relation", method: "DELETE", id: link.id, spans: [link.source, link.target] };
+  function removeLink(link, step) {
+    const op = { kind: "relation", method: "DELETE", id: link.id, spans: [link.source, link.target], steps: [step] };
     showLinkChange(op);
     queue.enqueue(op);
   }
 
-  // ---- actions (each records how to undo itself) ---------------------------------------------
+  // ---- actions: each is a history step (data, kept in localStorage), made by applying it -------
+  /** Go `direction` through `step`, unless its spans are no longer as it left them (the reason). */
+  function applyStep(step, direction) {
+    const { expect, actions } = plan(step, direction);
+    const stale = staleReason(expect, spanData);
+    if (stale) return stale;
+    for (const action of actions) {
+      if (action.type === "deleteLink") removeLink(action.link, step.id);
+      else if (action.type === "putSpan") put(action.span, step.id, action.creates);
+      else if (action.type === "deleteSpan") remove(action.id, step.id);
+      else putLink(action.link, step.id);
+    }
+    root.dispatchEvent(new CustomEvent("workspace:changed"));
+    return null;
+  }
+  const values = (span) => span && { label: span.label, start: span.start, end: span.end, note: span.note || "",
+    attributes: span.attributes || {} };
+  function act(step) {
+    const id = history.record(step);
+    applyStep(Object.assign({ id }, step), "redo");
+  }
+
   ws.createSpan = (label) => {
     const selection = ws.state.pendingSelection;
     if (!selection || ws.readOnly) return;
-    const span = { id: newId(), label, start: selection.start, end: selection.end, note: "", attributes: {} };
-    pending.add(span.id, labelIds[label], span.start, span.end);
-    pending.paint();
-    put(span);
-    history.record({ undo: () => remove(span.id), redo: () => put(span) });
+    const id = newId();
+    act({ what: "making a span", spans: [{ id, before: null,
+      after: { label, start: selection.start, end: selection.end, note: "", attributes: {} } }] });
     ws.clearSelection();
+    return id;
   };
 
-  ws.updateSpan = (id, changes) => {
+  /** Change a span's label, note, attributes or range (`what` names the step in messages). */
+  ws.updateSpan = (id, changes, what = "changing a span") => {
     const before = spanData(id);
     if (!before) return;
     const after = Object.assign({}, before, changes);
@@ -238,12 +278,8 @@ function start(root) {
         "As " + after.label + ", this span no longer fits " + broken.length + " of its links ("
         + broken.map((link) => link.type).join(", ") + "). Relabel it and delete those links?")) return;
     }
-    const apply = () => {
-      for (const link of broken) removeLink(link); // before the relabel: the server checks links
-      put(after);
-    };
-    apply();
-    history.record({ undo: () => { put(before); broken.forEach(putLink); }, redo: apply });
+    act({ what, spans: [{ id, before: values(before), after: values(after) }],
+      links: broken.map((link) => ({ id: link.id, before: link, after: null })) });
   };
 
   ws.deleteSpan = (id) => {
@@ -253,27 +289,21 @@ function start(root) {
     if (links.length && !window.confirm(
       "This span has " + links.length + " link" + (links.length === 1 ? "" : "s")
       + ". Deleting the span deletes " + (links.length === 1 ? "it" : "them") + " too. Delete?")) return false;
-    const apply = () => {
-      for (const link of links) showLinkChange({ kind: "relation", method: "DELETE", id: link.id });
-      remove(id); // the server deletes the span's links with it
-    };
-    apply();
-    history.record({ undo: () => { put(before); links.forEach(putLink); }, redo: apply });
+    act({ what: "deleting a span", spans: [{ id, before: values(before), after: null }],
+      links: links.map((link) => ({ id: link.id, before: link, after: null })) });
     return true;
   };
 
   ws.createLink = (link) => {
     const made = Object.assign({ id: newId() }, link);
-    putLink(made);
-    history.record({ undo: () => removeLink(made), redo: () => putLink(made) });
+    act({ what: "making a link", spans: [], links: [{ id: made.id, before: null, after: made }] });
   };
 
   function deleteLink(id) {
     const item = document.querySelector('#relation-list li[data-relation="' + CSS.escape(id) + '"]');
     if (!item) return;
     const before = linkData(item);
-    removeLink(before);
-    history.record({ undo: () => putLink(before), redo: () => removeLink(before) });
+    act({ what: "deleting a link", spans: [], links: [{ id, before, after: null }] });
   }
 
   ws.deleteLink = deleteLink;
@@ -281,12 +311,34 @@ function start(root) {
   ws.relabelLink = (before, type) => {
     const after = Object.assign({}, before, { type: type.name,
       value: type.choices.includes(before.value) ? before.value : null });
-    putLink(after);
-    history.record({ undo: () => putLink(before), redo: () => putLink(after) });
+    act({ what: "relabelling a link", spans: [], links: [{ id: before.id, before, after }] });
   };
 
-  ws.undo = () => history.undo();
-  ws.redo = () => history.redo();
+  /** Undo or redo; a stale step says so (it is dropped) instead of changing something else.
+   * The body is drawn anew first when nothing is queued, so a span deleted or changed in another
+   * tab is seen as such (offline, the page's own state is the best there is). One at a time, in
+   * the order pressed. */
+  let travelling = Promise.resolve();
+  function travel(direction) {
+    showState("saving", "checking…");
+    travelling = travelling.then(async () => {
+      // With changes queued, the page is newer than the server (a body fetched meanwhile could
+      // miss a change that lands while it is on its way): judge by the page then.
+      if (!queue.length) {
+        try { await refreshBody(); } catch (e) { /* offline: judge by what the page shows */ }
+      }
+      const answer = direction === "undo" ? history.undo() : history.redo();
+      if (answer.stale) {
+        tell("history", ["Cannot " + direction + " " + answer.step.what + ": " + answer.stale
+          + " (in another tab, or refused by the server)."], true);
+      } else if (answer.done) untell("history");
+      if (!queue.length) showState("saved");
+      return answer.done;
+    });
+    return travelling;
+  }
+  ws.undo = () => travel("undo");
+  ws.redo = () => travel("redo");
 
   setupSelection(ws);
   setupPopover(ws);
@@ -295,6 +347,9 @@ function start(root) {
   setupQuestions({ enqueue: (op) => queue.enqueue(op), queued: () => queue.ops(), tell: (message) => tell(null, [message], true) });
   setupTags(root);
   setupArcs(ws);
+  setupCaret(ws);
+  setupBoundaries(ws);
+  setupKeyHelp(ws);
 
   // ---- clicks in the workspace: link target, delete link, open a span ------------------------
   root.addEventListener("click", (event) => {
@@ -308,13 +363,14 @@ function start(root) {
     }
     const removeButton = event.target.closest("#relation-list li[data-relation] .link-delete");
     if (removeButton && !ws.readOnly) { deleteLink(removeButton.closest("li").dataset.relation); return; }
-    if (mark && window.getSelection().isCollapsed) {
+    if (mark && window.getSelection().isCollapsed && !mark.classList.contains("deleted")) {
       ws.openPopover(mark.dataset.span, mark.getBoundingClientRect());
       return;
     }
     if (item) {
       const target = document.querySelector('#text mark[data-span="' + CSS.escape(item.dataset.span) + '"]');
-      if (target) {
+      if (!drawnInPlace(item.dataset.span)) ws.selectSpan(item.dataset.span); // queued: painted pending
+      else if (target) {
         target.scrollIntoView({ block: "center", behavior: "smooth" });
         for (const part of marksOf(item.dataset.span)) {
           part.classList.add("flash");
@@ -325,6 +381,9 @@ function start(root) {
     }
   });
 
+  // Back online: what waits for a back-off goes now, not at the end of its wait.
+  window.addEventListener("online", () => queue.retryNow());
+
   window.addEventListener("beforeunload", (event) => {
     if (queue.length) { event.preventDefault(); event.returnValue = ""; }
   });
@@ -332,7 +391,8 @@ function start(root) {
   // Expose a little for tests and for the curious.
   window.annotatorWorkspace = {
     queue: () => queue.ops(), undo: ws.undo, redo: ws.redo, refreshBody, pending: () => pending.size,
-    links: () => linkItems().map(linkData), checkSession,
+    links: () => linkItems().map(linkData), checkSession, history: () => history.sizes(),
+    caret: () => ws.state.caret, selected: () => ws.state.editing,
   };
   if (queue.length) { showQueued(); queue.pump(); }
 }

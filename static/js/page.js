@@ -23,13 +23,72 @@ export function spanData(id) {
     note: item.dataset.note || "", attributes,
   };
 }
-/** Show a queued span change in the side panel's data at once (the popover reads it). */
+/** Show a queued span change in the side panel at once: its data (the popover, the keys and the
+ * history read it) and, for a span the server has not rendered yet (made offline, say), a new
+ * list item in text order, marked pending, that opens and selects like any other. */
 export function showSpanChange(span) {
-  const item = spanItem(span.id);
-  if (!item) return;
+  let item = spanItem(span.id);
+  if (!item) {
+    const list = document.getElementById("span-list");
+    if (!list) return;
+    const empty = list.querySelector("li.empty");
+    if (empty) empty.remove();
+    item = document.createElement("li");
+    item.className = "pending";
+    item.dataset.span = span.id;
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "span-item";
+    const label = document.createElement("span");
+    label.className = "span-label";
+    const text = document.createElement("span");
+    text.className = "span-text";
+    button.append(label, " ", text);
+    item.append(button);
+    const after = Array.from(list.querySelectorAll("li[data-span]")).find((other) => +other.dataset.start > span.start);
+    list.insertBefore(item, after || null);
+  }
+  if (item.dataset.shownStart === undefined && item.dataset.start !== undefined) {
+    // where the server drew its marks: a moved span is painted pending until it draws them anew
+    item.dataset.shownStart = item.dataset.start;
+    item.dataset.shownEnd = item.dataset.end;
+  }
   item.dataset.label = span.label;
+  item.dataset.start = String(span.start);
+  item.dataset.end = String(span.end);
   item.dataset.note = span.note || "";
   item.dataset.attributes = JSON.stringify(span.attributes || {});
+  const label = item.querySelector(".span-label");
+  if (label) label.textContent = span.label;
+  const text = item.querySelector(".span-text");
+  if (text) text.textContent = preview(span, 80);
+  const moved = item.dataset.shownStart !== undefined
+    && (item.dataset.shownStart !== item.dataset.start || item.dataset.shownEnd !== item.dataset.end);
+  for (const mark of marksOf(span.id)) mark.classList.toggle("moved", moved);
+  countSpans();
+}
+/** Show a queued deletion at once: the item leaves the list, the marks lose their colour. */
+export function showSpanDelete(id) {
+  const item = spanItem(id);
+  if (item) item.remove();
+  for (const mark of marksOf(id)) mark.classList.add("deleted");
+  countSpans();
+}
+/** Whether the server's marks show the span where it is now (else it is painted pending). */
+export function drawnInPlace(id) {
+  const item = spanItem(id);
+  if (!item || !marksOf(id).length) return false;
+  return item.dataset.shownStart === undefined
+    || (item.dataset.shownStart === item.dataset.start && item.dataset.shownEnd === item.dataset.end);
+}
+/** Every listed span (saved or queued) in text order. */
+export function allSpans() {
+  return Array.from(document.querySelectorAll("#span-list li[data-span]"), (item) => spanData(item.dataset.span))
+    .sort((a, b) => a.start - b.start || b.end - a.end);
+}
+function countSpans() {
+  const count = document.getElementById("span-count");
+  if (count) count.textContent = String(document.querySelectorAll("#span-list li[data-span]").length);
 }
 export function preview(span, size) {
   const text = textOf(span.start, span.end);

@@ -14,7 +14,17 @@
  *   any other 4xx (409 too)   final for that one change: it leaves the queue and is reported as
  *                            refused; the rest of the queue goes on.
  * Order is kept per span: a change waits while an earlier change of the same span (or, for a link,
- * of the link or either of its spans) is still queued, so a later edit never overtakes an earlier. */
+ * of the link or either of its spans) is still queued, so a later edit never overtakes an earlier.
+ *
+ * Edits of a change that has not gone out yet are folded into it (coalesce), so a span made
+ * offline and then relabelled, moved or deleted costs the server one request or none:
+ *   PUT then PUT of one id       the later body replaces the queued one, in its place.
+ *   PUT then DELETE of one id    the PUT becomes the DELETE, in its place; and when the PUT
+ *                                creates the span (op.creates, set by the workspace) and was
+ *                                never tried, both vanish: the server never hears of the span.
+ *                                Deleting a span also drops the queued changes of its links
+ *                                (the server deletes them with it and would refuse them).
+ * A change being sent at that moment is never touched: the new one queues behind it. */
 
 export const MAX_DELAY_MS = 30000;
 export const MAX_RETRY_AFTER_MS = 300000;
@@ -67,6 +77,30 @@ export function describe(op) {
   return "span «" + shown + "» (" + op.body.label + ")";
 }
 
+/** The queued changes `ops` once `op` joins them, folded as the header says; `inFlight` is the
+ * seq of the change being sent (untouchable) or null. Pure: returns a new list. */
+export function coalesce(ops, op, inFlight) {
+  const waiting = (other) => other.seq !== inFlight;
+  const same = (other) => other.kind === op.kind && other.id === op.id;
+  const last = [...ops].reverse().find(same);
+  if (!last || !waiting(last) || last.method !== "PUT") return ops.concat([op]);
+  if (op.method === "PUT") {
+    const merged = Object.assign({}, last, { body: op.body, spans: op.spans || last.spans,
+      steps: (last.steps || []).concat(op.steps || []) });
+    return ops.map((other) => (other === last ? merged : other));
+  }
+  let kept = ops;
+  if (op.kind === "span") {
+    // the server deletes a span's links with it; queued changes of them would only be refused
+    kept = kept.filter((other) => !(other.kind === "relation" && waiting(other) && (other.spans || []).includes(op.id)));
+  }
+  const alone = ops.filter(same).length === 1;
+  if (last.creates && !last.attempts && alone) return kept.filter((other) => other !== last);
+  const instead = Object.assign({}, last, { method: "DELETE", body: undefined, creates: undefined,
+    steps: (last.steps || []).concat(op.steps || []) });
+  return kept.map((other) => (other === last ? instead : other));
+}
+
 /** Sends one change with fetch; answers {status, error, field, retryAfter} or {network: true}. */
 export function httpSender({ fetch, csrf, spansUrl, relationsUrl, answersUrl, now = Date.now }) {
   return async (op) => {
@@ -111,6 +145,7 @@ export function createQueue({ storage, key, send, onChange = () => {}, timers = 
   let ops = load();
   let sequence = ops.reduce((top, op) => Math.max(top, op.seq || 0), 0);
   let sending = false;
+  let inFlight = null; // seq of the change being sent
   let paused = false;
   let timer = null;
 
@@ -157,10 +192,12 @@ export function createQueue({ storage, key, send, onChange = () => {}, timers = 
       return;
     }
     sending = true;
+    inFlight = op.seq;
     tell("saving", { attempts: op.attempts || 0 });
     let answer;
     try { answer = await send(op); } catch (e) { answer = { network: true }; }
     sending = false;
+    inFlight = null;
     const outcome = classify(answer);
     if (outcome === "done") drop(op);
     else if (outcome === "refused") {
@@ -185,7 +222,7 @@ export function createQueue({ storage, key, send, onChange = () => {}, timers = 
   return {
     /** Add a change ({kind, method, id, body?, spans?}) and start sending. */
     enqueue(op) {
-      ops.push(Object.assign({}, op, { seq: ++sequence, attempts: 0, notBefore: 0 }));
+      ops = coalesce(ops, Object.assign({}, op, { seq: ++sequence, attempts: 0, notBefore: 0 }), inFlight);
       store();
       return pump();
     },
@@ -193,6 +230,12 @@ export function createQueue({ storage, key, send, onChange = () => {}, timers = 
     /** Send again after a pause for the session; waiting back-offs are cut short. */
     resume() {
       paused = false;
+      for (const op of ops) op.notBefore = 0;
+      store();
+      return pump();
+    },
+    /** Send now what waits for a back-off (the browser says it is online again). */
+    retryNow() {
       for (const op of ops) op.notBefore = 0;
       store();
       return pump();

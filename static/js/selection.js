@@ -70,6 +70,7 @@ export function pendingPainter() {
       const range = rangeFor(start, end);
       if (range) pending.set(id, { label: labelId, range });
     },
+    remove(id) { pending.delete(id); },
     clear() { pending.clear(); },
     paint,
     get size() { return pending.size; },

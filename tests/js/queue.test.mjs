@@ -2,7 +2,7 @@
 import test from "node:test";
 import assert from "node:assert";
 import {
-  backoff, classify, createQueue, httpSender, parseRetryAfter, queueKey,
+  MAX_DELAY_MS, backoff, classify, createQueue, httpSender, parseRetryAfter, queueKey,
 } from "../../static/js/queue.js";
 
 /** localStorage's interface over a Map. */
@@ -225,4 +225,89 @@ test("httpSender sends the change to its own URL and reads the error answer", as
   const offline = httpSender({ fetch: async () => { throw new TypeError("Failed to fetch"); },
     csrf: () => "", spansUrl: "/s", relationsUrl: "/r" });
   assert.deepStrictEqual(await offline(span("a")), { network: true });
+});
+
+// ---- coalescing: edits of a change not yet sent fold into it --------------------------------
+
+const offline = () => ({ network: true });
+const created = (id, label, start, end) => Object.assign(span(id, label, start, end), { creates: true });
+const link = (id, source, target) => ({ kind: "relation", method: "PUT", id, spans: [source, target],
+  body: { type: "supports", source, target, value: null } });
+
+test("a span made offline and relabelled is sent once, with the last label and range", async () => {
+  const { queue, server, time } = makeQueue([offline]);
+  queue.enqueue(created("a", "claim", 0, 4));
+  await settle(); // the first try fails: the server is unreachable
+  queue.enqueue(span("a", "evidence", 0, 4));
+  queue.enqueue(span("a", "evidence", 0, 9));
+  assert.strictEqual(queue.length, 1);
+  await time.advance(MAX_DELAY_MS);
+  assert.deepStrictEqual(server.requests.map((r) => [r.method, r.body && r.body.label, r.body && r.body.end]),
+    [["PUT", "claim", 4], ["PUT", "evidence", 9]]);
+  assert.strictEqual(queue.length, 0);
+});
+
+test("a span made and deleted before any try is never sent, nor its links", async () => {
+  let release;
+  const { queue, server } = makeQueue([() => new Promise((resolve) => { release = resolve; })]);
+  queue.enqueue(span("busy")); // in flight: the rest waits behind nothing of theirs
+  await settle();
+  queue.enqueue(created("a", "claim", 0, 4));
+  queue.enqueue(link("l", "a", "busy"));
+  queue.enqueue({ kind: "span", method: "DELETE", id: "a" });
+  assert.deepStrictEqual(queue.ops().map((op) => op.id), ["busy"]);
+  release({ status: 200 });
+  await settle();
+  assert.deepStrictEqual(server.requests.map((r) => r.id), ["busy"]);
+});
+
+test("a create that was tried may have arrived: deleting it sends a DELETE, not nothing", async () => {
+  const { queue, server, time } = makeQueue([offline]);
+  queue.enqueue(created("a"));
+  await settle();
+  queue.enqueue({ kind: "span", method: "DELETE", id: "a" });
+  assert.deepStrictEqual(queue.ops().map((op) => [op.id, op.method]), [["a", "DELETE"]]);
+  await time.advance(MAX_DELAY_MS);
+  assert.deepStrictEqual(server.requests.map((r) => r.method), ["PUT", "DELETE"]);
+});
+
+test("deleting a saved span whose edit waits replaces the edit: the span is deleted on the server", async () => {
+  const { queue, server, time } = makeQueue([offline]);
+  queue.enqueue(span("a", "evidence")); // an update of a stored span (not a create)
+  await settle();
+  queue.enqueue({ kind: "span", method: "DELETE", id: "a" });
+  await time.advance(MAX_DELAY_MS);
+  assert.deepStrictEqual(server.requests.map((r) => r.method), ["PUT", "DELETE"]);
+  assert.strictEqual(queue.length, 0);
+});
+
+test("a change being sent is never folded: the edit queues behind it", async () => {
+  let release;
+  const { queue, server } = makeQueue([() => new Promise((resolve) => { release = resolve; })]);
+  queue.enqueue(created("a", "claim"));
+  await settle();
+  queue.enqueue(span("a", "evidence"));
+  queue.enqueue({ kind: "span", method: "DELETE", id: "a" });
+  assert.deepStrictEqual(queue.ops().map((op) => op.method), ["PUT", "DELETE"]);
+  release({ status: 201 });
+  await settle();
+  assert.deepStrictEqual(server.requests.map((r) => r.method), ["PUT", "DELETE"]);
+});
+
+test("folded changes keep the history steps they carry (a refusal names them all)", () => {
+  const { queue } = makeQueue([() => new Promise(() => {})]);
+  queue.enqueue(span("busy"));
+  queue.enqueue(Object.assign(span("a", "claim", 0, 4), { steps: [1] }));
+  queue.enqueue(Object.assign(span("a", "claim", 0, 9), { steps: [2] }));
+  assert.deepStrictEqual(queue.ops().find((op) => op.id === "a").steps, [1, 2]);
+});
+
+test("retryNow sends at once what waited for a back-off", async () => {
+  const { queue, server } = makeQueue([offline]);
+  queue.enqueue(span("a"));
+  await settle();
+  await queue.retryNow();
+  await settle();
+  assert.strictEqual(server.requests.length, 2);
+  assert.strictEqual(queue.length, 0);
 });
