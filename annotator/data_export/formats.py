@@ -18,7 +18,7 @@ The record (see ``docs/formats.md``)::
     {"id", "title", "url", "meta", "text",
      "annotators": [{"annotator", "status", "updated_at"}],
      "annotations": [{"id", "annotator", "label", "start", "end", "text", "note",
-                      "attributes"?, "created_at", "updated_at"}],
+                      "attributes"?, "created_at", "updated_at", "origin", "recommender"?}],
      "relations"?: [{"id", "annotator", "type", "source", "target", "value",
                      "created_at", "updated_at"}],
      "answers"?: [{"annotator", "question", "value", "created_at", "updated_at"}],
@@ -100,7 +100,11 @@ def _annotation(text: str, span: Mapping[str, Any]) -> dict[str, Any]:
         "note": span.get("note") or "",
         "created_at": span["created_at"],
         "updated_at": span["updated_at"],
+        # "suggestion": accepted from a recommender (named), "manual": marked by the annotator
+        "origin": span.get("origin") or "manual",
     }
+    if entry["origin"] == "suggestion" and span.get("recommender"):
+        entry["recommender"] = span["recommender"]
     return _with_attributes(entry, span, "created_at")
 
 
@@ -676,6 +680,8 @@ def dataset_card(stats: Mapping[str, Any]) -> str:
             else []
         ),
         f"- Offsets: {_offsets_note(stats)}",
+        "- Origin: each annotator span says `origin`: `manual` (marked by the annotator) or "
+        "`suggestion` (a recommender's suggestion the annotator accepted; `recommender` names it)",
         "",
         "## Spans per label",
         "",
