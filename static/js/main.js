@@ -15,6 +15,7 @@ import { setupPopover } from "./popover.js";
 import { setupLinks } from "./links.js";
 import { setupKeys } from "./keys.js";
 import { setupQuestions } from "./questions.js";
+import { setupSuggestions } from "./suggestions.js";
 import {
   fits, linkData, linkItems, linksOf, marksOf, newId, showLinkChange, showSpanChange, spanData, textOf,
 } from "./page.js";
@@ -284,6 +285,9 @@ function start(root) {
   setupKeys(ws);
   setupQuestions({ enqueue: (op) => queue.enqueue(op), queued: () => queue.ops(), tell: (message) => tell(null, [message], true) });
   setupTags(root);
+  const suggestions = setupSuggestions(Object.assign(ws, {
+    csrf: () => csrf, refreshBody, removeSpan: remove, record: (step) => history.record(step), newId,
+  }));
 
   // ---- clicks in the workspace: link target, delete link, open a span ------------------------
   root.addEventListener("click", (event) => {
@@ -322,6 +326,7 @@ function start(root) {
   window.annotatorWorkspace = {
     queue: () => queue.ops(), undo: ws.undo, redo: ws.redo, refreshBody, pending: () => pending.size,
     links: () => linkItems().map(linkData), checkSession,
+    suggestions: () => (suggestions ? suggestions.list() : []),
   };
   if (queue.length) { showQueued(); queue.pump(); }
 }
