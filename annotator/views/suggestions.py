@@ -18,7 +18,7 @@ from annotator.access import document_for, document_for_writing
 from annotator.annotation.spans import as_json as span_json
 from annotator.auth import me, project_for
 from annotator.errors import Invalid
-from annotator.suggestions import layer, rules
+from annotator.suggestions import influence, layer, rules
 from annotator.suggestions.exposure import UNITS
 
 bp = Blueprint("suggestions", __name__)
@@ -93,6 +93,21 @@ def unreject(slug: str, document_id: int, suggestion_id: int):
     _project, _role, document = document_for_writing(slug, document_id)
     layer.reject(db.session(), document, me(), suggestion_id, rejected=False)
     return jsonify(rejected=False)
+
+
+@bp.get("/p/<slug>/agreement/suggestions")
+@login_required
+def measures(slug: str):
+    """Per label: acceptance, precision and recall against gold, agreement with and without."""
+    project, _role = project_for(slug, manager=True)
+    session = db.session()
+    return render_template(
+        "suggestions/measures.html",
+        project=project,
+        role="manager",
+        rows=influence.measures_of(session, project),
+        settings=layer.settings_of(session, project.id),
+    )
 
 
 @bp.route("/p/<slug>/suggestions", methods=["GET", "POST"])

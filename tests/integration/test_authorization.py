@@ -182,6 +182,7 @@ ROUTES = [
     Route("suggestions.accept", "PUT",                (401,      404,     201,      201,    201)),
     Route("suggestions.reject", "PUT",                (401,      404,     200,      200,    200)),
     Route("suggestions.unreject", "DELETE",           (401,      404,     200,      200,    200)),
+    Route("suggestions.measures", "GET",              (LOGIN,    404,     403,      200,    200)),
     Route("suggestions.settings", "GET",              (LOGIN,    404,     403,      200,    200)),
     Route("suggestions.settings", "POST",             (LOGIN,    404,     403,      AWAY,   AWAY),
           _form(rules_enabled="on", lexicon="[verbs]\nsaid\n", share="50", unit="annotator",

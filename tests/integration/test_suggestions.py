@@ -192,3 +192,16 @@ def test_manager_enables_rules_and_edits_the_lexicon(world, news):
         assert (
             db.session().get(SuggestionSettings, news["project_id"]).lexicon == "[verbs]\nwrote\n"
         )
+
+
+def test_measures_page_counts_what_annotators_accepted_and_rejected(world, news):
+    ann = world.client("ann")
+    suggestions = _compute(ann, news)["suggestions"]
+    attribution = [item for item in suggestions if item["label"] == "attribution"]
+    headers = {"X-CSRFToken": _csrf(ann)}
+    ann.put(_url(news, f"/{attribution[0]['id']}/accept/span-measured-1"), headers=headers)
+    ann.put(_url(news, f"/{attribution[1]['id']}/rejection"), headers=headers)
+    page = world.client("mia").get("/p/news/agreement/suggestions").get_data(as_text=True)
+    row = page.split('<tr data-label="attribution">', 1)[1].split("</tr>", 1)[0]
+    cells = [cell.rsplit(">", 1)[1] for cell in row.split("</td>")[:4]]
+    assert cells == ["2", "1", "1", "0.500"]  # shown, accepted, rejected, acceptance
