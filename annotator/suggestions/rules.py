@@ -15,7 +15,9 @@ no Flask, no database.
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -87,16 +89,33 @@ def default_lexicon_text() -> str:
 
 
 @lru_cache(maxsize=32)
-def _pattern(forms: tuple[str, ...]) -> re.Pattern[str] | None:
-    if not forms:
-        return None
-    alternatives = sorted(
-        (r"\s+".join(re.escape(word) for word in form.split()) for form in forms),
-        key=len,
-        reverse=True,
-    )
+def _index(forms: tuple[str, ...]) -> dict[str, list[re.Pattern[str]]]:
+    """Lexicon forms by their first word (lower case): each a pattern matching the whole form
+    from that word on, longest first. Looking words up keeps a pass over the text linear."""
     boundary = rf"(?:\w|[{_MARKS}])"
-    return re.compile(rf"(?<!{boundary})(?:{'|'.join(alternatives)})(?!{boundary})", re.IGNORECASE)
+    index: dict[str, list[re.Pattern[str]]] = {}
+    for form in sorted(forms, key=len, reverse=True):
+        words = form.split()
+        body = r"\s+".join(re.escape(word) for word in words)
+        index.setdefault(words[0].lower(), []).append(
+            re.compile(rf"{body}(?!{boundary})", re.IGNORECASE)
+        )
+    return index
+
+
+def _occurrences(
+    text: str, words: list[tuple[int, int]], forms: tuple[str, ...]
+) -> Iterator[tuple[int, int]]:
+    """Where the lexicon's ``forms`` occur as whole words, in text order."""
+    index = _index(forms)
+    if not index:
+        return
+    for start, end in words:
+        for pattern in index.get(text[start:end].lower(), ()):
+            match = pattern.match(text, start)
+            if match is not None:
+                yield start, match.end()
+                break
 
 
 def suggest(text: str, labels: list[str], lexicon: Lexicon) -> list[Suggestion]:
@@ -113,23 +132,22 @@ def suggest(text: str, labels: list[str], lexicon: Lexicon) -> list[Suggestion]:
         if 0 <= start < end <= len(text) and (name, start, end) not in found:
             found[(name, start, end)] = Suggestion(name, start, end, round(score, 3))
 
-    verbs = _pattern(lexicon.verbs)
+    words = [(match.start(), match.end()) for match in _WORD.finditer(text)]
     reported: list[tuple[int, int]] = []  # clauses with a reporting verb, for the quote rule
-    if verbs is not None:
-        for match in verbs.finditer(text):
-            span = _attribution(text, match.start(), match.end())
-            if span is not None:
-                add("attribution", *span)
-                reported.append((span[0], span[1]))
-    according = _pattern(lexicon.according)
-    if according is not None:
-        for match in according.finditer(text):
-            words = _words_after(text, match.end(), MAX_SOURCE_WORDS)
-            if words:
-                add("attribution", match.start(), words[-1][1], 0.8)
+    for start, end in _occurrences(text, words, lexicon.verbs):
+        span = _attribution(text, start, end)
+        if span is not None:
+            add("attribution", *span)
+            reported.append((span[0], span[1]))
+    for start, end in _occurrences(text, words, lexicon.according):
+        source = _words_after(text, end, MAX_SOURCE_WORDS)
+        if source:
+            add("attribution", start, source[-1][1], 0.8)
+    reported.sort()
+    ends = sorted(span_end for _start, span_end in reported)
     if "claim" in names:
         for quote in _QUOTE.finditer(text):
-            if _reported_nearby(text, quote.start(), quote.end(), reported):
+            if _reported_nearby(text, quote.start(), quote.end(), reported, ends):
                 inner = _trim(text, quote.start(1), quote.end(1))
                 if inner is not None:
                     add("claim", *inner, 0.6)
@@ -172,13 +190,18 @@ def _words_after(text: str, offset: int, limit: int) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _WORD.finditer(text, offset, stop)][:limit]
 
 
-def _reported_nearby(text: str, start: int, end: int, reported: list[tuple[int, int]]) -> bool:
+def _reported_nearby(
+    text: str, start: int, end: int, reported: list[tuple[int, int]], ends: list[int]
+) -> bool:
     """True when an attribution starts just after the quote or ends just before it (only
-    punctuation and spaces between)."""
-    for span_start, span_end in reported:
-        if 0 <= span_start - end <= 3 and not text[end:span_start].strip(" ,\u00a0"):
+    punctuation and spaces between). ``reported`` is sorted, ``ends`` its ends sorted."""
+    index = bisect.bisect_left(reported, (end, -1))
+    for span_start, _span_end in reported[index : index + 2]:
+        if span_start - end <= 3 and not text[end:span_start].strip(" ,\u00a0"):
             return True
-        if 0 <= start - span_end <= 3 and not text[span_end:start].strip(" ,:\u00a0"):
+    index = bisect.bisect_right(ends, start)
+    for span_end in ends[max(0, index - 2) : index]:
+        if start - span_end <= 3 and not text[span_end:start].strip(" ,:\u00a0"):
             return True
     return False
 
