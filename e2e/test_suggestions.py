@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from e2e.conftest import login
+from e2e.test_every_page import axe_violations, page_width
 from e2e.workspace_helpers import (
     api_spans,
     drag_select,
@@ -122,6 +123,31 @@ def test_accepting_and_rejecting_are_undone_like_other_edits(new_page, server, t
     page.keyboard.press("Control+Shift+z")  # redo: accepted again
     wait_saved(page)
     expect(page.locator("#span-list li[data-span]")).to_have_count(1)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_suggestions_pages_pass_axe_and_fit_the_width(new_page, server, tmp_path, width):
+    slug = one_document_project(server, tmp_path, TEXT, prefix="sa")
+    viewport = {"width": width, "height": 900}
+    manager = new_page(viewport)
+    _settings(manager, server, slug, rules_enabled=True)
+    page = new_page(viewport)
+    login(page, server, "ana", "ana-password")
+    open_next_document(page, server, slug)
+    expect(page.locator("#suggestion-list li")).to_have_count(4)
+    page.locator("#text").click(position={"x": 1, "y": 1})
+    page.keyboard.press("Enter")
+    expect(page.locator("#suggestion-list li")).to_have_count(3)
+    shots = Path(__file__).resolve().parent / "artifacts"
+    shots.mkdir(exist_ok=True)
+    page.screenshot(path=str(shots / f"suggestions-workspace-{width}.png"), full_page=True)
+    assert axe_violations(page) == []
+    assert page_width(page) <= width
+    for path in ("suggestions", "agreement/suggestions"):
+        manager.goto(f"{server.url}/p/{slug}/{path}")
+        manager.screenshot(path=str(shots / f"suggestions-{path.replace('/', '-')}-{width}.png"))
+        assert axe_violations(manager) == [], path
+        assert page_width(manager) <= width, path
 
 
 def _example_handler():

@@ -112,21 +112,14 @@ export function setupSuggestions(ws) {
       const entry = document.createElement("li");
       entry.dataset.suggestion = item.id;
       entry.className = "suggestion-item" + (item.id === focusedId ? " current" : "");
-      const accept = document.createElement("button");
-      accept.type = "button";
-      accept.className = "link suggestion-accept";
-      accept.dataset.suggestion = item.id;
       const swatch = document.createElement("span");
       swatch.className = "swatch lab-" + item.label_id;
-      accept.append(swatch, item.label + ": «" + shorten(item.text, 60) + "»");
-      accept.setAttribute("aria-label", "Accept " + item.label + " suggestion: " + item.text);
+      const what = item.label + " «" + shorten(item.text, 60) + "»";
+      const accept = button("accept", "suggestion-accept", what);
       accept.addEventListener("focus", () => { focusedId = item.id; mark(); });
-      const reject = document.createElement("button");
-      reject.type = "button";
-      reject.className = "link suggestion-reject";
-      reject.textContent = "reject";
-      reject.setAttribute("aria-label", "Reject " + item.label + " suggestion: " + item.text);
-      entry.append(accept, " ", reject);
+      const reject = button("reject", "suggestion-reject", what);
+      reject.addEventListener("focus", () => { focusedId = item.id; mark(); });
+      entry.append(swatch, what + " ", accept, " ", reject);
       return entry;
     }));
     labelsElement.replaceChildren(...countByLabel(list).map(({ label, labelId, count }) => {
@@ -265,6 +258,16 @@ export function setupSuggestions(ws) {
   let loaded = false;
   load("POST").then(() => { loaded = true; });
   return { list: () => list.slice(), reload: () => load("GET") };
+}
+
+/** A small button whose name starts with its visible word ("accept claim «…»"). */
+function button(word, className, what) {
+  const element = document.createElement("button");
+  element.type = "button";
+  element.className = "link " + className;
+  element.textContent = word;
+  element.setAttribute("aria-label", word + " " + what);
+  return element;
 }
 
 function shorten(text, size) {
