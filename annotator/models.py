@@ -212,6 +212,11 @@ class Span(SQLModel, table=True):
     )
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    # "suggestion" when the annotator accepted a recommender's suggestion (migration 0060)
+    origin: str = Field(
+        default="manual", max_length=20, sa_column_kwargs={"server_default": "manual"}
+    )
+    recommender: str | None = Field(default=None, max_length=64)
 
     __table_args__ = (
         *_span_table_args("span"),
@@ -572,3 +577,102 @@ class LearnedModel(SQLModel, table=True):
     scores: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     model: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     enabled: bool = False
+
+
+class SuggestionSettings(SQLModel, table=True):
+    """A project's recommenders and who sees their suggestions (no row: all off).
+
+    ``lexicon`` is the rule recommender's lexicon text (None: the package's). ``share`` percent of
+    the annotators (``unit`` "annotator") or of the documents ("document") see suggestions, chosen
+    by a hash, so the same ones always do (``annotator.suggestions.exposure``). ``http_status`` is
+    the last problem of the HTTP recommender, shown to the manager.
+    """
+
+    __tablename__ = "suggestion_settings"
+
+    project_id: int = Field(foreign_key="project.id", primary_key=True, ondelete="CASCADE")
+    rules_enabled: bool = Field(default=False)
+    http_enabled: bool = Field(default=False)
+    http_url: str = Field(default="", max_length=2000)
+    http_timeout: float = Field(default=3.0)
+    lexicon: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    share: int = Field(default=100)
+    unit: str = Field(default="annotator", max_length=20)
+    http_status: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    http_status_at: datetime | None = None
+    updated_at: datetime = Field(default_factory=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("share >= 0 AND share <= 100", name="share_percent"),
+        CheckConstraint("unit IN ('annotator', 'document')", name="unit_known"),
+    )
+
+
+class Suggestion(SQLModel, table=True):
+    """A span a recommender proposes for a document: nobody's annotation until accepted."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", ondelete="CASCADE")
+    document_id: int = Field(foreign_key="document.id", ondelete="CASCADE")
+    label_id: int = Field(foreign_key="label.id", ondelete="CASCADE")
+    start: int
+    end: int
+    score: float = Field(default=1.0)
+    recommender: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+
+    __table_args__ = (
+        CheckConstraint('start >= 0 AND start < "end"', name="range_valid"),
+        Index(
+            "uq_suggestion_content",
+            "document_id",
+            "recommender",
+            "label_id",
+            "start",
+            "end",
+            unique=True,
+        ),
+    )
+
+
+class SuggestionRun(SQLModel, table=True):
+    """A recommender has answered for a document (its suggestions are stored), or failed."""
+
+    __tablename__ = "suggestion_run"
+
+    document_id: int = Field(foreign_key="document.id", primary_key=True, ondelete="CASCADE")
+    recommender: str = Field(primary_key=True, max_length=64)
+    project_id: int = Field(foreign_key="project.id", ondelete="CASCADE", index=True)
+    status: str = Field(max_length=20)
+    message: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    computed_at: datetime = Field(default_factory=utcnow)
+
+    __table_args__ = (CheckConstraint("status IN ('done', 'failed')", name="status_known"),)
+
+
+class SuggestionRejection(SQLModel, table=True):
+    """An annotator rejected a suggested label and range: it is not shown to them again."""
+
+    __tablename__ = "suggestion_rejection"
+
+    document_id: int = Field(foreign_key="document.id", primary_key=True, ondelete="CASCADE")
+    annotator_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
+    label_id: int = Field(foreign_key="label.id", primary_key=True, ondelete="CASCADE")
+    start: int = Field(primary_key=True)
+    end: int = Field(primary_key=True)
+    project_id: int = Field(foreign_key="project.id", ondelete="CASCADE", index=True)
+    recommender: str = Field(default="", max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class SuggestionExposure(SQLModel, table=True):
+    """Whether an annotator was shown suggestions on a document (the A/B record for analysis),
+    written the first time their workspace asked."""
+
+    __tablename__ = "suggestion_exposure"
+
+    document_id: int = Field(foreign_key="document.id", primary_key=True, ondelete="CASCADE")
+    annotator_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
+    project_id: int = Field(foreign_key="project.id", ondelete="CASCADE", index=True)
+    shown: bool
+    at: datetime = Field(default_factory=utcnow)

@@ -166,10 +166,22 @@ def commit_change(db: Session, what: str, on_conflict=None, *, commit: bool = Tr
 
 
 def save_span(
-    db: Session, document: Document, annotator: User, span_id: str, values: SpanValues
+    db: Session,
+    document: Document,
+    annotator: User,
+    span_id: str,
+    values: SpanValues,
+    *,
+    origin: str = "manual",
+    recommender: str | None = None,
 ) -> tuple[Span, bool]:
-    """Create or update the annotator's span ``span_id``; returns (span, created). Commits."""
-    return _save(db, Span, "annotator_id", document, annotator, span_id, values)
+    """Create or update the annotator's span ``span_id``; returns (span, created). Commits.
+
+    ``origin`` "suggestion" (with its ``recommender``) when the span is an accepted suggestion
+    (``annotator.suggestions.layer.accept``); an ordinary save of an existing span keeps its
+    origin."""
+    extra = {"origin": origin, "recommender": recommender} if origin != "manual" else None
+    return _save(db, Span, "annotator_id", document, annotator, span_id, values, extra)
 
 
 def save_gold(
@@ -416,4 +428,9 @@ def as_json(span: Span | GoldSpan, label: Label, text: str) -> dict:
         "attributes": dict(span.attributes or {}),
         "created_at": span.created_at.isoformat(),
         "updated_at": span.updated_at.isoformat(),
+        **(
+            {"origin": span.origin, "recommender": span.recommender}
+            if isinstance(span, Span)
+            else {}
+        ),
     }

@@ -259,6 +259,8 @@ def _span_query(ids: list[int], options: ExportOptions):
             Span.attributes,
             utc_iso(Span.created_at),
             utc_iso(Span.updated_at),
+            Span.origin,
+            Span.recommender,
         )
         .join(User, User.id == Span.annotator_id)
         .join(Label, Label.id == Span.label_id)
@@ -445,6 +447,8 @@ def _batch_records(connection: Connection, batch, options: ExportOptions) -> Ite
             attributes,
             created,
             updated,
+            origin,
+            recommender,
         ) in connection.execute(_span_query(ids, options)).all():
             annotations[document_id].append(
                 {
@@ -457,6 +461,8 @@ def _batch_records(connection: Connection, batch, options: ExportOptions) -> Ite
                     "attributes": attributes or {},
                     "created_at": created,
                     "updated_at": updated,
+                    "origin": origin or "manual",
+                    "recommender": recommender,
                 }
             )
         for (

@@ -23,6 +23,7 @@ def register(app: Flask) -> None:
         jobs,
         openapi,
         projects,
+        suggestions,
         workspace,
     )
 
@@ -40,6 +41,7 @@ def register(app: Flask) -> None:
         openapi,
         curation,
         jobs,
+        suggestions,
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(answers_api.bp)

@@ -141,6 +141,60 @@ def _answer_routes(path: str) -> dict:
     }
 
 
+def _suggestion_routes(path: str) -> dict:
+    """The document's suggestions for the caller (docs/suggestions.md): list, compute, accept as
+    a span of the caller's, reject or take a rejection back."""
+    scope = [DOCUMENT | {}, SLUG]
+    suggestion = {
+        "name": "suggestion_id",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "integer"},
+    }
+    span = ITEM_ID | {"name": "new_span_id"}
+    errors = {"400": ERROR, "403": ERROR, "404": ERROR, "409": ERROR}
+    listing = _ok("{state: off|hidden|pending|ready, problem, suggestions: [...]}")
+    return {
+        path: {
+            "get": {
+                "tags": ["suggestions"],
+                "summary": "The stored suggestions the caller may see",
+                "parameters": scope,
+                "responses": {"200": listing, "404": ERROR},
+            },
+            "post": {
+                "tags": ["suggestions"],
+                "summary": "Ask the recommenders that have not answered yet, then list",
+                "parameters": scope,
+                "responses": {"200": listing, "404": ERROR},
+            },
+        },
+        f"{path}/{{suggestion_id}}/accept/{{new_span_id}}": {
+            "put": {
+                "tags": ["suggestions"],
+                "summary": "Accept: save it as the caller's span new_span_id, origin "
+                "suggestion (idempotent)",
+                "parameters": [*scope, suggestion, span],
+                "responses": {"200": _ok("the span"), "201": _ok("the span"), **errors},
+            }
+        },
+        f"{path}/{{suggestion_id}}/rejection": {
+            "put": {
+                "tags": ["suggestions"],
+                "summary": "Reject it for the caller (idempotent)",
+                "parameters": [*scope, suggestion],
+                "responses": {"200": _ok("{rejected: true}"), **errors},
+            },
+            "delete": {
+                "tags": ["suggestions"],
+                "summary": "Take the caller's rejection back (undo; idempotent)",
+                "parameters": [*scope, suggestion],
+                "responses": {"200": _ok("{rejected: false}"), **errors},
+            },
+        },
+    }
+
+
 def description() -> dict[str, Any]:
     """The OpenAPI 3.1 document of the JSON API."""
     document = "/api/projects/{slug}/documents/{document_id}"
@@ -302,6 +356,7 @@ def description() -> dict[str, Any]:
         f"{document}/gold-relations", "gold links", RELATION_BODY, "relation_id", "gold"
     )
     paths |= _answer_routes(f"{document}/answers")
+    paths |= _suggestion_routes(f"{document}/suggestions")
     return {
         "openapi": "3.1.0",
         "info": {

@@ -3,7 +3,7 @@
 A new table, and ``train`` among the job kinds. No existing row changes.
 
 Revision ID: 0062
-Revises: 0041
+Revises: 0060
 Create Date: 2026-11-28
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0062"
-down_revision = "0041"
+down_revision = "0060"
 branch_labels = None
 depends_on = None
 

@@ -19,6 +19,7 @@ import { setupQuestions } from "./questions.js";
 import { setupCaret } from "./caret.js";
 import { setupBoundaries } from "./boundaries.js";
 import { setupKeyHelp } from "./keyhelp.js";
+import { setupSuggestions } from "./suggestions.js";
 import {
   drawnInPlace, fits, linkData, linkItems, linksOf, marksOf, newId, showLinkChange, showSpanChange,
   showSpanDelete, spanData, textOf,
@@ -228,6 +229,10 @@ function start(root) {
   // ---- actions: each is a history step (data, kept in localStorage), made by applying it -------
   /** Go `direction` through `step`, unless its spans are no longer as it left them (the reason). */
   function applyStep(step, direction) {
+    if (step.live) {
+      step.live[direction]();
+      return null;
+    }
     const { expect, actions } = plan(step, direction);
     const stale = staleReason(expect, spanData);
     if (stale) return stale;
@@ -350,6 +355,12 @@ function start(root) {
   setupCaret(ws);
   setupBoundaries(ws);
   setupKeyHelp(ws);
+  // A suggestion's accept or reject is a live step: its own undo and redo (server calls), kept
+  // in this page's history but not across a reload (see history.js).
+  const suggestions = setupSuggestions(Object.assign(ws, {
+    csrf: () => csrf, refreshBody, removeSpan: (id) => remove(id, null), newId,
+    record: (live) => history.record({ what: "a suggestion", spans: [], live }),
+  }));
 
   // ---- clicks in the workspace: link target, delete link, open a span ------------------------
   root.addEventListener("click", (event) => {
@@ -393,6 +404,7 @@ function start(root) {
     queue: () => queue.ops(), undo: ws.undo, redo: ws.redo, refreshBody, pending: () => pending.size,
     links: () => linkItems().map(linkData), checkSession, history: () => history.sizes(),
     caret: () => ws.state.caret, selected: () => ws.state.editing,
+    suggestions: () => (suggestions ? suggestions.list() : []),
   };
   if (queue.length) { showQueued(); queue.pump(); }
 }

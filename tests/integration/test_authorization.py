@@ -29,7 +29,7 @@ from annotator.annotation.relations import RelationValues, relation_types_of, sa
 from annotator.annotation.spans import SpanValues, save_gold, save_span
 from annotator.assignments import handout
 from annotator.jobs import work
-from annotator.models import Job, metadata
+from annotator.models import Job, Suggestion, SuggestionRun, SuggestionSettings, metadata
 
 PASSWORD = "password-123"
 ACTORS = ("anonymous", "outsider", "annotator", "manager", "admin")
@@ -54,6 +54,7 @@ class Realm:
     job_id: str = "news-export-job"
     token_id: int = 0  # ann's access token
     question: str = "credibility"
+    suggestion_id: int = 0  # a rule suggestion on ann's document
 
     def url_values(self, rule) -> dict:
         known = {
@@ -66,6 +67,8 @@ class Realm:
             "token_id": self.token_id,
             "chart": "labels",
             "question": self.question,
+            "suggestion_id": self.suggestion_id,
+            "new_span_id": "new-span-0001",
         }
         unknown = set(rule.arguments) - set(known)
         assert not unknown, (
@@ -173,6 +176,17 @@ ROUTES = [
     Route("api.put_span", "PUT",                      (401,      404,     200,      404,    404),
           _span_payload),
     Route("api.remove_span", "DELETE",                (401,      404,     200,      404,    404)),
+    Route("suggestions.list_suggestions", "GET",      (401,      404,     200,      200,    200)),
+    Route("suggestions.compute_suggestions", "POST",  (401,      404,     200,      200,    200)),
+    # Accepting makes a span of the caller's own (a manager who annotates gets an assignment).
+    Route("suggestions.accept", "PUT",                (401,      404,     201,      201,    201)),
+    Route("suggestions.reject", "PUT",                (401,      404,     200,      200,    200)),
+    Route("suggestions.unreject", "DELETE",           (401,      404,     200,      200,    200)),
+    Route("suggestions.measures", "GET",              (LOGIN,    404,     403,      200,    200)),
+    Route("suggestions.settings", "GET",              (LOGIN,    404,     403,      200,    200)),
+    Route("suggestions.settings", "POST",             (LOGIN,    404,     403,      AWAY,   AWAY),
+          _form(rules_enabled="on", lexicon="[verbs]\nsaid\n", share="50", unit="annotator",
+                http_timeout="2", http_url="")),
     Route("api.list_relations", "GET",                (401,      404,     200,      200,    200)),
     # A link belongs to its annotator, like a span.
     Route("api.put_relation", "PUT",                  (401,      404,     200,      404,    404),
@@ -354,6 +368,21 @@ def build_realm(app, world) -> Realm:
         work.export_path(job.id).write_text('{"id": "n1"}\n')
         work.card_path(job.id).write_text("# news\n")
         token = api_tokens.create(session, ann, name="ann's", scope="read", days=30, project=None)
+        session.add(SuggestionSettings(project_id=project.id, rules_enabled=True))
+        suggestion = Suggestion(
+            project_id=project.id,
+            document_id=document.id,
+            label_id=attribution.id,
+            start=0,
+            end=10,
+            recommender="rules",
+        )
+        session.add(suggestion)
+        session.add(
+            SuggestionRun(
+                document_id=document.id, recommender="rules", project_id=project.id, status="done"
+            )
+        )
         session.commit()
         return Realm(
             app,
@@ -364,6 +393,7 @@ def build_realm(app, world) -> Realm:
             "ann-link-0001",
             job_id=job.id,
             token_id=token.token.id,
+            suggestion_id=suggestion.id,
         )
 
 

@@ -84,3 +84,9 @@ def test_startup_bench_times_each_command_and_a_small_import():
     output = bench("startup.py", "--runs", "1", "--documents", "20")
     for name in ("annotator --version", "annotator --help", "annotator import (20 docs)"):
         assert re.search(rf"{re.escape(name)}\s+median\s+\d+ ms", output), output
+
+
+def test_suggest_bench_times_the_rules_and_scores_a_generated_corpus():
+    output = bench("suggest_bench.py", "--repeat", "2", "--documents", "5")
+    assert re.search(r"rules on 50,\d+ characters: median [\d.]+ ms", output), output
+    assert re.search(r"attribution\s+precision 0\.\d+\s+recall 0\.\d+", output), output

@@ -168,7 +168,7 @@ def test_the_learned_model_revision_keeps_jobs_and_accepts_training_jobs(empty_d
     engine = db.make_engine(empty_database_url)
     db.upgrade(engine, FIRST_SCHEMA)
     _insert_first_schema_rows(engine)
-    db.upgrade(engine, "0041")
+    db.upgrade(engine, "0060")
     now = datetime(2024, 5, 4, tzinfo=UTC)
     insert = (
         "INSERT INTO job (id, project_id, kind, status, done, total, message, params, result, "

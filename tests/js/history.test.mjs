@@ -156,3 +156,16 @@ test("keys without Ctrl or with Alt are not history keys", () => {
   assert.strictEqual(historyKey({ key: "z", ctrlKey: true, altKey: true }), null);
   assert.strictEqual(historyKey({ key: "x", ctrlKey: true }), null);
 });
+
+test("a live step (a suggestion's accept) undoes by its own functions and is not kept across a reload", () => {
+  const storage = memoryStorage();
+  const calls = [];
+  const apply = (step, direction) => { step.live[direction](); return null; };
+  const history = createHistory({ storage, key: "h", apply });
+  history.record({ what: "a suggestion", spans: [], live: { undo: () => calls.push("undo"), redo: () => calls.push("redo") } });
+  assert.strictEqual(history.undo().done, true);
+  assert.strictEqual(history.redo().done, true);
+  assert.deepStrictEqual(calls, ["undo", "redo"]);
+  const reloaded = createHistory({ storage, key: "h", apply });
+  assert.deepStrictEqual(reloaded.sizes(), { undo: 0, redo: 0 });
+});

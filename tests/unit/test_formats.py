@@ -229,6 +229,7 @@ def test_native_line_keeps_a_stable_key_order_and_sorted_annotations(record):
         "note",
         "created_at",
         "updated_at",
+        "origin",
     ]
     keys = [(s["annotator"], s["start"], s["end"], s["label"]) for s in line["annotations"]]
     assert keys == sorted(keys)

@@ -150,7 +150,12 @@ def test_native_line_carries_attributes_and_links_by_span_id_and_validates(with_
         "gold_relations",
     ]
     assert line["annotations"][0]["attributes"] == {"source_type": "named person"}
-    assert list(line["annotations"][0])[-3:] == ["attributes", "created_at", "updated_at"]
+    assert list(line["annotations"][0])[-4:] == [
+        "attributes",
+        "created_at",
+        "updated_at",
+        "origin",
+    ]
     (link,) = line["relations"]
     spans = {span["id"]: span["text"] for span in line["annotations"]}
     assert (spans[link["source"]], link["type"], spans[link["target"]]) == (

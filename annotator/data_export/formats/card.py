@@ -77,6 +77,8 @@ def dataset_card(stats: Mapping[str, Any]) -> str:
             else []
         ),
         f"- Offsets: {_offsets_note(stats)}",
+        "- Origin: each annotator span says `origin`: `manual` (marked by the annotator) or "
+        "`suggestion` (a recommender's suggestion the annotator accepted; `recommender` names it)",
         "",
         "## Spans per label",
         "",

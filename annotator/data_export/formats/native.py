@@ -92,7 +92,11 @@ def _annotation(text: str, span: Mapping[str, Any]) -> dict[str, Any]:
         "note": span.get("note") or "",
         "created_at": span["created_at"],
         "updated_at": span["updated_at"],
+        # "suggestion": accepted from a recommender (named), "manual": marked by the annotator
+        "origin": span.get("origin") or "manual",
     }
+    if entry["origin"] == "suggestion" and span.get("recommender"):
+        entry["recommender"] = span["recommender"]
     return _with_attributes(entry, span, "created_at")
 
 

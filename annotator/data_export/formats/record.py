@@ -10,7 +10,7 @@ The record (see ``docs/formats.md``)::
     {"id", "title", "url", "meta", "text",
      "annotators": [{"annotator", "status", "updated_at"}],
      "annotations": [{"id", "annotator", "label", "start", "end", "text", "note",
-                      "attributes"?, "created_at", "updated_at"}],
+                      "attributes"?, "created_at", "updated_at", "origin", "recommender"?}],
      "relations"?: [{"id", "annotator", "type", "source", "target", "value",
                      "created_at", "updated_at"}],
      "answers"?: [{"annotator", "question", "value", "created_at", "updated_at"}],
