@@ -16,7 +16,8 @@ project that uses neither exports exactly what it did before they existed.
 The record (see ``docs/formats.md``)::
 
     {"id", "title", "url", "meta", "text",
-     "annotators": [{"annotator", "status", "updated_at"}],
+     "annotators": [{"annotator", "status", "updated_at",
+                     "active_seconds"?, "first_active_at"?, "last_active_at"?}],
      "annotations": [{"id", "annotator", "label", "start", "end", "text", "note",
                       "attributes"?, "created_at", "updated_at"}],
      "relations"?: [{"id", "annotator", "type", "source", "target", "value",
@@ -212,8 +213,9 @@ def native_lines(record: Record, *, include_gold: bool = True) -> list[dict]:
     (start, end, label), relations by (annotator, source, target, type), annotators by name, and
     ``meta`` and attribute keys alphabetically, so the same record always gives the same bytes.
     ``relations``, ``gold_relations`` and a span's ``attributes`` are left out when empty, and so
-    are ``answers`` (answers to document questions, in the order the record gives: by annotator,
-    then question order).
+    are an annotator's ``active_seconds``/``first_active_at``/``last_active_at`` (active time
+    measured in the workspace; absent when none was) and ``answers`` (answers to document
+    questions, in the order the record gives: by annotator, then question order).
     """
     text = record["text"]
     annotators = sorted(record.get("annotators", []), key=lambda entry: entry["annotator"])
@@ -227,9 +229,16 @@ def native_lines(record: Record, *, include_gold: bool = True) -> list[dict]:
         "text": text,
         "annotators": [
             {
-                "annotator": entry["annotator"],
-                "status": entry["status"],
-                "updated_at": entry["updated_at"],
+                key: entry[key]
+                for key in (
+                    "annotator",
+                    "status",
+                    "updated_at",
+                    "active_seconds",
+                    "first_active_at",
+                    "last_active_at",
+                )
+                if key in entry
             }
             for entry in annotators
         ],
@@ -656,7 +665,8 @@ def dataset_card(stats: Mapping[str, Any]) -> str:
     ``stats``: ``project``, ``format``, ``exported_at``, ``documents``, ``annotators`` (names),
     ``spans_per_label`` ({label: n}, annotators' spans), ``gold_spans``, ``filters`` and
     ``agreement`` (a summary dict, or None). A doccano export may add ``offsets``; an export
-    with links adds ``relations`` and ``gold_relations`` (counts), shown when not both 0.
+    with links adds ``relations`` and ``gold_relations`` (counts), shown when not both 0;
+    ``active_time`` ({annotator: {documents, seconds, median, first, last}}) the time measured.
     """
     spans = stats.get("spans_per_label") or {}
     annotators = list(stats.get("annotators") or [])
@@ -691,4 +701,26 @@ def dataset_card(stats: Mapping[str, Any]) -> str:
     else:
         lines.append("None: every annotator and label.")
     lines += ["", "## Agreement", "", *_agreement_lines(stats.get("agreement")), ""]
+    lines += ["## Annotation time", "", *_time_lines(stats.get("active_time")), ""]
     return "\n".join(lines)
+
+
+def _time_lines(active: Mapping[str, Mapping[str, Any]] | None) -> list[str]:
+    """Active time per annotator: the cost figure papers report."""
+    if not active:
+        return ["No active time was measured for these documents."]
+    lines = [
+        "Active time measured in the workspace (tab visible, input within the last two "
+        "minutes). Per document and annotator: `active_seconds`, `first_active_at` and "
+        "`last_active_at` in the native export.",
+        "",
+        "| annotator | documents | active seconds | median per document | first | last |",
+        "| --- | ---: | ---: | ---: | --- | --- |",
+    ]
+    for name, figures in active.items():
+        lines.append(
+            f"| {_cell(name)} | {figures['documents']} | {figures['seconds']} | "
+            f"{figures['median']:g} | {_cell(figures['first'])} | {_cell(figures['last'])} |"
+        )
+    hours = sum(figures["seconds"] for figures in active.values()) / 3600
+    return [*lines, "", f"Total: {hours:.2f} hours of active annotation."]

@@ -15,6 +15,7 @@ import { setupPopover } from "./popover.js";
 import { setupLinks } from "./links.js";
 import { setupKeys } from "./keys.js";
 import { setupQuestions } from "./questions.js";
+import { startActiveTime } from "./activetime.js";
 import {
   fits, linkData, linkItems, linksOf, marksOf, newId, showLinkChange, showSpanChange, spanData, textOf,
 } from "./page.js";
@@ -38,6 +39,7 @@ function start(root) {
     linkHint: document.getElementById("link-hint"),
     state: { pendingSelection: null, editing: null, linking: null, hovered: null },
   };
+  if (data.activeTimeUrl) startActiveTime({ url: data.activeTimeUrl, csrf: () => csrf });
   const saveState = document.getElementById("save-state");
   const notice = document.getElementById("save-notice");
   const labelIds = {}; // label name -> label id (for the CSS class / highlight name)
