@@ -30,7 +30,7 @@ from sqlalchemy import case, func
 from sqlmodel import Session, select
 
 from annotator import db as database
-from annotator.assignments.planner import Group, choose_group, quota
+from annotator.assignments.planner import Group, choose_group, fillable, quota
 from annotator.errors import Refused
 from annotator.models import Assignment, Document, Label, Membership, Project, Span, User, utcnow
 
@@ -173,8 +173,8 @@ def _open_documents(db: Session, project: Project) -> tuple[list[Group], dict, o
         earliest[(frozenset(), project.overlap)] = None
         first[(frozenset(), project.overlap)] = (-first_fresh[0], first_fresh[1])
     # a group holding a document of higher priority comes first, then as before: fewest
-    # holders, earliest document
-    groups.sort(key=lambda g: (first[(g.holders, g.need)][0], len(g.holders),
+    # annotators filling its places (a skip fills none), earliest document
+    groups.sort(key=lambda g: (first[(g.holders, g.need)][0], project.overlap - g.need,
                                first[(g.holders, g.need)][1], sorted(g.holders)))  # fmt: skip
     return groups, earliest, first_fresh
 
@@ -243,6 +243,8 @@ def _pick(db: Session, project: Project, user: User) -> Document | None:
     groups, earliest, _first_unstarted = _open_documents(db, project)
     group = choose_group(groups, capacity, user.id, project.overlap)
     if group is None:
+        group = _beyond_quota(groups, capacity, user.id, project.overlap)
+    if group is None:
         return None
     chosen = earliest[(group.holders, group.need)]
     if chosen is not None:
@@ -253,6 +255,20 @@ def _pick(db: Session, project: Project, user: User) -> Document | None:
         .order_by(Document.priority.desc(), Document.position, Document.id)
         .limit(1)
     ).first()
+
+
+def _beyond_quota(
+    groups: list[Group], capacity: dict[int, int], user: int, overlap: int
+) -> Group | None:
+    """A skip can leave a place that only annotators already at quota may fill (everyone else
+    has the document or skipped it): then the asking annotator's quota stretches by as many
+    places as cannot be filled otherwise, and the flow gives them one of those."""
+    places = sum(group.documents * group.need for group in groups)
+    stranded = places - fillable(groups, capacity)
+    if stranded <= 0:
+        return None
+    stretched = {**capacity, user: max(capacity.get(user, 0), 0) + stranded}
+    return choose_group(groups, stretched, user, overlap)
 
 
 def assignment(db: Session, document_id: int, user_id: int) -> Assignment | None:
