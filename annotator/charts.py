@@ -113,7 +113,8 @@ def time_chart(bins: Sequence[str], summaries: Mapping[str, TimeSummary]) -> str
     for annotator, summary in summaries.items():
         if summary.documents:
             heading = (
-                f"{annotator}: {summary.documents} documents, median {duration(summary.median)}"
+                f"{annotator}: {summary.documents} document{'' if summary.documents == 1 else 's'}, "
+                f"median {duration(summary.median)}"
                 f" (quartiles {duration(summary.lower_quartile)} to "
                 f"{duration(summary.upper_quartile)})"
             )

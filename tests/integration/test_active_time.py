@@ -106,7 +106,7 @@ def test_the_dashboard_shows_median_and_distribution_with_a_csv(app, team):
 
     page = mia.get(f"/p/{SLUG}/dashboard").get_data(as_text=True)
     chart = re.search(r'<svg class="chart" id="time".*?</svg>', page, re.S).group(0)
-    assert "ann: 1 documents, median 3 min 20 s" in chart
+    assert "ann: 1 document, median 3 min 20 s" in chart
     assert "bob: no time measured yet" in chart
     assert "ann, 2–5 min: 1" in chart
 
