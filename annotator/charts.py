@@ -112,8 +112,9 @@ def time_chart(bins: Sequence[str], summaries: Mapping[str, TimeSummary]) -> str
     headings = []
     for annotator, summary in summaries.items():
         if summary.documents:
+            plural = "" if summary.documents == 1 else "s"
             heading = (
-                f"{annotator}: {summary.documents} document{'' if summary.documents == 1 else 's'}, "
+                f"{annotator}: {summary.documents} document{plural}, "
                 f"median {duration(summary.median)}"
                 f" (quartiles {duration(summary.lower_quartile)} to "
                 f"{duration(summary.upper_quartile)})"
