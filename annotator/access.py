@@ -56,7 +56,14 @@ def document_for_writing(slug: str, document_id: int) -> tuple[Project, str, Doc
 
 def refuse_done(item: Assignment | None) -> None:
     """Work marked done is read-only until reopened: a change now would alter what was finished
-    (and perhaps already compared), so spans, links and attributes are refused with 409."""
+    (and perhaps already compared), so spans, links and attributes are refused with 409; so is
+    work on a document the annotator skipped (it went back to the pool)."""
+    if item is not None and item.status == "skipped":
+        raise Refused(
+            409,
+            "You skipped this document, so it is no longer yours to annotate.",
+            "status",
+        )
     if item is not None and item.status == "done":
         raise Refused(
             409,

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from html import escape
 
+from annotator.time_stats import TimeSummary, duration
+
 ROW = 22  # height of one bar row, px
 NAME_WIDTH = 130
 BAR_WIDTH = 360
@@ -96,3 +98,36 @@ def label_chart(labels: Sequence[tuple[str, str]], counts: Mapping[str, Mapping[
         for annotator, per_label in counts.items()
     )
     return _svg("Spans per label, per annotator", description, int(y) + 4, body, "labels")
+
+
+def time_chart(bins: Sequence[str], summaries: Mapping[str, TimeSummary]) -> str:
+    """Active time per document, one block per annotator: a heading with the number of
+    documents, the median and the quartiles, then one bar per bin (``< 1 min`` …) with its count
+    written beside it. ``bins``: the bins' names (``time_stats.bin_names``)."""
+    most = max((count for summary in summaries.values() for count in summary.bins), default=0)
+    body, y = [], 4.0
+    if not summaries:
+        body.append(_text(4, 18, "No annotators yet."))
+        return _svg("Active time per document", "No annotators yet.", 28, body, "time")
+    headings = []
+    for annotator, summary in summaries.items():
+        if summary.documents:
+            plural = "" if summary.documents == 1 else "s"
+            heading = (
+                f"{annotator}: {summary.documents} document{plural}, "
+                f"median {duration(summary.median)}"
+                f" (quartiles {duration(summary.lower_quartile)} to "
+                f"{duration(summary.upper_quartile)})"
+            )
+        else:
+            heading = f"{annotator}: no time measured yet"
+        headings.append(heading)
+        body.append(_text(4, y + 14, heading, weight="bold"))
+        y += ROW
+        for name, count in zip(bins, summary.bins, strict=True):
+            body.append(_text(NAME_WIDTH - 6, y + ROW - 7, name, anchor="end"))
+            body += _bar(y, count, most, GREY, f"{annotator}, {name}: {count}")
+            y += ROW
+        y += 6
+    title = "Active time per document, per annotator"
+    return _svg(title, "; ".join(headings), int(y) + 4, body, "time")

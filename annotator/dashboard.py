@@ -1,19 +1,22 @@
 """The figures behind the dashboard's charts and their CSV downloads: documents done per day per
-annotator, and spans per label per annotator. Days are UTC dates (ISO, ``2026-11-28``)."""
+annotator, spans per label per annotator, and active time per document per annotator. Days are
+UTC dates (ISO, ``2026-11-28``)."""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from annotator import timing
 from annotator.assignments import handout
 from annotator.models import Assignment, Membership, Project, User
 from annotator.store import labels_of
+from annotator.time_stats import TimeSummary, summarise
 
 #: Days the progress chart shows (the CSV has every day).
 CHART_DAYS = 31
@@ -90,3 +93,33 @@ def labels_csv(labels: list[tuple[str, str]], counts: dict[str, dict[str, int]])
             count = per_label.get(name, 0)
             writer.writerow([annotator, name, count, f"{count / total:.4f}" if total else "0"])
     return out.getvalue()
+
+
+def time_summaries(db: Session, project: Project) -> dict[str, TimeSummary]:
+    """Per annotator (by name): the figures of their active seconds per document."""
+    return {
+        name: summarise(seconds)
+        for name, seconds in timing.seconds_by_annotator(db, project).items()
+    }
+
+
+def time_csv(rows: list[timing.DocumentTime]) -> str:
+    """Active seconds per annotator and document, with the first and last moment measured."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["annotator", "document", "active_seconds", "first_active_at", "last_active_at"]
+    )
+    for row in rows:
+        writer.writerow(
+            [row.annotator, row.external_id, row.seconds, _iso(row.first), _iso(row.last)]
+        )
+    return out.getvalue()
+
+
+def _iso(moment: datetime | str) -> str:
+    if isinstance(moment, str):  # SQLite hands back text for some drivers
+        moment = datetime.fromisoformat(moment)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")

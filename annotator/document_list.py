@@ -6,6 +6,12 @@ query must occur in the title or the text, as a word or the start of one (``са
 ``саботирует``). Symbols that no index tokenises (emoji, ``«``) are matched as substrings of the
 text instead, so ``👩`` still finds a document with it.
 
+Two filters look at the work itself: ``disagreement=yes`` keeps documents that at least two
+annotators marked done with different spans (one has a (label, start, end) the other lacks),
+checked in SQL through the unique index on an annotator's spans, so it is exact at every moment
+and needs no cache to invalidate; ``meta=key=value`` keeps documents whose imported ``meta`` has
+that value under that key (compared as text).
+
 A document's status: ``new`` (nobody has it), ``in_progress`` (handed out, fewer than k
 annotators done), ``done`` (k annotators done). Every order ends with the document id, so pages
 never repeat or skip a document while nothing changes.
@@ -19,7 +25,8 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, exists, func, literal_column, not_, select, text
+from sqlalchemy import String, and_, case, cast, exists, func, literal_column, not_, select, text
+from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from annotator.errors import Invalid
@@ -47,6 +54,8 @@ class ListQuery:
     sort: str = "position"
     descending: bool = False
     page: int = 1
+    disagreement: str = ""  # "yes" or "" (either)
+    meta: str = ""  # "key=value" or ""
 
     def args(self, **changes: object) -> dict[str, str]:
         """The query as URL arguments (for links to other pages and sorts): defaults left out."""
@@ -60,6 +69,8 @@ class ListQuery:
             "sort": self.sort if self.sort != "position" else "",
             "order": "desc" if self.descending else "",
             "page": str(self.page) if self.page != 1 else "",
+            "disagreement": self.disagreement,
+            "meta": self.meta,
         }
         values.update({key: str(value) for key, value in changes.items()})
         return {key: value for key, value in values.items() if value}
@@ -90,7 +101,39 @@ def parse_query(args: Mapping[str, str], labels: list[str], annotators: list[str
     if order not in ("asc", "desc"):
         raise Invalid("order must be asc or desc", field="order")
     page = _whole(args.get("page"), "page", default=1, low=1)
-    return ListQuery(q, status, annotator, gold, label, min_spans, sort, order == "desc", page)
+    disagreement = args.get("disagreement") or ""
+    if disagreement not in ("", "yes"):
+        raise Invalid("disagreement must be yes (or left out)", field="disagreement")
+    meta = (args.get("meta") or "").strip()
+    if meta:
+        meta_field(meta)
+    return ListQuery(
+        q,
+        status,
+        annotator,
+        gold,
+        label,
+        min_spans,
+        sort,
+        order == "desc",
+        page,
+        disagreement,
+        meta,
+    )
+
+
+MAX_META = 200
+
+
+def meta_field(meta: str) -> tuple[str, str]:
+    """``key=value`` → (key, value), refused naming the field when it is not that. Pure."""
+    key, equals, value = meta.partition("=")
+    key = key.strip()
+    if not equals or not key:
+        raise Invalid("meta must be key=value, e.g. source=reuters", field="meta")
+    if len(meta) > MAX_META:
+        raise Invalid(f"meta at most {MAX_META} characters", field="meta")
+    return key, value.strip()
 
 
 def _whole(value: str | None, name: str, default: int, low: int) -> int:
@@ -209,7 +252,42 @@ def _conditions(db: Session, project: Project, query: ListQuery) -> list:
             select(Label.id).where(Label.project_id == project.id, Label.name == query.label)
         ).scalar_one()
         conditions.append(_span_count(label_id) >= query.min_spans)
+    if query.disagreement:
+        conditions.append(_disagreement())
+    if query.meta:
+        key, value = meta_field(query.meta)
+        conditions.append(cast(Document.meta[key].as_string(), String) == value)
     return conditions
+
+
+def _disagreement():
+    """Condition on ``Document``: two annotators who marked it done differ in their spans (one
+    has a span, same label and range, that the other has not)."""
+    one, other = aliased(Assignment), aliased(Assignment)
+    theirs = aliased(Span)
+    missing = ~(
+        select(theirs.id)
+        .where(
+            theirs.annotator_id == other.user_id,
+            theirs.document_id == Span.document_id,
+            theirs.label_id == Span.label_id,
+            theirs.start == Span.start,
+            theirs.end == Span.end,
+        )
+        .exists()
+    )
+    return (
+        select(Span.id)
+        .join(one, and_(one.document_id == Span.document_id, one.user_id == Span.annotator_id))
+        .join(other, and_(other.document_id == Span.document_id, other.user_id != one.user_id))
+        .where(
+            Span.document_id == Document.id,
+            one.status == "done",
+            other.status == "done",
+            missing,
+        )
+        .exists()
+    )
 
 
 @dataclass(frozen=True)

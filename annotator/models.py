@@ -153,9 +153,17 @@ class Document(SQLModel, table=True):
     )
 
 
+ASSIGNMENT_STATUSES = ("assigned", "in_progress", "done", "skipped", "flagged")
+
+
 class Assignment(SQLModel, table=True):
     """One annotator's work on one document: created when the document is handed out, or by a
-    manager in the assignment matrix (``assigned`` until the annotator takes it with *Next*)."""
+    manager in the assignment matrix (``assigned`` until the annotator takes it with *Next*).
+
+    ``skipped``: the annotator gave the document back; it does not count towards k and is never
+    handed to them again (migration 0070). ``flagged``: the annotator raised a :class:`Flag`; the
+    document waits for a manager, keeps its place towards k, and is out of their queue until
+    the flag is resolved."""
 
     document_id: int = Field(foreign_key="document.id", primary_key=True, ondelete="CASCADE")
     user_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
@@ -172,7 +180,10 @@ class Assignment(SQLModel, table=True):
     reopened_at: datetime | None = None
 
     __table_args__ = (
-        CheckConstraint("status IN ('assigned', 'in_progress', 'done')", name="status_known"),
+        CheckConstraint(
+            "status IN ('assigned', 'in_progress', 'done', 'skipped', 'flagged')",
+            name="status_known",
+        ),
         Index("ix_assignment_user_project", "user_id", "project_id"),
     )
 
@@ -676,3 +687,50 @@ class SuggestionExposure(SQLModel, table=True):
     project_id: int = Field(foreign_key="project.id", ondelete="CASCADE", index=True)
     shown: bool
     at: datetime = Field(default_factory=utcnow)
+
+
+FLAG_REASONS = ("broken_text", "off_topic", "needs_discussion", "other")
+
+
+class Flag(SQLModel, table=True):
+    """An annotator's report that a document needs a manager (migration 0070): a reason, an
+    optional note, and once a manager resolves it who did, when and what they said."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", ondelete="CASCADE")
+    document_id: int = Field(foreign_key="document.id", ondelete="CASCADE")
+    annotator_id: int = Field(foreign_key="user.id", ondelete="CASCADE")
+    reason: str = Field(max_length=20)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_at: datetime = Field(default_factory=utcnow)
+    resolved_at: datetime | None = None
+    resolved_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    resolution: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+    __table_args__ = (
+        CheckConstraint(
+            "reason IN ('broken_text', 'off_topic', 'needs_discussion', 'other')",
+            name="reason_known",
+        ),
+        Index("ix_flag_project_resolved", "project_id", "resolved_at"),
+        Index("ix_flag_document_annotator", "document_id", "annotator_id"),
+    )
+
+
+class ActiveTime(SQLModel, table=True):
+    """Active seconds one annotator spent on one document in one page visit (``visit``: an id the
+    workspace makes per page load). The workspace resends its running total; the stored figure
+    only grows, so a resent or late total never counts twice (migration 0070). A document's
+    active time for an annotator is the sum over their visits."""
+
+    __tablename__ = "active_time"
+
+    document_id: int = Field(foreign_key="document.id", primary_key=True, ondelete="CASCADE")
+    annotator_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
+    visit: str = Field(primary_key=True, max_length=36)
+    project_id: int = Field(foreign_key="project.id", ondelete="CASCADE", index=True)
+    seconds: int = Field(default=0)
+    started_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+    __table_args__ = (CheckConstraint("seconds >= 0", name="seconds_not_negative"),)

@@ -7,8 +7,8 @@ import re
 from collections.abc import Iterable
 
 #: An annotator's status on a document: ``assigned`` by a manager and not yet taken, in progress,
-#: done.
-STATUSES = ("assigned", "in_progress", "done")
+#: done, ``skipped`` (given back: fills no place of k) or ``flagged`` (waiting for a manager).
+STATUSES = ("assigned", "in_progress", "done", "skipped", "flagged")
 
 #: A user name: letters, digits and ``.@+-_``, at most 80 characters. Imported annotators become
 #: accounts, so the import checks the same rule.

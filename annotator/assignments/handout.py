@@ -13,7 +13,10 @@ maximum flow (documents grouped by who already has them → annotators with quot
 choices after which all remaining places can still be filled, the annotator gets the document of
 highest priority, then with the fewest annotators so far, then the earliest. Documents a manager
 assigned to them in the matrix (status ``assigned``, :mod:`annotator.assignments.matrix`) come
-before all of these, and count towards k like any other assignment. Project-level locking
+before all of these, and count towards k like any other assignment. A document an annotator
+**skipped** fills no place (others bring it to k) but is never handed to them again: they are
+among its holders for the flow, without filling a place (:mod:`annotator.assignments.skips`).
+A **flagged** document keeps its place. Project-level locking
 (:func:`annotator.db.lock_project`) makes concurrent requests decide one after the other.
 """
 
@@ -27,7 +30,7 @@ from sqlalchemy import case, func
 from sqlmodel import Session, select
 
 from annotator import db as database
-from annotator.assignments.planner import Group, choose, quota
+from annotator.assignments.planner import Group, choose_group, fillable, quota
 from annotator.errors import Refused
 from annotator.models import Assignment, Document, Label, Membership, Project, Span, User, utcnow
 
@@ -38,6 +41,11 @@ def _annotators(project_id: int):
     return select(Membership.user_id).where(
         Membership.project_id == project_id, Membership.role == "annotator"
     )
+
+
+def _fills_place():
+    """Condition on ``Assignment``: it fills one of the document's k places (not skipped)."""
+    return Assignment.status != "skipped"
 
 
 def participants(db: Session, project_id: int) -> list[int]:
@@ -71,6 +79,7 @@ def _share(db: Session, project: Project, people: list[int]) -> int:
             Assignment.project_id == project.id,
             Assignment.user_id.in_(_annotators(project.id)),
             Assignment.user_id.not_in(people),
+            _fills_place(),
         )
         .group_by(Assignment.document_id)
     )
@@ -83,7 +92,11 @@ def _load(db: Session, project: Project, people: list[int]) -> dict[int, int]:
     load = dict.fromkeys(people, 0)
     rows = db.exec(
         select(Assignment.user_id, func.count())
-        .where(Assignment.project_id == project.id, Assignment.user_id.in_(people))
+        .where(
+            Assignment.project_id == project.id,
+            Assignment.user_id.in_(people),
+            _fills_place(),
+        )
         .group_by(Assignment.user_id)
     )
     for user_id, count in rows:
@@ -105,24 +118,35 @@ def _unstarted(project_id: int):
 
 def _open_documents(db: Session, project: Project) -> tuple[list[Group], dict, object]:
     """Groups of documents still short of k annotators, in order of preference (highest
-    priority first); for each group's holders the first document (None for the group of
-    documents nobody has yet); and (priority, position) of the first of those, or None."""
+    priority first); for each group the first document (None for the group of documents
+    nobody has yet); and (priority, position) of the first of those, or None.
+
+    A group is the documents with the same holders (who has or skipped them) and the same
+    number of places left."""
     counted = _annotators(project.id)
     short = (
         select(Assignment.document_id)
         .where(Assignment.project_id == project.id, Assignment.user_id.in_(counted))
         .group_by(Assignment.document_id)
-        .having(func.count() < project.overlap)
+        .having(func.sum(case((_fills_place(), 1), else_=0)) < project.overlap)
     )
     rows = db.exec(
-        select(Assignment.document_id, Assignment.user_id, Document.priority, Document.position)
+        select(
+            Assignment.document_id,
+            Assignment.user_id,
+            Assignment.status,
+            Document.priority,
+            Document.position,
+        )
         .join(Document, Document.id == Assignment.document_id)
         .where(Assignment.document_id.in_(short), Assignment.user_id.in_(counted))
     )
     holders: dict[int, set[int]] = defaultdict(set)
+    filled: dict[int, int] = defaultdict(int)
     order: dict[int, tuple[int, int, int]] = {}  # higher priority first, then earlier
-    for document_id, user_id, priority, position in rows:
+    for document_id, user_id, status, priority, position in rows:
         holders[document_id].add(user_id)
+        filled[document_id] += status != "skipped"
         order[document_id] = (-priority, position, document_id)
     fresh = db.exec(
         select(func.count())
@@ -137,20 +161,21 @@ def _open_documents(db: Session, project: Project) -> tuple[list[Group], dict, o
             .order_by(Document.priority.desc(), Document.position, Document.id)
             .limit(1)
         ).one()
-    members: dict[frozenset[int], list[int]] = defaultdict(list)
+    members: dict[tuple[frozenset[int], int], list[int]] = defaultdict(list)
     for document_id, who in holders.items():
-        members[frozenset(who)].append(document_id)
-    earliest = {who: min(ids, key=order.__getitem__) for who, ids in members.items()}
-    first = {who: order[document_id][:2] for who, document_id in earliest.items()}
-    groups = [Group(who, len(ids), project.overlap - len(who)) for who, ids in members.items()]
+        members[(frozenset(who), project.overlap - filled[document_id])].append(document_id)
+    starts = {key: min(ids, key=order.__getitem__) for key, ids in members.items()}
+    first = {key: order[document_id][:2] for key, document_id in starts.items()}
+    earliest: dict[tuple[frozenset[int], int], int | None] = dict(starts)
+    groups = [Group(who, len(ids), need) for (who, need), ids in members.items()]
     if first_fresh is not None:
         groups.append(Group(frozenset(), fresh, project.overlap))
-        earliest[frozenset()] = None
-        first[frozenset()] = (-first_fresh[0], first_fresh[1])
+        earliest[(frozenset(), project.overlap)] = None
+        first[(frozenset(), project.overlap)] = (-first_fresh[0], first_fresh[1])
     # a group holding a document of higher priority comes first, then as before: fewest
-    # holders, earliest document
-    groups.sort(key=lambda g: (first[g.holders][0], len(g.holders), first[g.holders][1],
-                               sorted(g.holders)))  # fmt: skip
+    # annotators filling its places (a skip fills none), earliest document
+    groups.sort(key=lambda g: (first[(g.holders, g.need)][0], project.overlap - g.need,
+                               first[(g.holders, g.need)][1], sorted(g.holders)))  # fmt: skip
     return groups, earliest, first_fresh
 
 
@@ -216,17 +241,34 @@ def _pick(db: Session, project: Project, user: User) -> Document | None:
     share = _share(db, project, people)
     capacity = {person: share - taken for person, taken in _load(db, project, people).items()}
     groups, earliest, _first_unstarted = _open_documents(db, project)
-    holders = choose(groups, capacity, user.id, project.overlap)
-    if holders is None:
+    group = choose_group(groups, capacity, user.id, project.overlap)
+    if group is None:
+        group = _beyond_quota(groups, capacity, user.id, project.overlap)
+    if group is None:
         return None
-    if earliest[holders] is not None:
-        return db.get(Document, earliest[holders])
+    chosen = earliest[(group.holders, group.need)]
+    if chosen is not None:
+        return db.get(Document, chosen)
     return db.exec(
         select(Document)
         .where(Document.project_id == project.id, _unstarted(project.id))
         .order_by(Document.priority.desc(), Document.position, Document.id)
         .limit(1)
     ).first()
+
+
+def _beyond_quota(
+    groups: list[Group], capacity: dict[int, int], user: int, overlap: int
+) -> Group | None:
+    """A skip can leave a place that only annotators already at quota may fill (everyone else
+    has the document or skipped it): then the asking annotator's quota stretches by as many
+    places as cannot be filled otherwise, and the flow gives them one of those."""
+    places = sum(group.documents * group.need for group in groups)
+    stranded = places - fillable(groups, capacity)
+    if stranded <= 0:
+        return None
+    stretched = {**capacity, user: max(capacity.get(user, 0), 0) + stranded}
+    return choose_group(groups, stretched, user, overlap)
 
 
 def assignment(db: Session, document_id: int, user_id: int) -> Assignment | None:
@@ -284,7 +326,11 @@ def progress(db: Session, project: Project, user: User) -> Progress:
         select(
             func.count(),
             func.coalesce(func.sum(case((Assignment.status == "done", 1), else_=0)), 0),
-        ).where(Assignment.project_id == project.id, Assignment.user_id == user.id)
+        ).where(
+            Assignment.project_id == project.id,
+            Assignment.user_id == user.id,
+            _fills_place(),
+        )
     ).one()
     people = participants(db, project.id)
     share = _share(db, project, people) if user.id in people else row[0]
@@ -309,6 +355,8 @@ class AnnotatorRow:
     done: int
     spans_per_label: dict[str, int]
     last_activity: datetime | None
+    skipped: int = 0
+    flagged: int = 0
 
 
 def dashboard(db: Session, project: Project) -> list[AnnotatorRow]:
@@ -333,8 +381,12 @@ def dashboard(db: Session, project: Project) -> list[AnnotatorRow]:
             continue
         if status == "done":
             row.done = count
+        elif status == "skipped":
+            row.skipped = count
+        elif status == "flagged":
+            row.flagged = count
         else:
-            row.in_progress = count
+            row.in_progress += count
         row.last_activity = _latest(row.last_activity, last)
     labels = db.exec(
         select(Span.annotator_id, Label.name, func.count(), func.max(Span.updated_at))

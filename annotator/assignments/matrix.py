@@ -1,9 +1,11 @@
 """Assignment by hand: the documents × annotators matrix a manager reads and edits.
 
 A cell is ``not assigned``, ``assigned`` (by a manager; the annotator's *Next document* gives it
-before anything else), ``in progress`` or ``done``. A manager assigns, unassigns and reassigns
-cells, whole rows (a document for every annotator) and whole columns (an annotator for every
-document on the page), and sets documents' priorities (higher: handed out first).
+before anything else), ``in progress``, ``done``, ``skipped`` (the annotator gave it back: it fills
+no place) or ``flagged`` (waiting for a manager, :mod:`annotator.assignments.skips`). A manager
+assigns, unassigns and reassigns cells, whole rows (a document for every annotator) and whole
+columns (an annotator for every document on the page), and sets documents' priorities (higher:
+handed out first).
 
 The automatic hand-out (:mod:`annotator.assignments.handout`) counts these assignments like its
 own, so it still brings every document to k annotators; a change that would give a document more
@@ -91,7 +93,11 @@ def matrix(db: Session, project: Project, page: int = 1, per_page: int = PER_PAG
         )
     }
     column = {user_id for user_id, _ in people}
-    filled = Counter(document_id for document_id, user_id in status if user_id in column)
+    filled = Counter(
+        document_id
+        for (document_id, user_id), value in status.items()
+        if user_id in column and value != "skipped"
+    )
     rows = [
         MatrixRow(
             row.id,
@@ -165,7 +171,11 @@ def _counted(db: Session, project: Project, documents: set[int]) -> Counter[int]
         dict(
             db.execute(
                 select(Assignment.document_id, func.count())
-                .where(Assignment.document_id.in_(documents), Assignment.user_id.in_(annotators))
+                .where(
+                    Assignment.document_id.in_(documents),
+                    Assignment.user_id.in_(annotators),
+                    Assignment.status != "skipped",
+                )
                 .group_by(Assignment.document_id)
             ).all()
         )
@@ -184,14 +194,16 @@ def _external(db: Session, ids: Iterable[int]) -> dict[int, str]:
 
 def assign(db: Session, project: Project, cells: list[Cell]) -> str:
     """Give each cell's document to its annotator (``assigned``); cells they already have are
-    left as they are. Refused when a document would have more than k annotators."""
+    left as they are, except skipped ones, which become ``assigned`` again. Refused when a
+    document would have more than k annotators."""
     if not cells:
         raise Refused(400, "choose at least one cell, row or column", "cell")
     database.lock_project(db, project.id)
     documents = {document for document, _ in cells}
     held = _holders(db, project, documents)
     new = [cell for cell in cells if cell not in held]
-    after = _counted(db, project, documents) + Counter(document for document, _ in new)
+    taken_back = [cell for cell in cells if cell in held and held[cell].status == "skipped"]
+    after = _counted(db, project, documents) + Counter(document for document, _ in new + taken_back)
     over = sorted(document for document, count in after.items() if count > project.overlap)
     if over:
         names = _external(db, over)
@@ -203,6 +215,10 @@ def assign(db: Session, project: Project, cells: list[Cell]) -> str:
             "cell",
         )
     now = utcnow()
+    for cell in taken_back:
+        held[cell].status = "assigned"
+        held[cell].updated_at = now
+        db.add(held[cell])
     for document, annotator in new:
         db.add(
             Assignment(
@@ -215,7 +231,7 @@ def assign(db: Session, project: Project, cells: list[Cell]) -> str:
             )
         )
     db.flush()
-    return _sentence("assigned", new, db)
+    return _sentence("assigned", new + taken_back, db)
 
 
 def unassign(db: Session, project: Project, cells: list[Cell], discard: bool = False) -> str:

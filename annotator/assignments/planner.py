@@ -126,6 +126,15 @@ def choose(
 
     ``groups`` come in order of preference (fewest holders, then earliest document).
     """
+    group = choose_group(groups, capacity, user, overlap)
+    return group.holders if group is not None else None
+
+
+def choose_group(
+    groups: list[Group], capacity: Mapping[int, int], user: int, overlap: int
+) -> Group | None:
+    """As :func:`choose`, but the group itself: two groups may have the same holders and differ
+    in ``need`` (a holder who skipped its documents fills no place)."""
     if capacity.get(user, 0) <= 0:
         return None
     candidates = [
@@ -138,30 +147,31 @@ def choose(
     most, given = _max_flow(groups, capacity)
     best = most - 1  # taking one place can never make more fillable
     left = {**capacity, user: capacity[user] - 1}
-    fallback, fallback_fill = None, -1
+    fallback: Group | None = None
+    fallback_fill = -1
     for index, group in candidates:
         if given.get((index, user), 0) > 0:
             # A maximum flow already gives ``user`` a document of this group: taking it leaves
             # the rest of that flow, so ``best`` places stay fillable without searching again.
-            return group.holders
+            return group
         after = fillable(_taken(groups, group, user, overlap), left)
         if after >= best:
-            return group.holders
+            return group
         if after > fallback_fill:
-            fallback, fallback_fill = group.holders, after
+            fallback, fallback_fill = group, after
     return fallback  # nothing keeps every place fillable (members changed): do the least harm
 
 
 def _taken(groups: list[Group], taken: Group, user: int, overlap: int) -> list[Group]:
-    """``groups`` after ``user`` took one document of ``taken``."""
-    holders = taken.holders | {user}
-    result, joined = [], len(holders) >= overlap
+    """``groups`` after ``user`` took one document of ``taken`` (one place fewer to fill)."""
+    holders, need = taken.holders | {user}, taken.need - 1
+    result, joined = [], need <= 0
     for group in groups:
         if group is taken:
             group = Group(group.holders, group.documents - 1, group.need)
-        elif group.holders == holders:
+        elif group.holders == holders and group.need == need:
             group, joined = Group(holders, group.documents + 1, group.need), True
         result.append(group)
     if not joined:
-        result.append(Group(holders, 1, overlap - len(holders)))
+        result.append(Group(holders, 1, need))
     return result

@@ -21,6 +21,7 @@ where a format asks for another unit (doccano).
 
 from __future__ import annotations
 
+import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -43,6 +44,7 @@ from annotator.data_export.formats.record import Record, dumps_line
 from annotator.data_import.parsers import EXPORT_FAILED
 from annotator.errors import Invalid
 from annotator.models import (
+    ActiveTime,
     Adjudication,
     Answer,
     Assignment,
@@ -92,6 +94,7 @@ class ExportOptions:
     base_uri: str | None = None  # w3c only; default ``default_base_uri(slug)``
     offsets: str = "utf16"  # doccano only
     scheme: str = "bio"  # conll only: bio or bilou
+    documents: frozenset[int] | None = None  # document ids (a selection of the list); None: all
 
     def filters(self) -> dict[str, Any]:
         """The filters in force, for the dataset card."""
@@ -106,6 +109,8 @@ class ExportOptions:
             active["gold only"] = True
         if self.adjudicated_only:
             active["adjudicated documents only"] = True
+        if self.documents is not None:
+            active["documents selected in the list"] = len(self.documents)
         return active
 
 
@@ -213,6 +218,8 @@ def _document_query(project_id: int, options: ExportOptions):
     query = select(Document.id, Document.position, Document.length).where(
         Document.project_id == project_id
     )
+    if options.documents is not None:
+        query = query.where(Document.id.in_(sorted(options.documents)))
     if options.min_done:
         done = select(func.count()).where(
             Assignment.document_id == Document.id, Assignment.status == "done"
@@ -359,11 +366,38 @@ def _answer_query(ids: list[int], options: ExportOptions):
 
 
 def _assignment_query(ids: list[int], options: ExportOptions):
+    """Each assignment with the annotator's active time on the document (sum over their visits,
+    first and last moment measured; NULL when nothing was measured)."""
+    timed = (
+        select(
+            ActiveTime.document_id,
+            ActiveTime.annotator_id,
+            func.sum(ActiveTime.seconds).label("seconds"),
+            utc_iso(func.min(ActiveTime.started_at)).label("first"),
+            utc_iso(func.max(ActiveTime.updated_at)).label("last"),
+        )
+        .where(ActiveTime.document_id.in_(ids))
+        .group_by(ActiveTime.document_id, ActiveTime.annotator_id)
+        .subquery()
+    )
     query = (
         select(
-            Assignment.document_id, User.username, Assignment.status, utc_iso(Assignment.updated_at)
+            Assignment.document_id,
+            User.username,
+            Assignment.status,
+            utc_iso(Assignment.updated_at),
+            timed.c.seconds,
+            timed.c.first,
+            timed.c.last,
         )
         .join(User, User.id == Assignment.user_id)
+        .outerjoin(
+            timed,
+            and_(
+                timed.c.document_id == Assignment.document_id,
+                timed.c.annotator_id == Assignment.user_id,
+            ),
+        )
         .where(Assignment.document_id.in_(ids))
     )
     if options.annotators is not None:
@@ -488,12 +522,17 @@ def _batch_records(connection: Connection, batch, options: ExportOptions) -> Ite
                     "updated_at": updated,
                 }
             )
-        for document_id, name, status, updated in connection.execute(
+        for document_id, name, status, updated, seconds, first, last in connection.execute(
             _assignment_query(ids, options)
         ).all():
-            annotators[document_id].append(
-                {"annotator": name, "status": status, "updated_at": updated}
-            )
+            entry = {"annotator": name, "status": status, "updated_at": updated}
+            if seconds is not None:
+                entry |= {
+                    "active_seconds": int(seconds),
+                    "first_active_at": first,
+                    "last_active_at": last,
+                }
+            annotators[document_id].append(entry)
     for (
         document_id,
         span_id,
@@ -579,9 +618,24 @@ class ExportStats:
     gold_spans: int = 0
     relations: int = 0
     gold_relations: int = 0
+    #: per annotator: active seconds per document, and the first and last moment measured
+    active_seconds: dict[str, list[int]] = field(default_factory=dict)
+    active_span: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def add(self, record: Record) -> None:
         self.documents += 1
+        for entry in record["annotators"]:
+            if "active_seconds" not in entry:
+                continue
+            name = entry["annotator"]
+            self.active_seconds.setdefault(name, []).append(entry["active_seconds"])
+            first, last = self.active_span.get(
+                name, (entry["first_active_at"], entry["last_active_at"])
+            )
+            self.active_span[name] = (
+                min(first, entry["first_active_at"]),
+                max(last, entry["last_active_at"]),
+            )
         self.annotators.update(entry["annotator"] for entry in record["annotators"])
         self.annotators.update(span["annotator"] for span in record["annotations"])
         self.spans_per_label.update(span["label"] for span in record["annotations"])
@@ -620,6 +674,16 @@ class ExportStats:
             "gold_relations": self.gold_relations,
             "filters": options.filters(),
             "agreement": agreement,
+            "active_time": {
+                name: {
+                    "documents": len(seconds),
+                    "seconds": sum(seconds),
+                    "median": statistics.median(seconds),
+                    "first": self.active_span[name][0],
+                    "last": self.active_span[name][1],
+                }
+                for name, seconds in sorted(self.active_seconds.items())
+            },
         }
         if options.format == "doccano":
             stats["offsets"] = options.offsets

@@ -229,7 +229,7 @@ def _import(session: Session, job: Job, checkpoint: Callable[[int], None]) -> No
 def export_params(options: ExportOptions, card: bool) -> dict[str, Any]:
     """An export's options as the job's JSON ``params`` (the inverse of ``_export_options``)."""
     params = dataclasses.asdict(options)
-    for key in ("annotators", "labels"):
+    for key in ("annotators", "labels", "documents"):
         params[key] = sorted(params[key]) if params[key] is not None else None
     return params | {"card": card}
 
@@ -237,7 +237,7 @@ def export_params(options: ExportOptions, card: bool) -> dict[str, Any]:
 def _export_options(params: dict[str, Any]) -> tuple[ExportOptions, bool]:
     params = dict(params)
     card = bool(params.pop("card", False))
-    for key in ("annotators", "labels"):
+    for key in ("annotators", "labels", "documents"):
         params[key] = frozenset(params[key]) if params.get(key) is not None else None
     return ExportOptions(**params), card
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from flask_login import login_required
 
-from annotator import db, store
+from annotator import db, store, timing
 from annotator.access import document_for, document_for_writing, whose_work
 from annotator.annotation.relations import as_json as relation_json
 from annotator.annotation.relations import (
@@ -103,3 +103,17 @@ def remove_relation(slug: str, document_id: int, relation_id: str):
     _project, _role, document = document_for_writing(slug, document_id)
     existed = delete_relation(db.session(), document, me(), relation_id)
     return jsonify(deleted=existed), 200
+
+
+@bp.put("/projects/<slug>/documents/<int:document_id>/active-time/<visit>")
+@login_required
+def put_active_time(slug: str, document_id: int, visit: str):
+    """The caller's active seconds on the document during one page visit (a running total,
+    ``{"seconds": n}``): stored only when larger than before, so a resend never counts twice.
+    Answers the caller's total on the document."""
+    _project, _role, document, _item = document_for(slug, document_id)
+    seconds = timing.check(visit, request.get_json(silent=True))
+    session = db.session()
+    total = timing.record(session, document, me(), visit, seconds)
+    session.commit()
+    return jsonify(document=document.external_id, visit=visit, total_seconds=total), 200

@@ -17,7 +17,7 @@ from flask import (
 )
 from flask_login import login_required
 
-from annotator import activity, charts, db, document_list, store
+from annotator import activity, charts, db, document_list, store, time_stats, timing
 from annotator import dashboard as figures
 from annotator.adjudication import state
 from annotator.annotation import definition_changes, label_changes
@@ -26,8 +26,9 @@ from annotator.annotation.definitions import format_attribute_lines
 from annotator.annotation.questions import KINDS as QUESTION_KINDS
 from annotator.annotation.questions import parse_question_form
 from annotator.annotation.relations import relation_types_of
-from annotator.assignments import handout, matrix
+from annotator.assignments import bulk, handout, matrix, skips
 from annotator.auth import me, project_for, require_admin
+from annotator.data_export.records import ExportOptions
 from annotator.data_import.detect import FORMATS as IMPORT_FORMATS
 from annotator.errors import AnnotatorError, Invalid
 from annotator.guidelines import render_markdown
@@ -88,6 +89,7 @@ def show(slug: str):
             annotators=annotators,
             statuses=document_list.STATUSES,
             sorts=document_list.SORTS,
+            bulk_actions=bulk.ACTIONS,
         )
         context.update(jobs=work.jobs_of(session, project.id))
     context.update(
@@ -389,6 +391,11 @@ def dashboard(slug: str):
         labels=store.labels_of(session, project.id),
         progress_chart=charts.progress_chart(days[-figures.CHART_DAYS :], done),
         label_chart=charts.label_chart(labels, counts),
+        time_chart=charts.time_chart(
+            time_stats.bin_names(), figures.time_summaries(session, project)
+        ),
+        flags=skips.open_flags(session, project),
+        outcomes=skips.OUTCOMES,
         adjudication=state.counts(
             state.states_of(session, project.id), store.count_documents(session, project.id)
         ),
@@ -396,7 +403,7 @@ def dashboard(slug: str):
     )
 
 
-@bp.get("/p/<slug>/dashboard/<any(progress, labels):chart>.csv")
+@bp.get("/p/<slug>/dashboard/<any(progress, labels, time):chart>.csv")
 @login_required
 def dashboard_csv(slug: str, chart: str):
     """The figures of one dashboard chart as CSV."""
@@ -404,6 +411,8 @@ def dashboard_csv(slug: str, chart: str):
     session = db.session()
     if chart == "progress":
         body = figures.progress_csv(*figures.done_per_day(session, project))
+    elif chart == "time":
+        body = figures.time_csv(timing.per_document(session, project))
     else:
         body = figures.labels_csv(*figures.spans_per_label(session, project))
     return Response(
@@ -411,3 +420,62 @@ def dashboard_csv(slug: str, chart: str):
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{project.slug}-{chart}.csv"'},
     )
+
+
+@bp.post("/p/<slug>/flags/<int:flag_id>/resolve")
+@login_required
+def resolve_flag(slug: str, flag_id: int):
+    """A manager closes an annotator's flag (recorded in the activity log)."""
+    project, _role = project_for(slug, manager=True)
+    session = db.session()
+    detail = skips.resolve(
+        session,
+        project,
+        flag_id,
+        me(),
+        request.form.get("outcome", "return"),
+        request.form.get("resolution", ""),
+    )
+    activity.record(session, project, me(), "flag_resolved", detail)
+    session.commit()
+    flash(f"Resolved. {detail[:1].upper()}{detail[1:]}.", "success")
+    return redirect(url_for("projects.dashboard", slug=slug) + "#flags")
+
+
+@bp.post("/p/<slug>/documents/bulk")
+@login_required
+def bulk_action(slug: str):
+    """A bulk action on the documents selected in the list: first a confirmation page saying
+    how many documents it touches, then (``confirm=yes``) the action, all or nothing."""
+    project, _role = project_for(slug, manager=True)
+    session = db.session()
+    form = request.form
+    chosen = bulk.selection(
+        session,
+        project,
+        form.get("action", ""),
+        form.getlist("document"),
+        form.get("annotator", ""),
+    )
+    if form.get("confirm") != "yes":
+        return render_template("projects/bulk_confirm.html", project=project, chosen=chosen)
+    if chosen.action == "export":
+        options = ExportOptions(format="native", documents=frozenset(chosen.ids))
+        job = work.new_job(
+            session, project, me(), "export", work.export_params(options, True), len(chosen.ids)
+        )
+        session.commit()
+        queue.enqueue(current_app, job.id)
+        return job_redirect(slug, job.id)
+    try:
+        if chosen.action == "assign":
+            detail = bulk.assign(session, project, chosen)
+        else:
+            detail = bulk.reopen(session, project, chosen, me())
+        activity.record(session, project, me(), f"bulk_{chosen.action}", detail)
+        session.commit()
+    except AnnotatorError:
+        session.rollback()
+        raise
+    flash(f"Done: {detail}.", "success")
+    return redirect(url_for("projects.show", slug=slug))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from annotator import db, store
@@ -12,7 +12,7 @@ from annotator.annotation.answers import answers_of, questions_of
 from annotator.annotation.highlight import render, render_links, render_list
 from annotator.annotation.relations import as_links, relation_types_of, relations_of, type_menu
 from annotator.annotation.spans import highlights_of
-from annotator.assignments import handout
+from annotator.assignments import handout, skips
 from annotator.auth import me, project_for
 
 bp = Blueprint("workspace", __name__)
@@ -26,7 +26,7 @@ def _context(slug: str, document_id: int) -> dict:
     highlights = highlights_of(session, document.id, annotator.id)
     links = as_links(relations_of(session, document.id, annotator.id))
     viewing_other = annotator.id != viewer.id
-    read_only = viewing_other or (item is not None and item.status == "done")
+    read_only = viewing_other or (item is not None and item.status in ("done", "skipped"))
     return {
         "project": project,
         "role": role,
@@ -44,6 +44,12 @@ def _context(slug: str, document_id: int) -> dict:
         "link_list": render_links(document.text, highlights, links, editable=not read_only),
         "progress": handout.progress(session, project, viewer),
         "curator_comments": state.comments_on(session, document.id, annotator.id),
+        "flag_reasons": skips.REASONS,
+        "open_flag": (
+            skips.open_flag(session, document.id, viewer.id)
+            if item is not None and item.status == "flagged"
+            else None
+        ),
     }
 
 
@@ -77,6 +83,8 @@ def status(slug: str, document_id: int):
     wanted = request.form.get("status")
     if wanted not in ("done", "in_progress") or item is None:
         abort(400, "expected status done or in_progress for a document you annotate")
+    if item.status == "skipped":
+        abort(409, "you skipped this document; it is no longer yours to annotate")
     if wanted == "in_progress" and item.status == "done":
         handout.refuse_reopening_frozen(item)
     handout.set_status(db.session(), item, wanted)
@@ -95,6 +103,45 @@ def status(slug: str, document_id: int):
         # The text and the toolbar become editable or read-only with the status: reload the page.
         return render_template("workspace/_status.html", **context), {"HX-Refresh": "true"}
     return redirect(url_for("workspace.document", slug=slug, document_id=document_id))
+
+
+def _own_assignment(slug: str, document_id: int):
+    project, _role, _document, item = document_for(slug, document_id)
+    if item is None:
+        abort(400, "you have no assignment for this document: there is nothing to skip or flag")
+    return project, item
+
+
+def _to_next(slug: str, project, message: str):
+    """After a skip or a flag: the annotator's next document, as after *Mark done & next*."""
+    flash(message, "success")
+    following = handout.next_document(db.session(), project, me())
+    if following is None:
+        return redirect(url_for("projects.show", slug=slug))
+    return redirect(url_for("workspace.document", slug=slug, document_id=following.id))
+
+
+@bp.post("/p/<slug>/d/<int:document_id>/skip")
+@login_required
+def skip(slug: str, document_id: int):
+    """Give the document back to the pool (others take it; the caller never gets it again)."""
+    project, item = _own_assignment(slug, document_id)
+    skips.skip(db.session(), item)
+    db.session().commit()
+    return _to_next(slug, project, "Skipped: the document went back to the pool.")
+
+
+@bp.post("/p/<slug>/d/<int:document_id>/flag")
+@login_required
+def flag(slug: str, document_id: int):
+    """Flag the document for the managers with a reason (and a note); go on to the next one."""
+    project, item = _own_assignment(slug, document_id)
+    raised = skips.raise_flag(
+        db.session(), item, request.form.get("reason", ""), request.form.get("note", "")
+    )
+    db.session().commit()
+    reason = skips.REASONS[raised.reason]
+    return _to_next(slug, project, f"Flagged ({reason}): a manager will look at it.")
 
 
 @bp.get("/p/<slug>/labels.css")

@@ -20,6 +20,7 @@ import { setupCaret } from "./caret.js";
 import { setupBoundaries } from "./boundaries.js";
 import { setupKeyHelp } from "./keyhelp.js";
 import { setupSuggestions } from "./suggestions.js";
+import { startActiveTime } from "./activetime.js";
 import {
   drawnInPlace, fits, linkData, linkItems, linksOf, marksOf, newId, showLinkChange, showSpanChange,
   showSpanDelete, spanData, textOf,
@@ -44,6 +45,7 @@ function start(root) {
     linkHint: document.getElementById("link-hint"),
     state: { pendingSelection: null, editing: null, linking: null, hovered: null },
   };
+  if (data.activeTimeUrl) startActiveTime({ url: data.activeTimeUrl, csrf: () => csrf });
   const saveState = document.getElementById("save-state");
   const notice = document.getElementById("save-notice");
   const labelIds = {}; // label name -> label id (for the CSS class / highlight name)

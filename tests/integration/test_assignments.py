@@ -590,11 +590,11 @@ def test_dashboard_shows_per_annotator_done_in_progress_and_spans_per_label(app,
 
     rows = dashboard_rows(world.client("mia"))
 
-    #                    name  done in progress claim evidence attribution
-    assert rows["ann"][:6] == ["ann", "1", "1", "2", "1", "0"]
-    assert rows["bob"][:6] == ["bob", "0", "1", "0", "0", "1"]
-    assert rows["cat"] == ["cat", "0", "0", "0", "0", "0", "—"]
-    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", rows["ann"][6])
+    #            name  done in progress claim evidence attribution skipped flagged last
+    assert rows["ann"][:8] == ["ann", "1", "1", "2", "1", "0", "0", "0"]
+    assert rows["bob"][:8] == ["bob", "0", "1", "0", "0", "1", "0", "0"]
+    assert rows["cat"] == ["cat", "0", "0", "0", "0", "0", "0", "0", "—"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", rows["ann"][8])
 
 
 def test_manager_reopens_an_annotators_finished_document(world):

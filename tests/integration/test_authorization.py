@@ -29,7 +29,7 @@ from annotator.annotation.relations import RelationValues, relation_types_of, sa
 from annotator.annotation.spans import SpanValues, save_gold, save_span
 from annotator.assignments import handout
 from annotator.jobs import work
-from annotator.models import Job, Suggestion, SuggestionRun, SuggestionSettings, metadata
+from annotator.models import Flag, Job, Suggestion, SuggestionRun, SuggestionSettings, metadata
 
 PASSWORD = "password-123"
 ACTORS = ("anonymous", "outsider", "annotator", "manager", "admin")
@@ -55,6 +55,7 @@ class Realm:
     token_id: int = 0  # ann's access token
     question: str = "credibility"
     suggestion_id: int = 0  # a rule suggestion on ann's document
+    flag_id: int = 0  # ann's open flag on her document
 
     def url_values(self, rule) -> dict:
         known = {
@@ -69,6 +70,8 @@ class Realm:
             "question": self.question,
             "suggestion_id": self.suggestion_id,
             "new_span_id": "new-span-0001",
+            "flag_id": self.flag_id,
+            "visit": "visit-0001",
         }
         unknown = set(rule.arguments) - set(known)
         assert not unknown, (
@@ -111,6 +114,10 @@ def _link_payload(_realm: Realm) -> dict:
 
 def _answer_payload(_realm: Realm) -> dict:
     return {"json": {"value": 4}}
+
+
+def _active_time_payload(_realm: Realm) -> dict:
+    return {"json": {"seconds": 42}}
 
 
 def _gold_link_payload(_realm: Realm) -> dict:
@@ -171,6 +178,19 @@ ROUTES = [
     Route("workspace.status", "POST",                 (LOGIN,    404,     AWAY,     400,    400),
           _form(status="done")),
     Route("workspace.label_css", "GET",               (LOGIN,    404,     200,      200,    200)),
+    # ann has spans on her document, so skipping it is refused (409); managers have no
+    # assignment of their own there: nothing to skip or flag (400).
+    Route("workspace.skip", "POST",                   (LOGIN,    404,     409,      400,    400)),
+    Route("workspace.flag", "POST",                   (LOGIN,    404,     AWAY,     400,    400),
+          _form(reason="broken_text", note="half the text is missing")),
+    Route("projects.resolve_flag", "POST",            (LOGIN,    404,     403,      AWAY,   AWAY),
+          _form(outcome="return", resolution="fixed")),
+    # The confirmation page (no confirm=yes): nothing changes yet.
+    Route("projects.bulk_action", "POST",             (LOGIN,    404,     403,      200,    200),
+          lambda realm: {"data": {"action": "reopen", "document": str(realm.document_id)}}),
+    # Everyone who may open the document records their own active time on it.
+    Route("api.put_active_time", "PUT",               (401,      404,     200,      200,    200),
+          _active_time_payload),
     Route("api.list_spans", "GET",                    (401,      404,     200,      200,    200)),
     # A span belongs to its annotator: managers read it but cannot change it through its id.
     Route("api.put_span", "PUT",                      (401,      404,     200,      404,    404),
@@ -383,6 +403,10 @@ def build_realm(app, world) -> Realm:
                 document_id=document.id, recommender="rules", project_id=project.id, status="done"
             )
         )
+        flag = Flag(
+            project_id=project.id, document_id=document.id, annotator_id=ann.id, reason="off_topic"
+        )
+        session.add(flag)
         session.commit()
         return Realm(
             app,
@@ -394,6 +418,7 @@ def build_realm(app, world) -> Realm:
             job_id=job.id,
             token_id=token.token.id,
             suggestion_id=suggestion.id,
+            flag_id=flag.id,
         )
 
 

@@ -94,4 +94,26 @@ def dataset_card(stats: Mapping[str, Any]) -> str:
     else:
         lines.append("None: every annotator and label.")
     lines += ["", "## Agreement", "", *_agreement_lines(stats.get("agreement")), ""]
+    lines += ["## Annotation time", "", *_time_lines(stats.get("active_time")), ""]
     return "\n".join(lines)
+
+
+def _time_lines(active: Mapping[str, Mapping[str, Any]] | None) -> list[str]:
+    """Active time per annotator: the cost figure papers report."""
+    if not active:
+        return ["No active time was measured for these documents."]
+    lines = [
+        "Active time measured in the workspace (tab visible, input within the last two "
+        "minutes). Per document and annotator: `active_seconds`, `first_active_at` and "
+        "`last_active_at` in the native export.",
+        "",
+        "| annotator | documents | active seconds | median per document | first | last |",
+        "| --- | ---: | ---: | ---: | --- | --- |",
+    ]
+    for name, figures in active.items():
+        lines.append(
+            f"| {_cell(name)} | {figures['documents']} | {figures['seconds']} | "
+            f"{figures['median']:g} | {_cell(figures['first'])} | {_cell(figures['last'])} |"
+        )
+    hours = sum(figures["seconds"] for figures in active.values()) / 3600
+    return [*lines, "", f"Total: {hours:.2f} hours of active annotation."]

@@ -25,7 +25,9 @@ def native_lines(record: Record, *, include_gold: bool = True) -> list[Line]:
     (start, end, label), relations by (annotator, source, target, type), annotators by name, and
     ``meta`` and attribute keys alphabetically, so the same record always gives the same bytes.
     ``relations``, ``gold_relations`` and a span's ``attributes`` are left out when empty, and so
-    are ``answers`` (answers to document questions, in the order the record gives: by annotator,
+    are an annotator's ``active_seconds``/``first_active_at``/``last_active_at`` (active time
+    measured in the workspace; absent when none was) and ``answers`` (answers to document
+    questions, in the order the record gives: by annotator,
     then question order).
     """
     text = record["text"]
@@ -42,9 +44,16 @@ def native_lines(record: Record, *, include_gold: bool = True) -> list[Line]:
         "text": text,
         "annotators": [
             {
-                "annotator": entry["annotator"],
-                "status": entry["status"],
-                "updated_at": entry["updated_at"],
+                key: entry[key]
+                for key in (
+                    "annotator",
+                    "status",
+                    "updated_at",
+                    "active_seconds",
+                    "first_active_at",
+                    "last_active_at",
+                )
+                if key in entry
             }
             for entry in annotators
         ],

@@ -8,7 +8,8 @@ slice: it is re-derived from the document (`span_text`), never copied from the r
 The record (see ``docs/formats.md``)::
 
     {"id", "title", "url", "meta", "text",
-     "annotators": [{"annotator", "status", "updated_at"}],
+     "annotators": [{"annotator", "status", "updated_at",
+                     "active_seconds"?, "first_active_at"?, "last_active_at"?}],
      "annotations": [{"id", "annotator", "label", "start", "end", "text", "note",
                       "attributes"?, "created_at", "updated_at", "origin", "recommender"?}],
      "relations"?: [{"id", "annotator", "type", "source", "target", "value",
