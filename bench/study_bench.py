@@ -12,7 +12,8 @@ a fresh database at the newest schema. Then, through the app as a logged-in mana
 Targets (issue 17): the matrix for 1,000 documents × 20 annotators renders in < 300 ms (paged
 beyond that); a label rename over 1,000,000 spans takes < 10 s, in one transaction.
 
-    .venv/bin/python bench/study_bench.py [--spans N] [--repeat R] [--renames R] [--no-postgres]
+    .venv/bin/python bench/study_bench.py [--documents D] [--spans N] [--repeat R] [--renames R]
+                                          [--no-postgres]
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ TEXT = ("The ministry said the figures would be published in spring. " * 40)[:2_
 BATCH = 50_000
 
 
-def populate(app, spans: int) -> None:
+def populate(app, spans: int, documents: int = DOCUMENTS) -> None:
     with app.app_context():
         db.writing.set(True)
         session = db.session()
@@ -63,7 +64,7 @@ def populate(app, spans: int) -> None:
             [
                 {"project_id": project.id, "external_id": f"d{n:04}", "title": f"Report {n}",
                  "text": TEXT, "length": len(TEXT), "meta": {}, "position": n, "created_at": now}
-                for n in range(DOCUMENTS)
+                for n in range(documents)
             ],
         )  # fmt: skip
         ids = list(session.execute(select(Document.id).order_by(Document.position)).scalars())
@@ -83,7 +84,7 @@ def populate(app, spans: int) -> None:
         )  # fmt: skip
         session.commit()
         rows = []
-        per_document = -(-spans // DOCUMENTS)
+        per_document = -(-spans // documents)
         for n, document_id in enumerate(ids):
             for k in range(min(per_document, spans - n * per_document)):
                 annotator = holders[document_id][k % OVERLAP]
@@ -118,12 +119,11 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] if len(values) > 1 else values[0]
 
 
-def measure(app, repeat: int, renames: int) -> None:
+def measure(app, repeat: int, renames: int, documents: int) -> None:
     client = app.test_client()
     answer = client.post("/login", data={"username": "lead", "password": PASSWORD})
     assert answer.status_code == 302, answer.status_code
-    with app.app_context():
-        pages = -(-DOCUMENTS // 200)
+    pages = -(-documents // 200)
 
     def page(number: int) -> None:
         response = client.get(f"/p/bench/assignments?page={number}")
@@ -160,6 +160,7 @@ def measure(app, repeat: int, renames: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--documents", type=int, default=DOCUMENTS)
     parser.add_argument("--spans", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--renames", type=int, default=4)
@@ -181,12 +182,12 @@ def main() -> None:
             app = create_app({**settings, "LOG_REQUESTS": False})
             db.upgrade(app.extensions["annotator.engine"])
             started = time.perf_counter()
-            populate(app, options.spans)
+            populate(app, options.spans, options.documents)
             print(
-                f"{name}: {DOCUMENTS:,} documents × {ANNOTATORS} annotators, "
+                f"{name}: {options.documents:,} documents × {ANNOTATORS} annotators, "
                 f"{options.spans:,} spans (built in {time.perf_counter() - started:.0f} s)"
             )
-            measure(app, options.repeat, options.renames)
+            measure(app, options.repeat, options.renames, options.documents)
             app.extensions["annotator.engine"].dispose()
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
