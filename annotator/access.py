@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from flask import abort, request
-from sqlalchemy.dialects import postgresql, sqlite
 
 from annotator import db, store
 from annotator.assignments import handout
@@ -37,7 +38,7 @@ def document_for_writing(slug: str, document_id: int) -> tuple[Project, str, Doc
     refuse_done(item)
     if item is None:
         session = db.session()
-        module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        module = import_module(f"sqlalchemy.dialects.{session.get_bind().dialect.name}")
         now = utcnow()
         session.execute(
             module.insert(Assignment)

@@ -15,6 +15,11 @@ that value under that key (compared as text).
 A document's status: ``new`` (nobody has it), ``in_progress`` (handed out, fewer than k
 annotators done), ``done`` (k annotators done). Every order ends with the document id, so pages
 never repeat or skip a document while nothing changes.
+
+Counting stops at ``COUNT_LIMIT`` matches when anything narrows the list (the page then says
+"1,000+"): counting every match of a common word or a status in 100,000 documents took many times
+longer than finding the page itself (bench/document_list_bench.py). The project's own total stays
+exact: it is read from an index.
 """
 
 from __future__ import annotations
@@ -25,7 +30,19 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import String, and_, case, cast, exists, func, literal_column, not_, select, text
+from sqlalchemy import (
+    String,
+    and_,
+    case,
+    cast,
+    column,
+    exists,
+    func,
+    literal_column,
+    not_,
+    select,
+    table,
+)
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -34,6 +51,11 @@ from annotator.models import Assignment, Document, GoldSpan, Label, Project, Spa
 
 PER_PAGE = 100
 MAX_QUERY = 200
+#: Matches counted at most when the list is narrowed by search or filters.
+COUNT_LIMIT = 1_000
+#: Up to this many matches, a page is found by sorting the matches; above, by walking the
+#: order's index and probing the set of matches (see ``_probe``).
+FEW = 500
 STATUSES = ("new", "in_progress", "done")
 SORTS = ("position", "title", "external_id", "length", "spans", "annotators", "done")
 #: PostgreSQL's stored search vector of title and text (migration 0011_study), not in the model:
@@ -176,7 +198,13 @@ def split_search(q: str) -> tuple[list[str], list[str]]:
     return list(dict.fromkeys(words)), list(dict.fromkeys(symbols))
 
 
-def _search_condition(dialect: str, q: str):
+#: SQLite's search index (migration 0011_study); ``rowid`` is the document's id.
+FTS = table("document_fts", column("rowid"))
+
+
+def _search_conditions(dialect: str, q: str) -> tuple[list, str | None]:
+    """The conditions ``q`` puts on ``document``, and on SQLite the FTS5 ``MATCH`` expression of
+    its words (None when it has none), which the caller probes (see ``_probe``)."""
     words, symbols = split_search(q)
     conditions = [Document.text.contains(symbol, autoescape=True) for symbol in symbols]
     if words and dialect == "postgresql":
@@ -184,18 +212,27 @@ def _search_condition(dialect: str, q: str):
         conditions.append(
             literal_column(VECTOR).op("@@")(func.to_tsquery(literal_column("'simple'"), terms))
         )
-    elif words:
-        match = " ".join('"' + word.replace('"', '""') + '"*' for word in words)
-        conditions.append(
-            Document.id.in_(
-                select(literal_column("rowid"))
-                .select_from(text("document_fts"))
-                .where(text("document_fts MATCH :match").bindparams(match=match))
-            )
-        )
-    if not conditions:  # only punctuation: nothing to look for
-        return None
-    return and_(*conditions)
+        return conditions, None
+    if words:
+        return conditions, " ".join('"' + word.replace('"', '""') + '"*' for word in words)
+    return conditions, None
+
+
+def _fts_match(match: str):
+    return literal_column("document_fts").op("MATCH")(match)
+
+
+def _fts_matches(match: str):
+    return select(FTS.c.rowid).where(_fts_match(match))
+
+
+def _probe(matches, walk_matches: bool):
+    """``document.id`` among ``matches`` (a subquery of ids). With many matches, SQLite builds
+    the set once and walks the order's index, probing it until the page is full: ``id + 0``
+    keeps it from walking the matches by id and sorting them all (five times slower for a
+    common word); with few matches that walk and sort is the cheap way. (PostgreSQL plans
+    either well from a plain ``IN``, and badly from ``id + 0``.)"""
+    return (Document.id if walk_matches else Document.id + 0).in_(matches)
 
 
 def _pg_term(word: str) -> str:
@@ -223,12 +260,15 @@ def _span_count(label_id: int | None = None):
     return query.scalar_subquery()
 
 
-def _conditions(db: Session, project: Project, query: ListQuery) -> list:
+def _conditions(db: Session, project: Project, query: ListQuery) -> tuple[list, list, str | None]:
+    """The conditions on ``document``; the sets of ids a match must be in (see ``_probe``); the
+    SQLite FTS5 match (see ``_search_conditions``)."""
     conditions = [Document.project_id == project.id]
+    labelled: list = []
+    match = None
     if query.q:
-        found = _search_condition(db.get_bind().dialect.name, query.q)
-        if found is not None:
-            conditions.append(found)
+        found, match = _search_conditions(db.get_bind().dialect.name, query.q)
+        conditions += found
     assigned = exists().where(Assignment.document_id == Document.id)
     if query.status == "new":
         conditions.append(not_(assigned))
@@ -251,13 +291,20 @@ def _conditions(db: Session, project: Project, query: ListQuery) -> list:
         label_id = db.execute(
             select(Label.id).where(Label.project_id == project.id, Label.name == query.label)
         ).scalar_one()
-        conditions.append(_span_count(label_id) >= query.min_spans)
+        # One pass over the label's spans (index ix_span_label_document), not a count per
+        # document of the project.
+        labelled.append(
+            select(Span.document_id)
+            .where(Span.label_id == label_id)
+            .group_by(Span.document_id)
+            .having(func.count() >= query.min_spans)
+        )
     if query.disagreement:
         conditions.append(_disagreement())
     if query.meta:
         key, value = meta_field(query.meta)
         conditions.append(cast(Document.meta[key].as_string(), String) == value)
-    return conditions
+    return conditions, labelled, match
 
 
 def _disagreement():
@@ -310,15 +357,39 @@ class DocumentPage:
     page: int
     pages: int
     query: ListQuery = field(default_factory=ListQuery)
+    #: False when counting stopped at ``COUNT_LIMIT``: ``total`` and ``pages`` are then lower
+    #: bounds (shown as "1,000+").
+    exact: bool = True
+
+    @property
+    def found(self) -> str:
+        """``total`` as the page shows it: ``1,000+`` when counting stopped there."""
+        return str(self.total) if self.exact else f"{self.total:,}+"
 
 
 def list_documents(
     db: Session, project: Project, query: ListQuery, per_page: int = PER_PAGE
 ) -> DocumentPage:
     """One page of the project's documents that match ``query``, in its order."""
-    conditions = _conditions(db, project, query)
-    total = db.execute(select(func.count()).select_from(Document).where(*conditions)).scalar_one()
-    pages = max(1, math.ceil(total / per_page))
+    conditions, labelled, match = _conditions(db, project, query)
+    narrowed = len(conditions) > 1 or labelled or match is not None
+    if not narrowed:
+        total = db.execute(select(func.count()).where(*conditions)).scalar_one()
+    else:
+        counted = select(Document.id).where(*conditions, *(_probe(s, True) for s in labelled))
+        if match is not None:
+            # The set of matches probed by id. (Joined to the index instead, SQLite may walk the
+            # project's documents and query the index once per document: 17 s for one word.)
+            counted = counted.where(Document.id.in_(_fts_matches(match)))
+        limited = counted.limit(COUNT_LIMIT + 1).subquery()
+        total = db.execute(select(func.count()).select_from(limited)).scalar_one()
+    few = total <= FEW or db.get_bind().dialect.name == "postgresql"
+    conditions += [_probe(ids, few) for ids in labelled]
+    if match is not None:
+        conditions.append(_probe(_fts_matches(match), few))
+    matches = select(Document.id).where(*conditions)
+    exact = total <= COUNT_LIMIT or not narrowed
+    total = total if exact else COUNT_LIMIT
     keys = {
         "position": Document.position,
         "title": func.coalesce(Document.title, Document.external_id),
@@ -331,14 +402,15 @@ def list_documents(
     key = keys[query.sort]
     ids = list(
         db.execute(
-            select(Document.id)
-            .where(*conditions)
-            .order_by(key.desc() if query.descending else key, Document.id)
-            .limit(per_page)
+            matches.order_by(key.desc() if query.descending else key, Document.id)
+            .limit(per_page + 1)  # one more: is there a next page beyond the counted ones?
             .offset((query.page - 1) * per_page)
         ).scalars()
     )
-    return DocumentPage(_rows(db, project, ids), total, query.page, pages, query)
+    pages = max(1, math.ceil(total / per_page))
+    if not exact:
+        pages = max(pages, query.page + (len(ids) > per_page))
+    return DocumentPage(_rows(db, project, ids[:per_page]), total, query.page, pages, query, exact)
 
 
 def _rows(db: Session, project: Project, ids: list[int]) -> list[ListedDocument]:

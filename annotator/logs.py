@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 
 import orjson
 from flask import Flask, g, request
-from flask_login import current_user
 
 logger = logging.getLogger("annotator.requests")
 
@@ -27,6 +26,8 @@ def init_app(app: Flask) -> None:
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
         logger.propagate = False
+    # Here, not at the top: a command's app (no request logs) need not import Flask-Login.
+    from flask_login import current_user
 
     @app.before_request
     def _start_clock() -> None:

@@ -149,7 +149,9 @@ class Document(SQLModel, table=True):
         UniqueConstraint("project_id", "external_id"),
         UniqueConstraint("project_id", "id", "length"),
         CheckConstraint("length >= 0", name="length_not_negative"),
-        Index("ix_document_project_position", "project_id", "position"),
+        Index("ix_document_project_position", "project_id", "position", "id"),
+        # Migration 0090 also indexes (project_id, coalesce(title, external_id), id): the list
+        # sorted by title.
     )
 
 
@@ -185,6 +187,7 @@ class Assignment(SQLModel, table=True):
             name="status_known",
         ),
         Index("ix_assignment_user_project", "user_id", "project_id"),
+        Index("ix_assignment_document_status", "document_id", "status"),
     )
 
 
@@ -232,6 +235,7 @@ class Span(SQLModel, table=True):
     __table_args__ = (
         *_span_table_args("span"),
         Index("ix_span_annotator_document", "annotator_id", "document_id"),
+        Index("ix_span_label_document", "label_id", "document_id"),
         # An annotator marks each label and range once (migration 0003).
         Index(
             "uq_span_content",

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from importlib import import_module
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from annotator.models import Adjudication, CuratorComment, Document, User, utcnow
@@ -41,7 +41,7 @@ class State:
 
 
 def _insert(session: Session):
-    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    module = import_module(f"sqlalchemy.dialects.{session.get_bind().dialect.name}")
     return module.insert(Adjudication)
 
 

@@ -10,10 +10,10 @@ do.
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
 from sqlalchemy import func
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from annotator.annotation.questions import MAX_QUESTIONS, QuestionSpec, check_answer
@@ -134,7 +134,7 @@ def save_answer(
     key = (document.id, annotator.id, question.id)
     existing = db.get(Answer, key)
     now = utcnow()
-    module = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
+    module = import_module(f"sqlalchemy.dialects.{db.get_bind().dialect.name}")
     if existing is None:
         statement = module.insert(Answer).values(
             document_id=document.id,

@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Text, cast, func, select, union_all, update
 from sqlmodel import Session
 
 from annotator.annotation.definitions import check_name
@@ -58,18 +58,28 @@ class Usage:
 def usage(db: Session, project: Project) -> dict[int, Usage]:
     """Per label id, how many spans, gold spans and links (at either end) use it."""
     counts: dict[str, Counter[int]] = {"spans": Counter(), "gold": Counter(), "links": Counter()}
+    labels = labels_of(db, project.id)
+    ids = [label.id for label in labels]  # label ids belong to one project: counted by index
     for key, model in (("spans", Span), ("gold", GoldSpan)):
         rows = db.execute(
             select(model.label_id, func.count())
-            .where(model.project_id == project.id)
+            .where(model.label_id.in_(ids))
             .group_by(model.label_id)
         )
         counts[key].update(dict(rows.all()))
     for links, spans in ((Relation, Span), (GoldRelation, GoldSpan)):
+        # From the links to their two ends: a project has far fewer links than spans.
+        ends = union_all(
+            select(links.id, links.source_id.label("span_id")).where(
+                links.project_id == project.id
+            ),
+            select(links.id, links.target_id.label("span_id")).where(
+                links.project_id == project.id
+            ),
+        ).subquery()
         rows = db.execute(
-            select(spans.label_id, func.count(links.id.distinct()))
-            .join(links, or_(links.source_id == spans.id, links.target_id == spans.id))
-            .where(spans.project_id == project.id)
+            select(spans.label_id, func.count(ends.c.id.distinct()))
+            .join(spans, spans.id == ends.c.span_id)
             .group_by(spans.label_id)
         )
         counts["links"].update(dict(rows.all()))
@@ -77,7 +87,7 @@ def usage(db: Session, project: Project) -> dict[int, Usage]:
         label.id: Usage(
             counts["spans"][label.id], counts["gold"][label.id], counts["links"][label.id]
         )
-        for label in labels_of(db, project.id)
+        for label in labels
     }
 
 
@@ -242,8 +252,12 @@ def attribute_usage(db: Session, project: Project) -> dict[tuple[str, str], int]
     names = {label.id: label.name for label in labels_of(db, project.id)}
     counts: Counter[tuple[str, str]] = Counter()
     for model in (Span, GoldSpan):
+        # Only spans with a value: decoding every span's empty attributes took most of the
+        # settings page's time on a project of 1,000,000 spans (bench/study_bench.py).
         rows = db.execute(
-            select(model.label_id, model.attributes).where(model.project_id == project.id)
+            select(model.label_id, model.attributes).where(
+                model.project_id == project.id, cast(model.attributes, Text) != "{}"
+            )
         )
         for label_id, values in rows:
             for attribute in values or {}:

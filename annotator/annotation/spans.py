@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Any
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
@@ -113,7 +113,7 @@ def insert_ignoring_conflict(db: Session, model, row: dict) -> bool:
     """INSERT that does nothing when a row with the same ``id`` exists (a retried save); True
     when this statement inserted the row."""
     dialect = db.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
+    module = import_module(f"sqlalchemy.dialects.{dialect}")
     statement = module.insert(model).values(**row).on_conflict_do_nothing(index_elements=["id"])
     return db.execute(statement.returning(model.id)).first() is not None
 

@@ -137,7 +137,7 @@ def test_database_of_the_previous_schema_gains_adjudication_state(empty_database
             )
         assert not inspect(engine).has_table("adjudication")
 
-        db.upgrade(engine, "0041")
+        db.upgrade(engine, "0041")  # that revision, whatever later ones add
 
         assert db.current_revision(engine) == "0041"
         assert inspect(engine).has_table("rejection")

@@ -80,6 +80,13 @@ def test_document_list_bench_runs_on_a_small_project():
     assert "search Cyrillic" in output and "all requests: p95" in output
 
 
+def test_study_bench_times_the_matrix_and_label_renames_on_a_small_project():
+    output = bench(
+        "study_bench.py", "--documents", "30", "--spans", "300", "--repeat", "2", "--renames", "2"
+    )
+    assert "matrix page 1 of 1" in output and "label rename over the spans" in output
+
+
 def test_startup_bench_times_each_command_and_a_small_import():
     output = bench("startup.py", "--runs", "1", "--documents", "20")
     for name in ("annotator --version", "annotator --help", "annotator import (20 docs)"):

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from annotator import db, store
+from annotator import db, document_list, store
 from annotator.document_list import ListQuery, list_documents, parse_query, split_search
 from annotator.errors import Invalid
 from annotator.models import Assignment
@@ -204,3 +204,60 @@ def test_the_project_page_refuses_a_bad_filter_with_422_naming_it(app, listed):
 
     assert page.status_code == 422
     assert "status must be one of new, in_progress, done" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("q", "filters"),
+    [("talks", {}), ("саботир", {}), ("👩 family", {}), ("", {"label": "claim"})],
+)
+def test_a_page_is_the_same_whether_found_by_sorting_the_matches_or_probing_them(
+    app, listed, world, monkeypatch, q, filters
+):
+    # Many matches are probed while walking the order's index, few are sorted (SQLite): the
+    # threshold only changes how, never what.
+    with app.app_context():
+        session = db.session()
+        project_id = store.project_by_slug(session, "news").id
+        ana_id = store.user_by_name(session, "ana").id
+        session.add(Assignment(document_id=2, user_id=ana_id, project_id=project_id))
+        session.commit()
+    text = ARTICLES[1]["text"]
+    start = text.index("مفاوضات")
+    saved = world.client("ana").put(
+        "/api/projects/news/documents/2/spans/0d7f6c1e-2222-4a4a-9e9e-000000000001",
+        json={"label": "claim", "start": start, "end": start + len("مفاوضات")},
+    )
+    assert saved.status_code == 201
+    assert found(app, label="claim") == ["ar"]
+    for sort in ("position", "title", "spans"):
+        sorted_matches = found(app, q, sort=sort, **filters)
+        monkeypatch.setattr(document_list, "FEW", 0)
+        probed = found(app, q, sort=sort, **filters)
+        monkeypatch.undo()
+        assert probed == sorted_matches, (q, sort)
+
+
+def test_counting_stops_at_the_limit_and_paging_goes_on_past_it(app, world, monkeypatch):
+    monkeypatch.setattr(document_list, "COUNT_LIMIT", 10)
+    world.user("lead")
+    world.project("news", manager="lead")
+    world.import_jsonl(
+        "news", [{"id": f"d{n:02}", "title": "Budget", "text": f"budget {n}"} for n in range(25)]
+    )
+    seen, pages = [], []
+    with app.app_context():
+        session = db.session()
+        project = store.project_by_slug(session, "news")
+        whole = list_documents(session, project, ListQuery(), per_page=7)
+        for page in range(1, 5):
+            listing = list_documents(session, project, ListQuery(q="budget", page=page), per_page=7)
+            assert (listing.total, listing.exact, listing.found) == (10, False, "10+")
+            seen += [row.external_id for row in listing.rows]
+            pages.append(listing.pages)
+    assert (whole.total, whole.exact, whole.pages) == (25, True, 4)  # the project's: exact
+    assert seen == [f"d{n:02}" for n in range(25)]
+    assert pages == [2, 3, 4, 4]  # a lower bound that grows while a next page exists
+
+    page = world.client("lead").get("/p/news?q=budget")
+    text = html.unescape(page.get_data(as_text=True))
+    assert "10+ matching documents" in text
