@@ -31,9 +31,10 @@ from annotator.models import (
     User,
     utcnow,
 )
-from annotator.suggestions import exposure, remote, rules
+from annotator.suggestions import exposure, remote, rules, training
+from annotator.suggestions.learned import Model
 
-RECOMMENDERS = (rules.RECOMMENDER, remote.RECOMMENDER)
+RECOMMENDERS = (rules.RECOMMENDER, remote.RECOMMENDER, training.RECOMMENDER)
 #: A failed recommender is asked again for a document after this long.
 RETRY_AFTER = timedelta(seconds=60)
 
@@ -53,13 +54,21 @@ def settings_of(session: Session, project_id: int) -> SuggestionSettings:
     return session.get(SuggestionSettings, project_id) or SuggestionSettings(project_id=project_id)
 
 
-def enabled(settings: SuggestionSettings) -> list[str]:
+def enabled(settings: SuggestionSettings, learned: bool = False) -> list[str]:
+    """The recommenders on: the settings' ones, and the learned model when one is switched on
+    (``learned``: see :func:`learned_on`)."""
     names = []
     if settings.rules_enabled:
         names.append(rules.RECOMMENDER)
     if settings.http_enabled and settings.http_url:
         names.append(remote.RECOMMENDER)
+    if learned:
+        names.append(training.RECOMMENDER)
     return names
+
+
+def learned_on(session: Session, project_id: int) -> bool:
+    return training.active_model_id(session, project_id) is not None
 
 
 def lexicon_of(settings: SuggestionSettings) -> rules.Lexicon:
@@ -79,7 +88,7 @@ def shown_to(settings: SuggestionSettings, annotator: User, document: Document) 
 def to_compute(session: Session, document: Document, settings: SuggestionSettings) -> list[str]:
     """The enabled recommenders that have not answered for the document (or failed a while ago)."""
     wanted = []
-    for name in enabled(settings):
+    for name in enabled(settings, learned_on(session, settings.project_id)):
         run = session.get(SuggestionRun, (document.id, name))
         if run is None:
             wanted.append(name)
@@ -99,6 +108,7 @@ def compute(
     settings: SuggestionSettings,
     document: Document,
     labels: list[str],
+    learned: Model | None = None,
 ) -> dict[str, list[rules.Suggestion] | str]:
     """Ask each recommender in ``names``: its suggestions, or the problem as a message. No
     database work here (the HTTP call may take up to the configured timeout)."""
@@ -117,6 +127,16 @@ def compute(
                 )
             except remote.RemoteProblem as problem:
                 results[name] = str(problem)
+        elif name == training.RECOMMENDER:
+            results[name] = (
+                [
+                    rules.Suggestion(item.label, item.start, item.end, item.score, name)
+                    for item in learned.suggest(document.text)
+                    if item.label in labels
+                ]
+                if learned is not None
+                else "no learned model is switched on"
+            )
     return results
 
 
@@ -208,7 +228,7 @@ def visible(
     session: Session, document: Document, annotator: User, settings: SuggestionSettings
 ) -> Outcome:
     """The stored suggestions this annotator may see now, in text order."""
-    names = enabled(settings)
+    names = enabled(settings, learned_on(session, document.project_id))
     if not names:
         return Outcome("off")
     if not shown_to(settings, annotator, document):

@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 
 from annotator.suggestions.learned import Example, Model, Suggestion, evaluate, split, train
 
+#: The name suggestions of the switched-on model carry (``span.recommender`` once accepted).
+RECOMMENDER = "learned"
 #: Fewest documents a model learns from: below it the held-out figures say nothing.
 MIN_DOCUMENTS = 10
 #: New finished gold that makes the runner learn again: this many documents, or a tenth more.
@@ -179,6 +181,9 @@ def switch(session: Session, project_id: int, model_id: int, enabled: bool) -> L
             session.add(other)
     row.enabled = enabled
     session.add(row)
+    from annotator.suggestions import layer  # the layer asks this module: imported late
+
+    layer.forget(session, project_id, RECOMMENDER)  # made by another model, or none now
     return row
 
 
@@ -194,6 +199,16 @@ def active_model_id(session: Session, project_id: int) -> int | None:
 @lru_cache(maxsize=8)
 def _loaded(model_id: int, model: bytes) -> Model:
     return Model(model)
+
+
+def active_model(session: Session, project_id: int) -> Model | None:
+    """The switched-on model, loaded (kept loaded for the next request)."""
+    model_id = active_model_id(session, project_id)
+    if model_id is None:
+        return None
+    row = session.get(LearnedModel, model_id)
+    assert row is not None
+    return _loaded(model_id, row.model)
 
 
 def suggest(session: Session, project_id: int, text: str) -> list[Suggestion]:

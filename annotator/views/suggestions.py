@@ -10,7 +10,16 @@ accept/<new_span_id>`` saves the suggestion as the caller's span (the client's i
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import login_required
 
 from annotator import activity, db, store
@@ -18,8 +27,10 @@ from annotator.access import document_for, document_for_writing
 from annotator.annotation.spans import as_json as span_json
 from annotator.auth import me, project_for
 from annotator.errors import Invalid
-from annotator.suggestions import influence, layer, rules
+from annotator.jobs import queue, work
+from annotator.suggestions import influence, layer, rules, training
 from annotator.suggestions.exposure import UNITS
+from annotator.views.jobs import job_redirect
 
 bp = Blueprint("suggestions", __name__)
 BASE = "/api/projects/<slug>/documents/<int:document_id>/suggestions"
@@ -51,13 +62,14 @@ def compute_suggestions(slug: str, document_id: int):
     project, _role, document, _item = document_for(slug, document_id)
     session = db.session()
     settings = layer.settings_of(session, project.id)
-    if not layer.enabled(settings):
+    if not layer.enabled(settings, layer.learned_on(session, project.id)):
         return _answer(document, layer.Outcome("off"))
     shown = layer.shown_to(settings, me(), document)
     labels = store.labels_of(session, project.id)
     names = layer.to_compute(session, document, settings) if shown else []
+    model = training.active_model(session, project.id) if training.RECOMMENDER in names else None
     session.close()  # end the read (rows stay loaded): a slow recommender holds no database lock
-    results = layer.compute(names, settings, document, [label.name for label in labels])
+    results = layer.compute(names, settings, document, [label.name for label in labels], model)
     token = db.writing.set(True)
     try:
         if results:
@@ -133,7 +145,47 @@ def settings(slug: str):
         settings=current,
         lexicon=current.lexicon or rules.default_lexicon_text(),
         units=UNITS,
+        models=training.models_of(session, project.id)[:MODELS_SHOWN],
+        adjudicated=len(training.adjudicated_ids(session, project.id)),
+        min_documents=training.MIN_DOCUMENTS,
     )
+
+
+#: Models listed on the settings page, newest first.
+MODELS_SHOWN = 5
+
+
+@bp.post("/p/<slug>/suggestions/learn")
+@login_required
+def learn(slug: str):
+    """Learn a model from the project's gold now, as a background job (its page shows progress,
+    then the held-out figures; the model stays off until the manager switches it on)."""
+    project, _role = project_for(slug, manager=True)
+    session = db.session()
+    job = work.new_job(session, project, me(), "train", {}, total=3)
+    activity.record(session, project, me(), "suggestions", "suggestions: learning a model")
+    session.commit()
+    queue.enqueue(current_app, job.id)
+    return job_redirect(slug, job.id)
+
+
+@bp.post("/p/<slug>/suggestions/models/<int:model_id>")
+@login_required
+def switch_model(slug: str, model_id: int):
+    """Switch a learned model on (``enabled=1``; any other goes off) or off (``enabled=0``)."""
+    project, _role = project_for(slug, manager=True)
+    wanted = request.form.get("enabled", "")
+    if wanted not in ("0", "1"):
+        raise Invalid("enabled: 1 (switch on) or 0 (switch off)")
+    session = db.session()
+    training.switch(session, project.id, model_id, wanted == "1")
+    words = "on" if wanted == "1" else "off"
+    activity.record(
+        session, project, me(), "suggestions", f"learned model {model_id} switched {words}"
+    )
+    session.commit()
+    flash(f"Learned model {model_id} switched {words}.", "success")
+    return redirect(url_for("suggestions.settings", slug=slug))
 
 
 def _apply(session, settings, form) -> str:

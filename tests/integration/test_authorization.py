@@ -29,7 +29,15 @@ from annotator.annotation.relations import RelationValues, relation_types_of, sa
 from annotator.annotation.spans import SpanValues, save_gold, save_span
 from annotator.assignments import handout
 from annotator.jobs import work
-from annotator.models import Flag, Job, Suggestion, SuggestionRun, SuggestionSettings, metadata
+from annotator.models import (
+    Flag,
+    Job,
+    LearnedModel,
+    Suggestion,
+    SuggestionRun,
+    SuggestionSettings,
+    metadata,
+)
 
 PASSWORD = "password-123"
 ACTORS = ("anonymous", "outsider", "annotator", "manager", "admin")
@@ -56,6 +64,7 @@ class Realm:
     question: str = "credibility"
     suggestion_id: int = 0  # a rule suggestion on ann's document
     flag_id: int = 0  # ann's open flag on her document
+    model_id: int = 0  # a learned model of the project, switched off
 
     def url_values(self, rule) -> dict:
         known = {
@@ -71,6 +80,7 @@ class Realm:
             "suggestion_id": self.suggestion_id,
             "new_span_id": "new-span-0001",
             "flag_id": self.flag_id,
+            "model_id": self.model_id,
             "visit": "visit-0001",
         }
         unknown = set(rule.arguments) - set(known)
@@ -207,6 +217,11 @@ ROUTES = [
     Route("suggestions.settings", "POST",             (LOGIN,    404,     403,      AWAY,   AWAY),
           _form(rules_enabled="on", lexicon="[verbs]\nsaid\n", share="50", unit="annotator",
                 http_timeout="2", http_url="")),
+    # Learning runs as a job (here it fails at once: too little gold), its page follows.
+    Route("suggestions.learn", "POST",                (LOGIN,    404,     403,      AWAY,   AWAY),
+          _form()),
+    Route("suggestions.switch_model", "POST",         (LOGIN,    404,     403,      AWAY,   AWAY),
+          _form(enabled="0")),
     Route("api.list_relations", "GET",                (401,      404,     200,      200,    200)),
     # A link belongs to its annotator, like a span.
     Route("api.put_relation", "PUT",                  (401,      404,     200,      404,    404),
@@ -407,6 +422,15 @@ def build_realm(app, world) -> Realm:
             project_id=project.id, document_id=document.id, annotator_id=ann.id, reason="off_topic"
         )
         session.add(flag)
+        model = LearnedModel(
+            project_id=project.id,
+            documents=0,
+            held_out=0,
+            gold_documents=0,
+            seconds=0.0,
+            model=b"never loaded: it stays switched off",
+        )
+        session.add(model)
         session.commit()
         return Realm(
             app,
@@ -419,6 +443,7 @@ def build_realm(app, world) -> Realm:
             token_id=token.token.id,
             suggestion_id=suggestion.id,
             flag_id=flag.id,
+            model_id=model.id,
         )
 
 

@@ -208,3 +208,63 @@ def test_a_curator_finishing_a_document_starts_learning_again_when_enough_gold_i
     lead.post("/p/news/compare/2/adjudication", data={"status": "adjudicated"})
     with project.app.app_context():
         assert len(db.session().exec(select(Job).where(Job.kind == "train")).all()) == 1
+
+
+def _csrf(client) -> str:
+    page = client.get("/").get_data(as_text=True)
+    return page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
+
+
+def test_the_switched_on_model_suggests_in_the_workspace_and_an_accepted_span_names_it(
+    project, runner
+):
+    """The manager learns a model on the settings page (a job), reads its figures, switches it
+    on; ana's workspace then gets its suggestions, and accepting one makes a span whose origin
+    is the suggestion and whose recommender is the learned model."""
+    from annotator.assignments import matrix
+    from annotator.models import Document
+
+    project.import_jsonl("news", gold_lines(corpus(30, seed=5)))
+    text = "The bridge will reopen on Monday, the mayor's office said."
+    project.import_jsonl("news", [{"id": "open", "title": "Open", "text": text}])
+    lead = project.client("lead")
+    assert "No model learned yet" in lead.get("/p/news/suggestions").get_data(as_text=True)
+    learned = lead.post("/p/news/suggestions/learn")
+    assert learned.status_code == 303 and "/jobs/" in learned.headers["Location"]
+    page = lead.get("/p/news/suggestions").get_data(as_text=True)
+    assert "Model 1" in page and "held-out documents" in page and "Switch on" in page
+    assert lead.post("/p/news/suggestions/models/1", data={"enabled": "1"}).status_code == 302
+    assert "switched on" in lead.get("/p/news/suggestions").get_data(as_text=True)
+
+    with project.app.app_context():
+        session = db.session()
+        news = store.project_by_slug(session, "news")
+        document_id = session.exec(select(Document.id).where(Document.external_id == "open")).one()
+        ana_id = store.user_by_name(session, "ana").id
+        matrix.assign(session, news, [(document_id, ana_id)])
+        session.commit()
+    ana = project.client("ana")
+    url = f"/api/projects/news/documents/{document_id}/suggestions"
+    answer = ana.post(url, headers={"X-CSRFToken": _csrf(ana)}).get_json()
+    assert answer["state"] == "ready"
+    found = {(item["label"], item["text"], item["recommender"]) for item in answer["suggestions"]}
+    assert ("attribution", "the mayor's office said", "learned") in found
+    chosen = next(item for item in answer["suggestions"] if item["label"] == "attribution")
+    accepted = ana.put(
+        f"{url}/{chosen['id']}/accept/span-learned-1", headers={"X-CSRFToken": _csrf(ana)}
+    )
+    assert accepted.status_code == 201
+    assert (accepted.get_json()["origin"], accepted.get_json()["recommender"]) == (
+        "suggestion",
+        "learned",
+    )
+
+    # switched off: the workspace gets no learned suggestions any more
+    lead.post("/p/news/suggestions/models/1", data={"enabled": "0"})
+    assert ana.post(url, headers={"X-CSRFToken": _csrf(ana)}).get_json()["state"] == "off"
+
+
+def test_switching_asks_for_one_or_zero(project):
+    lead = project.client("lead")
+    response = lead.post("/p/news/suggestions/models/1", data={"enabled": "yes"})
+    assert response.status_code == 422
