@@ -16,9 +16,9 @@ topics (multiple): politics, health"""
 PHRASE = "Reuters quoted Zakharova as writing"
 
 
-def define(client, label="attribution", text=TYPED):
+def define(client, label="attribution", text=TYPED, slug="news"):
     return client.post(
-        "/p/news/settings",
+        f"/p/{slug}/settings",
         data={"action": "attributes", "label": label, "attributes": text},
         follow_redirects=True,
     )
@@ -142,3 +142,51 @@ def test_a_required_attribute_left_empty_is_listed_with_the_span(app, typed):
         json=body(PHRASE, "attribution", attributes={"source_reliability": 3}),
     )
     assert "missing: source_reliability" not in ana.get("/p/news/d/1").get_data(as_text=True)
+
+
+def test_native_export_round_trip_of_typed_values_is_exact(app, world, runner, typed):
+    import json as json_module
+    from pathlib import Path
+
+    from jsonschema import Draft202012Validator
+
+    ana, _ben = typed
+    values = {
+        "source_reliability": 2,
+        "verifiable": True,
+        "topics": ["health"],
+        "paraphrase": "é 👍",
+    }
+    assert (
+        ana.put(
+            f"{SPANS}/{ATTRIBUTION}", json=body(PHRASE, "attribution", attributes=values)
+        ).status_code
+        == 200
+    )
+
+    def export(slug):
+        result = runner.invoke(args=["export", slug])
+        assert result.exit_code == 0, result.output
+        return [
+            json_module.loads(line) for line in result.stdout_bytes.decode().split("\n") if line
+        ]
+
+    def attributes(records):
+        return [
+            (span["annotator"], span["label"], span.get("attributes"))
+            for record in records
+            for span in record.get("annotations", [])
+        ]
+
+    first = export("news")
+    schema = json_module.loads(
+        (Path(__file__).resolve().parents[2] / "docs/native.schema.json").read_text()
+    )
+    for record in first:
+        assert not list(Draft202012Validator(schema).iter_errors(record))
+    world.project("copy", manager="lead")
+    assert "Saved." in define(world.client("lead"), slug="copy").get_data(as_text=True)
+    world.import_jsonl("copy", first, name="news-native.jsonl")
+    second = export("copy")
+    assert ("ana", "attribution", dict(sorted(values.items()))) in attributes(first)
+    assert attributes(second) == attributes(first)
