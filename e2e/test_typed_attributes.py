@@ -52,6 +52,10 @@ def test_annotator_gives_typed_attribute_values_with_the_mouse_and_the_keys(
     attribution = spans["attribution"]
     item = page.locator(f'#span-list li[data-span="{attribution}"]')
     assert "missing: source_reliability" in item.inner_text()
+    page.click("#mark-done")  # the first click warns instead of finishing
+    page.wait_for_selector("#attributes-warning:not([hidden])")
+    assert "1 span lacks a required attribute" in page.inner_text("#attributes-warning")
+    assert page.locator("#mark-done").count() == 1
 
     # the mouse: a point of the scale, a boolean, two of several choices, free text
     item.locator("button").click()

@@ -107,6 +107,28 @@ export function setupAttributes(ws) {
     const input = event.target.closest("input[data-attribute]");
     if (input && event.key === "Enter") { event.preventDefault(); save(input.closest(".attribute[data-field]")); }
   });
+  // Mark done: a first click while spans lack a required value is stopped with a warning (the
+  // span list names what each lacks); a second click goes through, as for document questions.
+  const warning = document.getElementById("attributes-warning");
+  let warned = false;
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest && event.target.closest("#mark-done");
+    if (!button || !warning) return;
+    let lacking = 0;
+    for (const item of document.querySelectorAll("#span-list li[data-span]")) {
+      let values = {};
+      try { values = JSON.parse(item.dataset.attributes || "{}"); } catch (e) { /* none */ }
+      if (missingRequired(ws.requiredAttributes(item.dataset.label), values).length) lacking += 1;
+    }
+    if (!lacking || warned) return;
+    event.preventDefault();
+    event.stopPropagation();
+    warned = true;
+    warning.textContent = lacking + " span" + (lacking > 1 ? "s lack" : " lacks") + " a required attribute"
+      + " (named in the span list). Set " + (lacking > 1 ? "them" : "it") + ", or press Mark done again to finish anyway.";
+    warning.hidden = false;
+  }, true);
+
   const labelKeys = new Set(Array.from(document.querySelectorAll("#toolbar [data-key]"), (b) => b.dataset.key.toLowerCase()));
   document.addEventListener("keydown", (event) => {
     if (labelKeys.has("a") || event.ctrlKey || event.metaKey || event.altKey) return;
