@@ -34,7 +34,8 @@ A relation's ``source`` and ``target`` are ids of spans of the same record and l
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterable, Mapping
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -202,6 +203,54 @@ def _gold_spans(record: Mapping[str, Any], include_gold: bool) -> list[Mapping[s
     return sorted(record.get("gold", []), key=_gold_order) if include_gold else []
 
 
+# --- answers to document questions in the other formats ----------------------------------------
+
+CHOICE_KINDS = ("single", "multiple")
+
+
+def _answers_of(record: Mapping[str, Any], annotator: str) -> list[Mapping[str, Any]]:
+    return [item for item in record.get("answers", []) if item["annotator"] == annotator]
+
+
+def _doccano_answers(answers: Sequence[Mapping[str, Any]]) -> dict:
+    """``cats`` (choice questions: question -> choice or choices) and ``answers`` (every answer:
+    question -> value), each left out when empty."""
+    out: dict[str, Any] = {}
+    cats = {a["question"]: a["value"] for a in answers if a.get("kind") in CHOICE_KINDS}
+    if cats:
+        out["cats"] = cats
+    if answers:
+        out["answers"] = {a["question"]: a["value"] for a in answers}
+    return out
+
+
+def _prodigy_answers(answers: Sequence[Mapping[str, Any]]) -> dict:
+    """Prodigy's choice interface: ``options`` ``{"id": "question:choice", "text"}`` for every
+    choice of the answered choice questions, ``accept`` the ids chosen; and ``answers`` (every
+    answer: question -> value). Each left out when empty."""
+    out: dict[str, Any] = {}
+    options, accept = [], []
+    for item in answers:
+        if item.get("kind") not in CHOICE_KINDS:
+            continue
+        value = item["value"]
+        chosen = [value] if isinstance(value, str) else list(value)
+        for choice in item.get("choices") or chosen:
+            options.append({"id": f"{item['question']}:{choice}", "text": choice})
+        accept += [f"{item['question']}:{choice}" for choice in chosen]
+    if options:
+        out["options"], out["accept"] = options, accept
+    if answers:
+        out["answers"] = {a["question"]: a["value"] for a in answers}
+    return out
+
+
+def _body_value(value: Any) -> str:
+    """A value in a W3C ``classifying`` body after ``name: ``: a string as it is, anything else
+    (a number, yes/no, several choices) as JSON."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
 # --- native ------------------------------------------------------------------------------------
 
 
@@ -316,6 +365,7 @@ def doccano_lines(
             "annotator": annotator,
             "meta": _sorted_json(record.get("meta") or {}),
         }
+        out.update(_doccano_answers(_answers_of(record, annotator)))
         if linked:
             out["entities"] = entities
             out["relations"] = []
@@ -384,6 +434,7 @@ def prodigy_lines(record: Record, *, include_gold: bool = True) -> list[dict]:
             "meta": {**base_meta, "id": record["id"], "annotator": annotator},
             "answer": "accept",
         }
+        task.update(_prodigy_answers(_answers_of(record, annotator)))
         if links:
             by_id = {span["id"]: span for span in spans}
             task["relations"] = []
@@ -452,7 +503,11 @@ def w3c_lines(record: Record, base_uri: str, *, include_gold: bool = True) -> li
             body.append({"type": "TextualBody", "purpose": "commenting", "value": span["note"]})
         for name, value in sorted((span.get("attributes") or {}).items()):
             body.append(
-                {"type": "TextualBody", "purpose": "classifying", "value": f"{name}: {value}"}
+                {
+                    "type": "TextualBody",
+                    "purpose": "classifying",
+                    "value": f"{name}: {_body_value(value)}",
+                }
             )
         return {
             "@context": W3C_CONTEXT,
@@ -514,6 +569,29 @@ def w3c_lines(record: Record, base_uri: str, *, include_gold: bool = True) -> li
         annotation(span, software(span["curator"])) for span in _gold_spans(record, include_gold)
     ]
     lines += [link(item, person(item["annotator"])) for item in _annotation_relations(record)]
+    for name in _annotator_names(record):
+        answers = _answers_of(record, name)
+        if answers:
+            lines.append(
+                {
+                    "@context": W3C_CONTEXT,
+                    "id": f"{base}/answers/{_iri_segment(record['id'])}/{_iri_segment(name)}",
+                    "type": "Annotation",
+                    "motivation": "classifying",
+                    "creator": person(name),
+                    "created": min(item["created_at"] for item in answers),
+                    "modified": max(item["updated_at"] for item in answers),
+                    "body": [
+                        {
+                            "type": "TextualBody",
+                            "purpose": "classifying",
+                            "value": f"{item['question']}: {_body_value(item['value'])}",
+                        }
+                        for item in answers
+                    ],
+                    "target": source,
+                }
+            )
     lines += [
         link(item, software(item.get("curator"))) for item in _gold_relations(record, include_gold)
     ]
