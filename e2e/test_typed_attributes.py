@@ -37,6 +37,22 @@ def attributes_shown(page, span_id: str) -> dict:
     return json.loads(item.get_attribute("data-attributes"))
 
 
+def wait_shown(page, span_id: str, values: dict) -> None:
+    """Wait until the side panel shows ``values`` for the span (a refresh of the panel asked for
+    by an earlier save may land after the last save)."""
+    page.wait_for_function(
+        """([id, want]) => {
+          const item = document.querySelector(`#span-list li[data-span="${id}"]`);
+          if (!item) return false;
+          const shown = JSON.parse(item.dataset.attributes || "{}");
+          const keys = Object.keys(want);
+          return keys.length === Object.keys(shown).length
+            && keys.every((key) => JSON.stringify(shown[key]) === JSON.stringify(want[key]));
+        }""",
+        arg=[span_id, values],
+    )
+
+
 def test_annotator_gives_typed_attribute_values_with_the_mouse_and_the_keys(
     page, server, tmp_path, new_page
 ):
@@ -77,6 +93,7 @@ def test_annotator_gives_typed_attribute_values_with_the_mouse_and_the_keys(
         "topics": ["politics", "health"],
         "paraphrase": "Moscow accuses Kyiv",
     }
+    wait_shown(page, attribution, expected)
     assert attributes_shown(page, attribution) == expected
     assert "missing" not in item.inner_text()
 
@@ -93,7 +110,7 @@ def test_annotator_gives_typed_attribute_values_with_the_mouse_and_the_keys(
     page.keyboard.press("Tab")  # into the scale, at its checked point
     page.keyboard.press("ArrowRight")
     wait_saved(page)
-    assert attributes_shown(page, attribution)["source_reliability"] == 5
+    wait_shown(page, attribution, expected | {"source_reliability": 5})
 
     page.reload()
     page.wait_for_selector("#text")
