@@ -55,10 +55,19 @@ DEFAULT_ATTRIBUTES = {
     "attribution": (
         {
             "name": "source_type",
+            "kind": "single",
+            "required": False,
             "choices": ["named person", "official body", "media outlet", "anonymous", "document"],
         },
     ),
-    "claim": ({"name": "certainty", "choices": ["asserted", "hedged", "questioned"]},),
+    "claim": (
+        {
+            "name": "certainty",
+            "kind": "single",
+            "required": False,
+            "choices": ["asserted", "hedged", "questioned"],
+        },
+    ),
 }
 
 
@@ -101,9 +110,10 @@ class Membership(SQLModel, table=True):
 
 
 class Label(SQLModel, table=True):
-    """A span label. ``attributes`` defines the label's span attributes, each with fixed choices:
-    ``[{"name": "source_type", "choices": ["named person", ...]}]`` (see
-    annotator.annotation.definitions)."""
+    """A span label. ``attributes`` defines the label's span attributes, each typed like a
+    document question: ``[{"name": "source_type", "kind": "single", "required": false,
+    "choices": ["named person", ...]}]`` (see annotator.annotation.definitions and value_types;
+    migration 0095 gave every older definition its ``kind`` and ``required``)."""
 
     id: int | None = Field(default=None, primary_key=True)
     project_id: int = Field(foreign_key="project.id", ondelete="CASCADE")
@@ -221,7 +231,7 @@ class Span(SQLModel, table=True):
     start: int
     end: int
     note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    attributes: dict[str, str] = Field(  # attribute name -> chosen value (Label.attributes)
+    attributes: dict[str, Any] = Field(  # attribute name -> value of its kind (Label.attributes)
         default_factory=dict, sa_column=Column(JSON, nullable=False, server_default=text("'{}'"))
     )
     created_at: datetime = Field(default_factory=utcnow)
@@ -264,7 +274,7 @@ class GoldSpan(SQLModel, table=True):
     start: int
     end: int
     note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    attributes: dict[str, str] = Field(  # attribute name -> chosen value (Label.attributes)
+    attributes: dict[str, Any] = Field(  # attribute name -> value of its kind (Label.attributes)
         default_factory=dict, sa_column=Column(JSON, nullable=False, server_default=text("'{}'"))
     )
     curator_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")

@@ -11,6 +11,7 @@ Pure functions: no Flask, no database.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import combinations
@@ -176,6 +177,11 @@ def relation_f1(
     return F1(2 * tp / total if total else None, tp, len(links_a), len(links_b))
 
 
+def _hashable(value: object) -> object:
+    """A value as these nominal figures compare it: several choices as one category (their JSON)."""
+    return json.dumps(value) if isinstance(value, list) else value
+
+
 def attribute_kappa(
     spans_a: Iterable[Span], spans_b: Iterable[Span], label: str, attribute: str
 ) -> Kappa:
@@ -186,7 +192,10 @@ def attribute_kappa(
     )
     i, j = exact_matching(a, b, n_labels, stride)
     pairs = [
-        (sorted_a[x].attributes.get(attribute), sorted_b[y].attributes.get(attribute))
+        (
+            _hashable(sorted_a[x].attributes.get(attribute)),
+            _hashable(sorted_b[y].attributes.get(attribute)),
+        )
         for x, y in zip(i.tolist(), j.tolist(), strict=True)
     ]
     pairs = [(u, v) for u, v in pairs if u is not None and v is not None]
@@ -217,7 +226,7 @@ def attribute_alpha(
             continue
         row = units.setdefault((span.document, span.start, span.end), [None] * len(annotators))
         if row[coder[span.annotator]] is None:
-            row[coder[span.annotator]] = span.attributes.get(attribute)
+            row[coder[span.annotator]] = _hashable(span.attributes.get(attribute))
     pairable = [row for row in units.values() if sum(v is not None for v in row) >= 2]
     if not pairable:
         return None, 0
@@ -230,7 +239,9 @@ def _attribute_names(spans: Iterable[Span], labels: Sequence[str]) -> list[tuple
     used: dict[str, set[str]] = {label: set() for label in labels}
     for span in spans:
         if span.label in used:
-            used[span.label].update(name for name, value in span.attributes.items() if value)
+            used[span.label].update(
+                name for name, value in span.attributes.items() if value is not None
+            )
     return [(label, name) for label in labels for name in sorted(used[label])]
 
 

@@ -12,13 +12,13 @@ variation) rather than NaN.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from itertools import combinations
 from typing import Any, TypedDict
 
 import numpy as np
 
-LEVELS = {"single": "nominal", "multiple": "nominal", "scale": "ordinal", "number": "interval"}
+from annotator.annotation.value_types import LEVELS
 
 
 def krippendorff_alpha(
@@ -193,12 +193,15 @@ def question_agreement(
     maximum: int | None = None,
     bootstrap: int = 0,
     seed: int = 0,
+    group_of: Callable[[Hashable], Hashable] | None = None,
 ) -> QuestionAgreement:
     """Alpha and pairwise kappa of one question from ``answers`` (document -> annotator -> value),
     with a 95 % bootstrap interval of alpha over ``bootstrap`` draws of documents (as the span
     figures resample documents; a document's choice units stay together).
 
-    Free-text questions get no figures (``level`` None).
+    Free-text questions get no figures (``level`` None). ``group_of`` maps a unit of
+    ``answers`` to what the bootstrap resamples (default: the unit itself, a document); span
+    attributes, whose units are matched spans, resample their documents.
     """
     level = LEVELS.get(kind)
     empty: QuestionAgreement = {
@@ -224,6 +227,8 @@ def question_agreement(
         categories: list[Any] = list(range(minimum, maximum + 1))
     elif kind == "multiple":
         categories = [0, 1]
+    elif kind == "boolean":
+        categories = [False, True]
     else:
         categories = list(choices)
     pairs: list[PairKappa] = []
@@ -241,6 +246,8 @@ def question_agreement(
     by_document: dict[Hashable, list[list[Any]]] = {}
     for key in keys:
         document = key[0] if kind == "multiple" else key  # type: ignore[index]
+        if group_of is not None:
+            document = group_of(document)
         by_document.setdefault(document, []).extend(_pairable([list(units[key].values())]))
     return {
         **empty,

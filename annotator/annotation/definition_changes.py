@@ -18,11 +18,12 @@ from sqlmodel import Session
 
 from annotator.annotation.definitions import (
     check_type_definition,
-    choices_of,
     parse_attribute_lines,
     parse_choices,
+    specs_of,
 )
 from annotator.annotation.relations import relation_types_of
+from annotator.annotation.value_types import is_valid, show
 from annotator.errors import Invalid, Problem
 from annotator.models import GoldRelation, GoldSpan, Label, Project, Relation, RelationType, Span
 from annotator.store import labels_of
@@ -43,13 +44,13 @@ def set_label_attributes(db: Session, project: Project, label_name: str, text: s
         dict(item, description=described[item["name"]]) if described.get(item["name"]) else item
         for item in definitions
     ]
-    defined = choices_of(definitions)
+    defined = specs_of(definitions)
     lost: Counter[tuple[str, str]] = Counter()
     for model in (Span, GoldSpan):
         for (values,) in db.execute(select(model.attributes).where(model.label_id == label.id)):
             for name, value in (values or {}).items():
-                if value not in defined.get(name, ()):
-                    lost[(name, value)] += 1
+                if name not in defined or not is_valid(value, defined[name]):
+                    lost[(name, show(value))] += 1
     if lost:
         (name, value), count = lost.most_common(1)[0]
         raise Invalid(

@@ -1,8 +1,12 @@
 """Relation types and span attributes: what a project lets annotators say beyond a label. Pure.
 
-An attribute definition is ``{"name": "source_type", "choices": ["named person", ...]}``. A label
-holds a list of them (``Label.attributes``); a span holds the chosen values, one per attribute at
-most (``{"source_type": "media outlet"}``); an attribute without a value is simply absent.
+An attribute definition is typed like a document question (``value_types``): ``{"name":
+"source_type", "kind": "single", "required": false, "choices": ["named person", ...]}``, or an
+ordinal ``{"name": "source_reliability", "kind": "scale", "minimum": 1, "maximum": 5, ...}``,
+a ``boolean``, ``text``, ``number`` or ``multiple``. A label holds a list of them
+(``Label.attributes``); a span holds its values, one per attribute at most
+(``{"source_type": "media outlet", "source_reliability": 4}``); an attribute without a value is
+simply absent.
 
 A relation type (:class:`TypeRule`) links a source span to a target span. It allows some labels at
 each end (none listed: any label) and may offer value choices for the link (none: no value).
@@ -15,7 +19,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from annotator.errors import Problem
+from annotator.annotation.value_types import KINDS, ValueSpec, check_value, is_valid, spec_of
+from annotator.errors import AnnotatorError, Problem
 
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
 """Names of attributes and relation types: a letter, then letters, digits, ``_ . -``."""
@@ -27,42 +32,61 @@ MAX_CHOICES = 40
 # --- span attributes ---------------------------------------------------------------------------
 
 
+def specs_of(definitions: Iterable[Mapping[str, Any]]) -> dict[str, ValueSpec]:
+    """``{attribute name: its typed definition}`` in definition order."""
+    return {item["name"]: spec_of(item) for item in definitions}
+
+
 def choices_of(definitions: Iterable[Mapping[str, Any]]) -> dict[str, list[str]]:
-    """``{attribute name: choices}`` in definition order."""
-    return {item["name"]: list(item["choices"]) for item in definitions}
+    """``{attribute name: choices}`` in definition order (empty for kinds without choices)."""
+    return {name: list(spec.choices) for name, spec in specs_of(definitions).items()}
 
 
-def check_attributes(values: Any, definitions: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+def check_attributes(values: Any, definitions: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     """The span attribute values ``values`` (a JSON object) checked against a label's definitions.
 
-    Each key must be an attribute of the label and each value one of its choices; ``null`` or
-    ``""`` means "no value" and is dropped. Returns the values in definition order.
+    Each key must be an attribute of the label and each value fit its kind
+    (``value_types.check_value``); ``null``, ``""`` or ``[]`` means "no value" and is dropped
+    (``false`` is a boolean's value, not "no value"). Returns the values in definition order.
     """
     if values is None:
         return {}
     if not isinstance(values, dict):
         raise Problem("attributes must be an object of attribute name -> value", "attributes")
-    defined = choices_of(definitions)
+    defined = specs_of(definitions)
+    checked: dict[str, Any] = {}
     for name, value in values.items():
         if name not in defined:
             known = ", ".join(defined) or "none"
             raise Problem(f"unknown attribute {name!r} for this label (known: {known})", name)
-        if value is None or value == "":
+        if value is None or value == "" or value == []:
             continue
-        if not isinstance(value, str) or value not in defined[name]:
-            raise Problem(
-                f"{name} must be one of {', '.join(defined[name])}, not {value!r}",
-                name,
-            )
-    return {name: values[name] for name in defined if values.get(name)}
+        try:
+            checked[name] = check_value(value, defined[name])
+        except Problem as problem:
+            raise Problem(str(problem), name) from None
+    return {name: checked[name] for name in defined if name in checked}
 
 
 def keep_defined(
-    values: Mapping[str, str], definitions: Iterable[Mapping[str, Any]]
-) -> dict[str, str]:
+    values: Mapping[str, Any], definitions: Iterable[Mapping[str, Any]]
+) -> dict[str, Any]:
     """The values that are still valid under ``definitions`` (e.g. after a span is relabelled)."""
-    defined = choices_of(definitions)
-    return {name: values[name] for name in defined if values.get(name) in defined[name]}
+    defined = specs_of(definitions)
+    return {
+        name: values[name]
+        for name, spec in defined.items()
+        if name in values and is_valid(values[name], spec)
+    }
+
+
+def missing_required(
+    values: Mapping[str, Any], definitions: Iterable[Mapping[str, Any]]
+) -> list[str]:
+    """Names of the required attributes without a value, in definition order."""
+    return [
+        name for name, spec in specs_of(definitions).items() if spec.required and name not in values
+    ]
 
 
 def parse_choices(text: str, what: str) -> list[str]:
@@ -88,21 +112,79 @@ def check_name(name: str, what: str) -> str:
     return name
 
 
-def parse_attribute_lines(text: str) -> list[dict[str, Any]]:
-    """The settings page's text for one label's attributes, one per line:
-    ``source_type: named person, official body, media outlet``. Blank lines are skipped."""
-    definitions = []
-    for line in text.splitlines():
-        if not line.strip():
+_HEAD = re.compile(r"^\s*([^(]*?)\s*(?:\(([^)]*)\))?\s*$")
+_BOUNDS = re.compile(r"^(-?\d+)?\.\.(-?\d+)?$")
+
+
+def parse_attribute_line(line: str) -> dict[str, Any]:
+    """One attribute written as a line of the settings page, checked; returns its stored dict
+    (``value_types.ValueSpec.as_dict``). The line is ``name: choice, choice`` (a single choice,
+    as before typed attributes) or ``name (options): rest`` where the options, comma-separated,
+    are a kind of ``value_types.KINDS``, ``required``, and bounds ``1..5`` (a scale's ends, a
+    number's optional bounds: ``0..`` or ``..10``); ``rest`` is the choices (single, multiple),
+    the end labels ``low | high`` (scale) or nothing::
+
+        source_type: named person, official body
+        source_reliability (scale 1..5, required): unreliable | reliable
+        verifiable (boolean)
+        topics (multiple): politics, health
+    """
+    from annotator.annotation.questions import parse_question_form  # it uses this module
+
+    head, colon, rest = line.partition(":")
+    match = _HEAD.match(head)
+    if not match or not (colon or match.group(2) is not None):
+        raise Problem(
+            f"{line.strip()!r}: write an attribute as 'name: choice, choice, …' or "
+            "'name (kind, required): …'"
+        )
+    name = check_name(match.group(1), "attribute")
+    form: dict[str, Any] = {"name": name, "kind": "single"}
+    for option in re.split(r"[,\s]+", (match.group(2) or "").strip()):
+        if not option:
             continue
-        name, colon, rest = line.partition(":")
-        if not colon:
-            raise Problem(f"{line.strip()!r}: write an attribute as 'name: choice, choice, …'")
-        name = check_name(name, "attribute")
-        choices = parse_choices(rest, name)
-        if not choices:
-            raise Problem(f"attribute {name!r} needs at least one choice")
-        definitions.append({"name": name, "choices": choices})
+        bounds = _BOUNDS.match(option)
+        if option in KINDS:
+            form["kind"] = option
+        elif option == "required":
+            form["required"] = True
+        elif option == "optional":
+            form["required"] = False
+        elif bounds:
+            form["minimum"], form["maximum"] = bounds.group(1), bounds.group(2)
+        else:
+            raise Problem(
+                f"{name}: unknown option {option!r} (a kind of {', '.join(KINDS)}, "
+                "'required' or bounds such as 1..5)"
+            )
+    rest = rest.strip()
+    if form["kind"] in ("single", "multiple"):
+        form["choices"] = rest
+    elif form["kind"] == "scale":
+        low, _, high = rest.partition("|")
+        form["low_label"], form["high_label"] = low.strip(), high.strip()
+    elif rest:
+        raise Problem(f"{name}: a {form['kind']} attribute takes nothing after the colon")
+    try:
+        spec = parse_question_form(form, kinds=KINDS, min_choices=1)
+    except AnnotatorError as problem:
+        raise Problem(str(problem)) from None
+    return ValueSpec(
+        name=spec.name,
+        kind=spec.kind,
+        choices=spec.choices,
+        minimum=spec.minimum,
+        maximum=spec.maximum,
+        low_label=spec.low_label,
+        high_label=spec.high_label,
+        required=spec.required,
+    ).as_dict()
+
+
+def parse_attribute_lines(text: str) -> list[dict[str, Any]]:
+    """The settings page's text for one label's attributes, one per line
+    (:func:`parse_attribute_line`). Blank lines are skipped."""
+    definitions = [parse_attribute_line(line) for line in text.splitlines() if line.strip()]
     names = [item["name"] for item in definitions]
     if len(set(names)) != len(names):
         raise Problem("attribute names of a label must be different")
@@ -111,9 +193,27 @@ def parse_attribute_lines(text: str) -> list[dict[str, Any]]:
     return definitions
 
 
+def format_attribute_line(definition: Mapping[str, Any]) -> str:
+    """Inverse of :func:`parse_attribute_line`."""
+    spec = spec_of(definition)
+    options = [] if spec.kind == "single" else [spec.kind]
+    if spec.kind in ("scale", "number") and (spec.minimum, spec.maximum) != (None, None):
+        low = "" if spec.minimum is None else spec.minimum
+        high = "" if spec.maximum is None else spec.maximum
+        options[-1] += f" {low}..{high}"
+    if spec.required:
+        options.append("required")
+    head = spec.name + (f" ({', '.join(options)})" if options else "")
+    if spec.kind in ("single", "multiple"):
+        return f"{head}: {', '.join(spec.choices)}"
+    if spec.kind == "scale" and (spec.low_label or spec.high_label):
+        return f"{head}: {spec.low_label} | {spec.high_label}"
+    return head
+
+
 def format_attribute_lines(definitions: Iterable[Mapping[str, Any]]) -> str:
     """Inverse of :func:`parse_attribute_lines`."""
-    return "\n".join(f"{item['name']}: {', '.join(item['choices'])}" for item in definitions)
+    return "\n".join(format_attribute_line(item) for item in definitions)
 
 
 # --- relation types ----------------------------------------------------------------------------

@@ -12,8 +12,12 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape as _html_escape
+from typing import Any
 
 from markupsafe import Markup
+
+from annotator.annotation.definitions import missing_required
+from annotator.annotation.value_types import show
 
 
 def escape(value: str) -> str:
@@ -30,7 +34,7 @@ class Highlight:
     start: int
     end: int
     note: str = ""
-    attributes: Mapping[str, str] = field(default_factory=dict, compare=False)
+    attributes: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
 
 def _nesting_key(span: Highlight) -> tuple[int, int, str]:
@@ -69,8 +73,8 @@ def render(text: str, spans: Sequence[Highlight]) -> Markup:
     return Markup("".join(out))
 
 
-def _attributes_text(attributes: Mapping[str, str]) -> str:
-    return ", ".join(f"{name}: {value}" for name, value in attributes.items())
+def _attributes_text(attributes: Mapping[str, Any]) -> str:
+    return ", ".join(f"{name}: {show(value)}" for name, value in attributes.items())
 
 
 def _open(span: Highlight, depth: int, *, first: bool) -> str:
@@ -92,9 +96,16 @@ def _preview(text: str, span: Highlight, preview: int) -> str:
     return covered[: preview - 1] + "…" if len(covered) > preview else covered
 
 
-def render_list(text: str, spans: Sequence[Highlight], preview: int = 80) -> Markup:
+def render_list(
+    text: str,
+    spans: Sequence[Highlight],
+    preview: int = 80,
+    definitions: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+) -> Markup:
     """The side panel's list items, in text order: label, a preview of the text, the note and the
-    attribute values (also as JSON in ``data-attributes``, for the popover)."""
+    attribute values (also as JSON in ``data-attributes``, for the popover), and, given the
+    labels' attribute ``definitions`` (label name -> ``Label.attributes``), the required
+    attributes a span still lacks."""
     if not spans:
         return Markup('<li class="muted empty">No spans yet.</li>')
     items = []
@@ -106,6 +117,9 @@ def render_list(text: str, spans: Sequence[Highlight], preview: int = 80) -> Mar
             if span.attributes
             else ""
         )
+        missing = missing_required(span.attributes or {}, (definitions or {}).get(span.label, ()))
+        if missing:
+            values += f'<span class="span-missing">missing: {escape(", ".join(missing))}</span>'
         data = escape(json.dumps(dict(span.attributes or {}), ensure_ascii=False))
         items.append(
             f'<li data-span="{escape(span.id)}" data-label="{escape(span.label)}" '

@@ -56,7 +56,7 @@ class SpanValues:
     start: int
     end: int
     note: str
-    attributes: dict[str, str] | None = None  # None: keep what is stored
+    attributes: dict[str, Any] | None = None  # None: keep what is stored
 
 
 def check_values(payload: Any, document: Document, labels: list[Label]) -> SpanValues:

@@ -176,15 +176,16 @@ def _links_and_attributes(report: dict) -> list[str]:
     return out
 
 
-def render_questions(questions: dict) -> str:
+def render_questions(questions: dict, title: str = "Document questions") -> str:
     """The questions' figures as a table: level, alpha and the mean of the pairwise kappas."""
     rows = [
         [name, item["level"] or "not compared", str(item["units"]),
          figure(item["alpha"], item["alpha_interval"]), figure(item["mean_kappa"])]
         for name, item in questions.items()
     ]  # fmt: skip
-    lines = table(["question", "level", "units", "alpha", "mean kappa"], rows, right=(2, 3, 4))
-    return "\n".join(["", "Document questions", *lines])
+    head = "question" if title == "Document questions" else "attribute"
+    lines = table([head, "level", "units", "alpha", "mean kappa"], rows, right=(2, 3, 4))
+    return "\n".join(["", title, *lines])
 
 
 def _vs_gold(report: dict) -> list[str]:
@@ -272,6 +273,7 @@ def agreement_command(
     from annotator import db, store
     from annotator.agreement import inputs
     from annotator.agreement.answers import questions_agreement
+    from annotator.agreement.attribute_values import attributes_agreement
 
     session = db.session()
     project = store.project_by_slug(session, slug)
@@ -292,10 +294,18 @@ def agreement_command(
     questions = questions_agreement(
         session, project.id, filters.annotators, bootstrap=bootstrap, seed=seed
     )
+    span_attributes = attributes_agreement(
+        session, project.id, filters.annotators, bootstrap=bootstrap, seed=seed
+    )
     if as_json:
-        named = with_names(result.report, result.documents) | {"questions": questions}
+        named = with_names(result.report, result.documents) | {
+            "questions": questions,
+            "span_attributes": span_attributes,
+        }
         click.echo(json.dumps(named, ensure_ascii=False))
     else:
         click.echo(render(result.report, result.documents, slug, top))
         if questions:
             click.echo(render_questions(questions))
+        if span_attributes:
+            click.echo(render_questions(span_attributes, "Span attributes (matched spans)"))

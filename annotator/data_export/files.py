@@ -21,6 +21,7 @@ from urllib.parse import quote
 
 import orjson
 
+from annotator.annotation.value_types import show
 from annotator.data_export.formats.record import (
     GOLD,
     Record,
@@ -171,7 +172,7 @@ def brat_ann(text: str, spans: list[Mapping[str, Any]], links: list[Mapping[str,
         lines.append(f"{ident}\t{span['label']} {span['start']} {span['end']}\t{quoted}")
         for name, value in sorted((span.get("attributes") or {}).items()):
             attribute += 1
-            lines.append(f"A{attribute}\t{name} {ident} {value}")
+            lines.append(f"A{attribute}\t{name} {ident} {show(value)}")
         if span.get("note"):
             note += 1
             flat = " ".join(span["note"].split())

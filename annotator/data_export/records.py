@@ -351,6 +351,8 @@ def _answer_query(ids: list[int], options: ExportOptions):
             Answer.document_id,
             User.username,
             Question.name,
+            Question.kind,
+            Question.choices,
             Answer.value,
             utc_iso(Answer.created_at),
             utc_iso(Answer.updated_at),
@@ -458,13 +460,22 @@ def _batch_records(connection: Connection, batch, options: ExportOptions) -> Ite
     gold_relations: defaultdict[int, list[dict]] = defaultdict(list)
     answers: defaultdict[int, list[dict]] = defaultdict(list)
     if not options.gold_only:
-        for document_id, name, question, value, created, updated in connection.execute(
-            _answer_query(ids, options)
-        ).all():
+        for (
+            document_id,
+            name,
+            question,
+            kind,
+            choices,
+            value,
+            created,
+            updated,
+        ) in connection.execute(_answer_query(ids, options)).all():
             answers[document_id].append(
-                {
+                {  # kind and choices: for the formats that name the options (Prodigy)
                     "annotator": name,
                     "question": question,
+                    "kind": kind,
+                    "choices": choices,
                     "value": value,
                     "created_at": created,
                     "updated_at": updated,

@@ -58,7 +58,7 @@ class ImportedSpan:
     end: int
     note: str = ""
     annotator: str | None = None  # None for gold spans
-    attributes: dict[str, str] = field(default_factory=dict)
+    attributes: dict[str, Any] = field(default_factory=dict)
     id: str | None = None  # the span's id in the file, for relations to refer to
 
 

@@ -8,7 +8,10 @@ import as ``.txt`` files named after the documents' ids (``doc-1.txt`` for
 - a span: ``target.selector`` has a ``TextPositionSelector`` (code points, as the Recommendation
   requires) and, if given, a ``TextQuoteSelector`` whose ``exact`` must match the text there;
   the ``tagging`` body is the label, ``commenting`` the note, each ``classifying`` body
-  ``name: value`` an attribute value;
+  ``name: value`` an attribute value (JSON after the colon for kinds other than single choice
+  and text);
+- answers to document questions (``"motivation": "classifying"``, the document as target) are
+  skipped: the native format carries them back;
 - a link: ``"motivation": "linking"``, its ``tagging`` body the relation type, a ``describing``
   body its value, its target ``{"type": "List", "items": [source IRI, target IRI]}`` naming span
   annotations of the same file.
@@ -57,6 +60,8 @@ def parse_w3c(
             raise reject(None, f"not valid JSON ({error})") from None
         if not isinstance(value, dict) or value.get("type") != "Annotation":
             raise reject("type", "expected a W3C annotation ({'type': 'Annotation', ...})")
+        if value.get("motivation") == "classifying" and isinstance(value.get("target"), str):
+            continue  # answers to document questions: the native format reads them back
         if value.get("motivation") == "linking":
             links.append((number, value))
             continue
@@ -130,11 +135,12 @@ def _span(
             f"{exact!r} does not match the text at [{start}, {end}): {draft.text[start:end]!r}",
         )
     label = check_label(_body(value, "tagging", reject), "body", rules, reject)
-    attributes = {}
+    attributes: dict[str, Any] = {}
+    kinds = {item["name"]: item.get("kind", "single") for item in rules.attributes.get(label, ())}
     for body in _bodies(value):
         if body.get("purpose") == "classifying" and isinstance(body.get("value"), str):
             name, _, choice = body["value"].partition(": ")
-            attributes[name] = choice
+            attributes[name] = _attribute_value(choice, kinds.get(name, "single"))
     annotator = _creator(value, reject)
     iri = value.get("id")
     if not isinstance(iri, str) or iri in spans:
@@ -149,6 +155,17 @@ def _span(
         note=_optional_body(value, "commenting") or "",
         attributes=attributes or None,
     )
+
+
+def _attribute_value(text: str, kind: str) -> Any:
+    """A ``classifying`` body's value as the attribute's kind stores it: text for a single
+    choice or free text, else the JSON the export wrote (a number, true/false, a list)."""
+    if kind in ("single", "text"):
+        return text
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return text  # refused by the attribute check, naming the attribute
 
 
 def _creator(value: dict[str, Any], reject: Reject) -> str | None:

@@ -21,6 +21,7 @@ from flask_login import login_required
 from annotator import db, store
 from annotator.agreement import inputs
 from annotator.agreement.answers import questions_agreement
+from annotator.agreement.attribute_values import attributes_agreement
 from annotator.agreement.figures import HEADER, figure_rows
 from annotator.agreement.over_time import chart
 from annotator.agreement.report import KINDS
@@ -124,6 +125,9 @@ def page(slug: str):
         over_time_chart=chart(report["over_time"]),
         kind_name=kind_name,
         questions=questions_agreement(session, project.id, filters.annotators, bootstrap=BOOTSTRAP),
+        span_attributes=attributes_agreement(
+            session, project.id, filters.annotators, bootstrap=BOOTSTRAP
+        ),
         **context,
     )
 

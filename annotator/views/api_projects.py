@@ -33,6 +33,8 @@ from annotator.access import document_for, whose_work
 from annotator.agreement import inputs
 from annotator.annotation.spans import as_json, spans_of
 from annotator.assignments import handout
+from annotator.agreement.answers import questions_agreement
+from annotator.agreement.attribute_values import attributes_agreement
 from annotator.auth import me, project_for
 from annotator.cli.agreement import with_names
 from annotator.data_export import records
@@ -204,8 +206,9 @@ def export(slug: str):
 @bp.get("/projects/<slug>/agreement")
 @login_required
 def agreement(slug: str):
-    """The agreement report (managers): what ``annotator agreement --json`` prints, for the same
-    filters as the agreement page (``labels``, ``annotators``), without bootstrap intervals."""
+    """The agreement report (managers): what ``annotator agreement --json`` prints (span figures,
+    ``questions``, ``span_attributes``), for the same filters as the agreement page (``labels``,
+    ``annotators``), without bootstrap intervals."""
     project, _role = project_for(slug, manager=True)
     session = db.session()
     filters = inputs.make_filters(
@@ -215,4 +218,10 @@ def agreement(slug: str):
         parse_names(request.args.getlist("annotators")),
     )
     result = inputs.agreement(session, project.id, filters, bootstrap=0)
-    return jsonify(with_names(result.report, result.documents))
+    return jsonify(
+        with_names(result.report, result.documents)
+        | {
+            "questions": questions_agreement(session, project.id, filters.annotators),
+            "span_attributes": attributes_agreement(session, project.id, filters.annotators),
+        }
+    )

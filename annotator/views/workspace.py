@@ -27,6 +27,7 @@ def _context(slug: str, document_id: int) -> dict:
     links = as_links(relations_of(session, document.id, annotator.id))
     viewing_other = annotator.id != viewer.id
     read_only = viewing_other or (item is not None and item.status in ("done", "skipped"))
+    labels = store.labels_of(session, project.id)
     return {
         "project": project,
         "role": role,
@@ -35,12 +36,16 @@ def _context(slug: str, document_id: int) -> dict:
         "annotator": annotator,
         "read_only": read_only,
         "viewing_other": viewing_other,
-        "labels": store.labels_of(session, project.id),
+        "labels": labels,
         "relation_types": type_menu(relation_types_of(session, project.id)),
         "spans": highlights,
         "links": links,
         "html": render(document.text, highlights),
-        "span_list": render_list(document.text, highlights),
+        "span_list": render_list(
+            document.text,
+            highlights,
+            definitions={label.name: label.attributes for label in labels},
+        ),
         "link_list": render_links(document.text, highlights, links, editable=not read_only),
         "progress": handout.progress(session, project, viewer),
         "curator_comments": state.comments_on(session, document.id, annotator.id),

@@ -1,5 +1,6 @@
 /* The popover of an existing span: relabel, attributes, note, link, delete. Changes go through
  * ws.updateSpan / ws.deleteSpan / ws.startLinking, which queue them. */
+import { setupAttributes } from "./attributes.js";
 import { spanData } from "./page.js";
 import { place } from "./selection.js";
 
@@ -7,23 +8,7 @@ export function setupPopover(ws) {
   const { popover } = ws;
   const noteInput = document.getElementById("note-input");
 
-  /** The popover's attribute fields: those of the span's label, set to its values. */
-  function showAttributes(data) {
-    for (const group of popover.querySelectorAll(".attribute-group")) {
-      group.hidden = group.dataset.label !== data.label;
-      if (group.hidden) continue;
-      for (const select of group.querySelectorAll("select[data-attribute]")) {
-        select.value = data.attributes[select.dataset.attribute] || "";
-      }
-    }
-  }
-  function chosenAttributes() {
-    const values = {};
-    for (const select of popover.querySelectorAll(".attribute-group:not([hidden]) select[data-attribute]")) {
-      if (select.value) values[select.dataset.attribute] = select.value;
-    }
-    return values;
-  }
+  setupAttributes(ws);
 
   ws.openPopover = (id, rect) => {
     const data = spanData(id);
@@ -33,21 +18,10 @@ export function setupPopover(ws) {
     for (const button of popover.querySelectorAll("[data-relabel]")) {
       button.classList.toggle("current", button.dataset.relabel === data.label);
     }
-    showAttributes(data);
+    ws.showAttributes(data);
     place(popover, rect);
   };
   ws.closePopover = () => { ws.state.editing = null; popover.hidden = true; };
-  /** Attribute names a label defines (from the popover's fields for it). */
-  ws.attributeNames = (label) => {
-    const group = popover.querySelector('.attribute-group[data-label="' + CSS.escape(label) + '"]');
-    return group ? Array.from(group.querySelectorAll("select[data-attribute]"), (s) => s.dataset.attribute) : [];
-  };
-
-  popover.addEventListener("change", (event) => {
-    if (event.target.matches("select[data-attribute]") && ws.state.editing) {
-      ws.updateSpan(ws.state.editing, { attributes: chosenAttributes() }); // saved at once; the popover stays
-    }
-  });
   popover.addEventListener("click", (event) => {
     const editing = ws.state.editing;
     const relabel = event.target.closest("[data-relabel]");

@@ -115,8 +115,13 @@ def test_manager_edits_a_labels_attributes_on_the_settings_page(app, study):
     with app.app_context():
         labels = {label.name: label for label in store.labels_of(db.session(), 1)}
     assert labels["evidence"].attributes == [
-        {"name": "kind", "choices": ["document", "photo", "data"]},
-        {"name": "reliability", "choices": ["high", "low"]},
+        {
+            "name": "kind",
+            "kind": "single",
+            "required": False,
+            "choices": ["document", "photo", "data"],
+        },
+        {"name": "reliability", "kind": "single", "required": False, "choices": ["high", "low"]},
     ]
 
 

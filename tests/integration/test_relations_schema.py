@@ -177,11 +177,18 @@ def test_a_new_project_gets_the_news_relation_types_and_attributes(app, world):
     assert attributes["attribution"] == [
         {
             "name": "source_type",
+            "kind": "single",
+            "required": False,
             "choices": ["named person", "official body", "media outlet", "anonymous", "document"],
         }
     ]
     assert attributes["claim"] == [
-        {"name": "certainty", "choices": ["asserted", "hedged", "questioned"]}
+        {
+            "name": "certainty",
+            "kind": "single",
+            "required": False,
+            "choices": ["asserted", "hedged", "questioned"],
+        }
     ]
     assert attributes["evidence"] == []
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator.annotation.definitions import TypeRule
+from annotator.annotation.definitions import TypeRule, parse_attribute_lines
 from annotator.data_export.formats.w3c import w3c_lines
 from annotator.data_import.detect import FORMATS, Bundle, detect, parse_import
 from annotator.data_import.parsers import ImportedDocument, ImportRules
@@ -565,3 +565,29 @@ def test_our_prodigy_export_reads_back_spans_links_and_gold():
     assert (document.external_id, document.meta) == ("doc-1", {"source": "wire"})
     assert spans(document) == [*EXPECTED_SPANS, ("gold", "claim", "talks failed.", "")]
     assert links(document) == EXPECTED_LINK
+
+
+def test_our_w3c_export_of_typed_attribute_values_and_answers_reads_back_the_values():
+    typed = parse_attribute_lines(
+        "source_type: named person, outlet\nreliability (scale 1..5)\nverifiable (boolean)\n"
+        "topics (multiple): war, health"
+    )
+    rules = ImportRules(labels={"attribution"}, attributes={"attribution": typed})
+    values = {"source_type": "outlet", "reliability": 4, "verifiable": False, "topics": ["war"]}
+    record = {
+        "id": "doc-1",
+        "text": TEXT,
+        "annotators": [{"annotator": "alice", "status": "done", "updated_at": "t"}],
+        "annotations": [
+            {"id": "s1", "annotator": "alice", "label": "attribution", "start": 0, "end": 8,
+             "note": "", "attributes": values, "created_at": "t", "updated_at": "t"},
+        ],
+        "answers": [
+            {"annotator": "alice", "question": "credibility", "kind": "scale", "choices": [],
+             "value": 3, "created_at": "t", "updated_at": "t"},
+        ],
+    }  # fmt: skip
+    lines = b"".join(orjson.dumps(line) + b"\n" for line in w3c_lines(record, "urn:x"))
+    data = zipped({"news-w3c.jsonl": lines, "doc-1.txt": TEXT})
+    (document,) = parse_import([("w3c.zip", data)], rules, options=PeerOptions())
+    assert document.annotations[0].attributes == values

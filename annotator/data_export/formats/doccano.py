@@ -6,14 +6,16 @@ our code-point offsets unless asked not to; see its docstring.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from annotator.data_export.formats.record import (
+    CHOICE_KINDS,
     GOLD,
     Line,
     Record,
     annotation_relations_of,
+    answers_of,
     gold_relations_of,
     gold_spans,
     sorted_json,
@@ -85,6 +87,7 @@ def doccano_lines(
             "annotator": annotator,
             "meta": sorted_json(record.get("meta") or {}),
         }
+        out.update(_doccano_answers(answers_of(record, annotator)))
         if linked:
             out["entities"] = entities
             out["relations"] = []
@@ -107,3 +110,15 @@ def doccano_lines(
     if gold:
         lines.append(line(GOLD, gold, gold_relations))
     return lines
+
+
+def _doccano_answers(answers: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """``cats`` (choice questions: question -> choice or choices) and ``answers`` (every answer:
+    question -> value), each left out when empty."""
+    out: dict[str, Any] = {}
+    cats = {a["question"]: a["value"] for a in answers if a.get("kind") in CHOICE_KINDS}
+    if cats:
+        out["cats"] = cats
+    if answers:
+        out["answers"] = {a["question"]: a["value"] for a in answers}
+    return out

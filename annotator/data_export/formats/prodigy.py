@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from annotator.data_export.formats.record import (
+    CHOICE_KINDS,
     GOLD,
     Line,
     Record,
     annotation_relations_of,
+    answers_of,
     gold_relations_of,
     gold_spans,
     sorted_json,
@@ -59,6 +61,7 @@ def prodigy_lines(record: Record, *, include_gold: bool = True) -> list[Line]:
             "meta": {**base_meta, "id": record["id"], "annotator": annotator},
             "answer": "accept",
         }
+        task.update(_prodigy_answers(answers_of(record, annotator)))
         if links:
             by_id = {span["id"]: span for span in spans}
             task["relations"] = []
@@ -85,3 +88,25 @@ def prodigy_lines(record: Record, *, include_gold: bool = True) -> list[Line]:
 
 def _relation_end(span: Mapping[str, Any]) -> Line:
     return {"start": span["start"], "end": span["end"], "label": span["label"]}
+
+
+def _prodigy_answers(answers: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Prodigy's choice interface: ``options`` ``{"id": "question:choice", "text"}`` for every
+    choice of the answered choice questions, ``accept`` the ids chosen; and ``answers`` (every
+    answer: question -> value). Each left out when empty."""
+    out: dict[str, Any] = {}
+    options: list[dict[str, Any]] = []
+    accept: list[str] = []
+    for item in answers:
+        if item.get("kind") not in CHOICE_KINDS:
+            continue
+        value = item["value"]
+        chosen = [value] if isinstance(value, str) else list(value)
+        for choice in item.get("choices") or chosen:
+            options.append({"id": f"{item['question']}:{choice}", "text": choice})
+        accept += [f"{item['question']}:{choice}" for choice in chosen]
+    if options:
+        out["options"], out["accept"] = options, accept
+    if answers:
+        out["answers"] = {a["question"]: a["value"] for a in answers}
+    return out

@@ -119,6 +119,19 @@ def _annotator_names(record: Mapping[str, Any]) -> list[str]:
     return sorted(names)
 
 
+#: Question kinds whose answers are choices (doccano ``cats``, Prodigy ``options``/``accept``).
+CHOICE_KINDS = ("single", "multiple")
+
+
+def answers_of(record: Mapping[str, Any], annotator: str) -> list[Mapping[str, Any]]:
+    """One annotator's answers to the document questions, in the record's order."""
+    return [item for item in record.get("answers", []) if item["annotator"] == annotator]
+
+
+def annotator_names(record: Mapping[str, Any]) -> list[str]:
+    return _annotator_names(record)
+
+
 def spans_by_annotator(record: Mapping[str, Any]) -> dict[str, list[Mapping[str, Any]]]:
     grouped: dict[str, list[Mapping[str, Any]]] = {name: [] for name in _annotator_names(record)}
     for span in sorted(record.get("annotations", []), key=annotation_order):

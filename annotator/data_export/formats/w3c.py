@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
@@ -12,6 +13,8 @@ from annotator.data_export.formats.record import (
     Record,
     annotation_order,
     annotation_relations_of,
+    annotator_names,
+    answers_of,
     gold_relations_of,
     gold_spans,
     span_text,
@@ -24,6 +27,12 @@ QUOTE_CONTEXT = 32
 
 def _iri_segment(value: str) -> str:
     return quote(str(value), safe="")
+
+
+def _body_value(value: Any) -> str:
+    """A value in a W3C ``classifying`` body after ``name: ``: a string as it is, anything else
+    (a number, yes/no, several choices) as JSON."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 def w3c_lines(record: Record, base_uri: str, *, include_gold: bool = True) -> list[Line]:
@@ -59,7 +68,11 @@ def w3c_lines(record: Record, base_uri: str, *, include_gold: bool = True) -> li
             body.append({"type": "TextualBody", "purpose": "commenting", "value": span["note"]})
         for name, value in sorted((span.get("attributes") or {}).items()):
             body.append(
-                {"type": "TextualBody", "purpose": "classifying", "value": f"{name}: {value}"}
+                {
+                    "type": "TextualBody",
+                    "purpose": "classifying",
+                    "value": f"{name}: {_body_value(value)}",
+                }
             )
         return {
             "@context": W3C_CONTEXT,
@@ -121,6 +134,29 @@ def w3c_lines(record: Record, base_uri: str, *, include_gold: bool = True) -> li
         annotation(span, software(span["curator"])) for span in gold_spans(record, include_gold)
     ]
     lines += [link(item, person(item["annotator"])) for item in annotation_relations_of(record)]
+    for name in annotator_names(record):
+        answers = answers_of(record, name)
+        if answers:
+            lines.append(
+                {
+                    "@context": W3C_CONTEXT,
+                    "id": f"{base}/answers/{_iri_segment(record['id'])}/{_iri_segment(name)}",
+                    "type": "Annotation",
+                    "motivation": "classifying",
+                    "creator": person(name),
+                    "created": min(item["created_at"] for item in answers),
+                    "modified": max(item["updated_at"] for item in answers),
+                    "body": [
+                        {
+                            "type": "TextualBody",
+                            "purpose": "classifying",
+                            "value": f"{item['question']}: {_body_value(item['value'])}",
+                        }
+                        for item in answers
+                    ],
+                    "target": source,
+                }
+            )
     lines += [
         link(item, software(item.get("curator")))
         for item in gold_relations_of(record, include_gold)
