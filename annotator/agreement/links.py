@@ -220,7 +220,7 @@ def attribute_alpha(
     if annotators is None:
         annotators = sorted({s.annotator for s in spans})
     coder = {name: k for k, name in enumerate(annotators)}
-    units: dict[tuple[str, int, int], list[str | None]] = {}
+    units: dict[tuple[str, int, int], list[object]] = {}
     for span in sorted(spans, key=lambda s: (s.document, s.start, s.end, s.id or "")):
         if span.annotator not in coder:
             continue

@@ -31,10 +31,10 @@ from sqlmodel import select
 from annotator import db, store
 from annotator.access import document_for, whose_work
 from annotator.agreement import inputs
-from annotator.annotation.spans import as_json, spans_of
-from annotator.assignments import handout
 from annotator.agreement.answers import questions_agreement
 from annotator.agreement.attribute_values import attributes_agreement
+from annotator.annotation.spans import as_json, spans_of
+from annotator.assignments import handout
 from annotator.auth import me, project_for
 from annotator.cli.agreement import with_names
 from annotator.data_export import records
