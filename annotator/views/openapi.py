@@ -357,6 +357,32 @@ def description() -> dict[str, Any]:
     )
     paths |= _answer_routes(f"{document}/answers")
     paths |= _suggestion_routes(f"{document}/suggestions")
+    paths[f"{document}/active-time/{{visit}}"] = {
+        "put": {
+            "tags": ["annotation"],
+            "summary": "The caller's active seconds on the document in one page visit (a running "
+            "total, kept only when larger: a resend never counts twice); answers their total",
+            "parameters": [DOCUMENT | {}, SLUG, ITEM_ID | {"name": "visit"}],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["seconds"],
+                            "properties": {"seconds": {"type": "integer", "minimum": 0}},
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "200": _ok("{document, visit, total_seconds}"),
+                "400": ERROR,
+                "404": ERROR,
+                "422": ERROR,
+            },
+        }
+    }
     return {
         "openapi": "3.1.0",
         "info": {
