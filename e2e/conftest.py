@@ -1,7 +1,9 @@
 """End-to-end harness: the real app under gunicorn on a free port, driven in Debian's Chromium.
 
-Each test session gets a fresh instance folder (SQLite database with the demo project). A failing
-test leaves a screenshot in e2e/artifacts/<test name>.png.
+Each test session gets a fresh instance folder (SQLite database with the demo project). Tests set
+up their projects with ``server.cli(...)``: the ``annotator`` commands, run in this process (the
+commands themselves are tested as executables in tests/). A failing test leaves a screenshot in
+e2e/artifacts/<test name>.png.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ def server(tmp_path_factory):
     if not Path(CHROMIUM).exists():
         pytest.exit(f"no Chromium at {CHROMIUM}: run `make chromium` (scripts/ensure-chromium)", 2)
     instance = tmp_path_factory.mktemp("instance")
-    app_server = Gunicorn(instance, secret_key="e2e-secret")
+    app_server = Gunicorn(instance, secret_key="e2e-secret", cli_in_process=True)
     app_server.cli("demo", "--no-serve")
     app_server.start()
     yield app_server
