@@ -8,8 +8,12 @@ PYTEST_FLAGS ?=
 PYTEST := $(BIN)/python -m pytest $(PYTEST_FLAGS)
 # Workers for the parallel pass (pytest-xdist); each has its own SQLite file and PostgreSQL database.
 WORKERS ?= auto
+# Workers for the tests marked serial and for e2e/: their tests mostly wait (on servers, subprocesses,
+# the browser), so `make test` runs the two passes side by side, two workers each.
+SLOW_WORKERS ?= 2
+E2E_WORKERS ?= 2
 
-.PHONY: run test test-fast install test-deps chromium axe lint unit integration e2e js serve clean
+.PHONY: run test test-fast install test-deps chromium axe lint unit integration parallel slow e2e js serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,16 +69,27 @@ test-fast: $(VENV)/.installed-test
 
 unit: test-fast
 
-## tests/ on SQLite and PostgreSQL: the parallel-safe tests under xdist, then the serial ones alone
-integration: $(VENV)/.installed-test
+## tests/ on SQLite and PostgreSQL: the in-process tests under xdist, then those marked serial
+integration: parallel slow
+
+parallel: $(VENV)/.installed-test
 	$(PYTEST) -n $(WORKERS) -m "not serial" tests
-	$(PYTEST) -m serial tests
 
+# The tests marked serial start servers and subprocesses (each on its own port, folder and
+# database): kept out of the CPU-bound parallel pass, run a few at a time in a pass of their own.
+slow: $(VENV)/.installed-test
+	$(PYTEST) -n $(SLOW_WORKERS) --dist loadgroup -m serial tests
+
+# One server and one Chromium per worker; a file's tests stay on one worker (module fixtures).
 e2e: test-deps
-	$(PYTEST) e2e
+	$(PYTEST) -n $(E2E_WORKERS) --dist loadfile e2e
 
-## Install what the tests need, then run lint, JS unit tests, tests/ (SQLite and PostgreSQL) and e2e/ (Chromium)
-test: test-deps lint js integration e2e
+## Install what the tests need, then run lint, JS unit tests, tests/ (SQLite and PostgreSQL) and e2e/
+## (Chromium): the parallel pass first (it keeps both cores busy), then the rest side by side (they
+## mostly wait), each one's output printed whole when it ends.
+test: test-deps
+	$(MAKE) --no-print-directory parallel
+	$(MAKE) --no-print-directory -j4 --output-sync=target lint js slow e2e
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache .cache
