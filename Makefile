@@ -9,8 +9,9 @@ PYTEST := $(BIN)/python -m pytest $(PYTEST_FLAGS)
 # Workers for the parallel pass (pytest-xdist); each has its own SQLite file and PostgreSQL database.
 WORKERS ?= auto
 # Workers for the tests marked serial and for e2e/: their tests mostly wait (on servers, subprocesses,
-# the browser), so `make test` runs the two passes side by side, two workers each.
-SLOW_WORKERS ?= 2
+# the browser), so `make test` runs the two passes side by side. The serial ones keep one worker: two
+# at once beside e2e on a machine loaded by others pushed a benchmark past its hang bound.
+SLOW_WORKERS ?= 1
 E2E_WORKERS ?= 2
 
 .PHONY: run test test-fast install test-deps chromium axe lint unit integration parallel slow e2e js serve clean
@@ -76,7 +77,7 @@ parallel: $(VENV)/.installed-test
 	$(PYTEST) -n $(WORKERS) -m "not serial" tests
 
 # The tests marked serial start servers and subprocesses (each on its own port, folder and
-# database): kept out of the CPU-bound parallel pass, run a few at a time in a pass of their own.
+# database): kept out of the CPU-bound parallel pass, in a pass of their own (SLOW_WORKERS at a time).
 slow: $(VENV)/.installed-test
 	$(PYTEST) -n $(SLOW_WORKERS) --dist loadgroup -m serial tests
 
