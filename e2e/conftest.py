@@ -1,16 +1,21 @@
 """End-to-end harness: the real app under gunicorn on a free port, driven in Debian's Chromium.
 
-Each test session gets a fresh instance folder (SQLite database with the demo project). A failing
-test leaves a screenshot in e2e/artifacts/<test name>.png.
+Each test session gets a fresh instance folder (SQLite database with the demo project). Tests set
+up their projects with ``server.cli(...)``: the ``annotator`` commands, run in this process (the
+commands themselves are tested as executables in tests/). A failing test leaves a screenshot in
+e2e/artifacts/<test name>.png.
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from playwright.sync_api import expect, sync_playwright
 
+from annotator import store
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support.server import Gunicorn
 
@@ -20,13 +25,27 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 expect.set_options(timeout=30_000)
 
 
+@contextmanager
+def cheap_password_hashes():
+    """The demo accounts' passwords hashed with Argon2id at tiny costs (the hash carries its
+    costs, so the server checks them at those): the e2e tests log in about a hundred times, and
+    the real costs are checked by tests/ (the wheel and demo servers) and bench/."""
+    real = store._hasher
+    store._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    try:
+        yield
+    finally:
+        store._hasher = real
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
     if not Path(CHROMIUM).exists():
         pytest.exit(f"no Chromium at {CHROMIUM}: run `make chromium` (scripts/ensure-chromium)", 2)
     instance = tmp_path_factory.mktemp("instance")
-    app_server = Gunicorn(instance, secret_key="e2e-secret")
-    app_server.cli("demo", "--no-serve")
+    app_server = Gunicorn(instance, secret_key="e2e-secret", cli_in_process=True)
+    with cheap_password_hashes():
+        app_server.cli("demo", "--no-serve")
     app_server.start()
     yield app_server
     app_server.stop()

@@ -39,8 +39,19 @@ _RECTS_JS = """
 """
 
 
+#: True once the workspace's modules have run (main.js sets it last): before that, #text is on the
+#: page but a drag opens no toolbar, and on a busy machine that moment can be long.
+WORKSPACE_READY = "() => window.annotatorWorkspace !== undefined"
+
+
+def wait_workspace_ready(page) -> None:
+    page.wait_for_selector("#text")
+    page.wait_for_function(WORKSPACE_READY)
+
+
 def drag_select(page, text: str, start: int, end: int) -> None:
     """Select code points [start, end) of the document with a real mouse drag."""
+    wait_workspace_ready(page)
     page.locator("#text").scroll_into_view_if_needed()
     rects = page.evaluate(_RECTS_JS, [start, end])
     first, last = rects["first"], rects["last"]
@@ -61,7 +72,8 @@ def drag_select(page, text: str, start: int, end: int) -> None:
 
 def wait_saved(page) -> None:
     page.wait_for_function(
-        "() => document.getElementById('save-state').classList.contains('saved')"
+        "() => window.annotatorWorkspace !== undefined"
+        " && document.getElementById('save-state').classList.contains('saved')"
         " && window.annotatorWorkspace.queue().length === 0"
     )
 
@@ -144,9 +156,9 @@ def one_document_project(
 
 
 def open_next_document(page, server, slug: str) -> int:
-    """Press *Next document* on the project page; the id of the document it opens."""
+    """Press *Next document* on the project page; the id of the document it opens, once its
+    workspace is ready."""
     page.goto(f"{server.url}/p/{slug}")
     page.click("#next-document")
-    page.wait_for_selector("#text")
-    page.wait_for_load_state()  # the workspace's modules are loaded: a selection shows the toolbar
+    wait_workspace_ready(page)
     return int(re.search(r"/d/(\d+)", page.url).group(1))

@@ -3,6 +3,7 @@ serves the demo: the templates, static files and migrations travel inside the pa
 
 Slow (it builds a wheel and installs its dependencies from the package index or pip's cache), so
 it is marked ``serial`` and runs once, on SQLite: what it checks does not depend on the database.
+Both tests share one wheel (a module fixture), so under xdist they stay on one worker.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.serial
+pytestmark = [pytest.mark.serial, pytest.mark.xdist_group("wheel")]
 
 PAGES = [
     "/",

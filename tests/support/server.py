@@ -3,6 +3,10 @@
 The server runs in its own process group, so :meth:`Gunicorn.kill` takes the master and every
 worker at once (a crash, for the durability checks) and :meth:`Gunicorn.stop` ends them cleanly.
 Its output goes to ``server.log`` in the instance folder (request logs, read by bench/load.py).
+
+Commands (:meth:`Gunicorn.cli`) run as the ``annotator`` executable, or, with ``cli_in_process``,
+through click's runner in this process: for tests that only set up data with them (e2e), which
+then pay neither an interpreter start nor the app's imports per command.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ class Gunicorn:
         workers: int = 2,
         threads: int = 4,
         log_requests: bool = True,
+        cli_in_process: bool = False,
     ):
         self.instance = Path(instance)
         self.port = free_port()
@@ -56,6 +61,8 @@ class Gunicorn:
             "ANNOTATOR_LOG_REQUESTS": "true" if log_requests else "false",
         }
         self.process: subprocess.Popen | None = None
+        self.cli_in_process = cli_in_process
+        self._command_app = None
 
     @property
     def database_url(self) -> str:
@@ -63,6 +70,8 @@ class Gunicorn:
 
     def cli(self, *args: str, input: str | None = None) -> str:
         """Run the ``annotator`` command against this server's database; its output."""
+        if self.cli_in_process:
+            return self._cli_here(args, input)
         done = subprocess.run(
             [str(BIN / "annotator"), *args],
             env=self.env,
@@ -73,6 +82,32 @@ class Gunicorn:
         )
         if done.returncode != 0:
             raise AssertionError(f"annotator {' '.join(args)} failed: {done.stderr or done.stdout}")
+        return done.stdout
+
+    def _cli_here(self, args: tuple[str, ...], input: str | None) -> str:
+        """The command through click's runner, on an app of this server's settings built once
+        (as the executable would build it: no pages, settings from :attr:`env`)."""
+        from annotator import create_app, db
+        from annotator.cli import cli
+
+        if self._command_app is None:
+            saved = dict(os.environ)
+            os.environ.update(self.env)
+            try:
+                self._command_app = create_app(pages=False)
+            finally:
+                os.environ.clear()
+                os.environ.update(saved)
+        # a command marks its thread as writing, which in its own process ended with it
+        writing = db.writing.set(False)
+        try:
+            done = self._command_app.test_cli_runner().invoke(cli, list(args), input=input)
+        finally:
+            db.writing.reset(writing)
+        if done.exit_code != 0:
+            raise AssertionError(
+                f"annotator {' '.join(args)} failed: {done.output}"
+            ) from done.exception
         return done.stdout
 
     def start(self, within: float = 60) -> float:
@@ -112,6 +147,8 @@ class Gunicorn:
 
     def stop(self) -> None:
         """End the server cleanly (SIGTERM to the group), as a deployment would."""
+        if self._command_app is not None:
+            self._command_app.extensions["annotator.engine"].dispose()
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             try:
