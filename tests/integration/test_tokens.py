@@ -321,9 +321,19 @@ def test_api_import_refused_by_its_content_fails_the_job_naming_line_and_field_a
 @pytest.mark.parametrize(
     ("request_", "status", "field"),
     [
-        ({"json": {"files": []}}, 415, "files"),
-        ({"data": {"format": "native"}, "content_type": "multipart/form-data"}, 400, "files"),
-        ({"data": {"files": (io.BytesIO(b"{}"), "a.jsonl"), "format": "excel"}}, 400, "format"),
+        # Each run makes its request anew: an upload's stream is read once (and the test runs
+        # once per database).
+        (lambda: {"json": {"files": []}}, 415, "files"),
+        (
+            lambda: {"data": {"format": "native"}, "content_type": "multipart/form-data"},
+            400,
+            "files",
+        ),
+        (
+            lambda: {"data": {"files": (io.BytesIO(b"{}"), "a.jsonl"), "format": "excel"}},
+            400,
+            "format",
+        ),
     ],
     ids=["not multipart", "no files", "unknown format"],
 )
@@ -334,7 +344,7 @@ def test_api_import_refuses_a_malformed_request_at_once_and_queues_nothing(
     world.project("news", manager="mia")
     headers = {"Authorization": f"Bearer {token_for(app, 'manager', project='news')}"}
     before = snapshot(app)
-    answer = app.test_client().post("/api/projects/news/documents", headers=headers, **request_)
+    answer = app.test_client().post("/api/projects/news/documents", headers=headers, **request_())
     assert (answer.status_code, answer.get_json()["field"]) == (status, field)
     assert snapshot(app) == before
 
