@@ -41,9 +41,10 @@ axe:
 run: install
 	$(BIN)/annotator demo --port $(PORT)
 
-# gthread workers: a slow client holds one of 4 x 8 threads, not a whole worker; the limits keep
+# gthread workers: a slow client holds one of 4 x 16 threads, not a whole worker (a worker may accept
+# all of a burst of slow clients: with 16 threads, 8 of them still leave it room); the limits keep
 # request lines and headers small. See "Serving in production" in README.md.
-GUNICORN := $(BIN)/gunicorn --worker-class gthread --workers 4 --threads 8 --timeout 60 \
+GUNICORN := $(BIN)/gunicorn --worker-class gthread --workers 4 --threads 16 --timeout 60 \
 	--keep-alive 5 --limit-request-line 8190 --limit-request-fields 100 \
 	--limit-request-field_size 8190 --access-logfile -
 

@@ -69,7 +69,9 @@ def test_durability_kills_the_server_and_finds_every_acknowledged_span():
 
 def test_workspace_import_export_and_agreement_benchmarks_run():
     browser = [] if CHROMIUM.exists() else ["--no-browser"]
-    assert "save" in bench("workspace_bench.py", "--saves", "5", "--spans", "40", *browser)
+    assert "save" in bench(
+        "workspace_bench.py", "--saves", "5", "--spans", "40", "--links", "20", *browser
+    )
     assert "documents" in bench("import_bench.py", "--documents", "300", "--small", "100")
     assert "floor" in bench("export_bench.py", "--documents", "100", "--repeat", "1", "--postgres")
     assert "bootstrap" in bench("agreement_bench.py", "--documents", "20", "--bootstrap", "20")
@@ -97,3 +99,10 @@ def test_suggest_bench_times_the_rules_and_scores_a_generated_corpus():
     output = bench("suggest_bench.py", "--repeat", "2", "--documents", "5")
     assert re.search(r"rules on 50,\d+ characters: median [\d.]+ ms", output), output
     assert re.search(r"attribution\s+precision 0\.\d+\s+recall 0\.\d+", output), output
+
+
+def test_learned_bench_learns_from_a_small_generated_corpus_and_scores_it():
+    output = bench("learned_bench.py", "--documents", "30", "--sentences", "6", "--held-out", "10")
+    assert re.search(r"learn: [\d.]+ s wall, [\d.]+ s processor", output), output
+    assert re.search(r"suggest one article: median [\d.]+ ms wall", output), output
+    assert re.search(r"held out, attribution\s+precision [\d.]+ recall [\d.]+ F1", output), output
