@@ -29,7 +29,7 @@ const same = (a, b) => a.label === b.label && a.start === b.start && a.end === b
  *   expect: [{id, values}]   each span as it must be now (values null: it must not exist)
  *   actions: in order        {type: "deleteLink", link} first (the server checks links against
  *                            labels), then {type: "putSpan", span, creates} / {type: "deleteSpan",
- *                            id}, then {type: "putLink", link}.
+ *                            id}, then {type: "putLink", link} (made anew or relabelled).
  */
 export function plan(step, direction) {
   const from = direction === "undo" ? "after" : "before";
@@ -40,7 +40,8 @@ export function plan(step, direction) {
     if (span[to]) actions.push({ type: "putSpan", span: Object.assign({ id: span.id }, span[to]), creates: !span[from] });
     else actions.push({ type: "deleteSpan", id: span.id });
   }
-  for (const link of step.links || []) if (link[to] && !link[from]) actions.push({ type: "putLink", link: link[to] });
+  // A link made anew, or changed (a relabel: the same id with another type or value).
+  for (const link of step.links || []) if (link[to]) actions.push({ type: "putLink", link: link[to] });
   return { expect: step.spans.map((span) => ({ id: span.id, values: span[from] })), actions };
 }
 

@@ -169,3 +169,11 @@ test("a live step (a suggestion's accept) undoes by its own functions and is not
   const reloaded = createHistory({ storage, key: "h", apply });
   assert.deepStrictEqual(reloaded.sizes(), { undo: 0, redo: 0 });
 });
+
+test("a relabelled link is put again with its new type, and undo puts the old one back", () => {
+  const before = { id: "l1", type: "supports", source: "a", target: "b", value: null };
+  const after = Object.assign({}, before, { type: "refutes" });
+  const step = { what: "relabelling a link", spans: [], links: [{ id: "l1", before, after }] };
+  assert.deepStrictEqual(plan(step, "redo").actions, [{ type: "putLink", link: after }]);
+  assert.deepStrictEqual(plan(step, "undo").actions, [{ type: "putLink", link: before }]);
+});
