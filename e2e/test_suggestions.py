@@ -23,6 +23,7 @@ from e2e.workspace_helpers import (
     open_next_document,
     span_count,
     wait_saved,
+    wait_workspace_ready,
 )
 
 TEXT = (
@@ -123,6 +124,22 @@ def test_accepting_and_rejecting_are_undone_like_other_edits(new_page, server, t
     page.keyboard.press("Control+Shift+z")  # redo: accepted again
     wait_saved(page)
     expect(page.locator("#span-list li[data-span]")).to_have_count(1)
+
+    # the history survives a reload: undo deletes the accepted span, redo accepts it once more
+    page.reload()
+    wait_workspace_ready(page)
+    expect(page.locator("#span-list li[data-span]")).to_have_count(1)
+    page.keyboard.press("Control+z")
+    wait_saved(page)
+    expect(page.locator("#span-list li[data-span]")).to_have_count(0)
+    expect(page.locator("#suggestion-list li")).to_have_count(4)
+    page.keyboard.press("Control+Shift+z")
+    wait_saved(page)
+    expect(page.locator("#span-list li[data-span]")).to_have_count(1)
+    (line,) = [json.loads(row) for row in server.cli("export", slug).splitlines() if row]
+    assert [(item["origin"], item.get("recommender")) for item in line["annotations"]] == [
+        ("suggestion", "rules")
+    ]
 
 
 @pytest.mark.parametrize("width", [1280, 390])

@@ -10,8 +10,8 @@
  * A step is applied only onto the state it was made from: when a span is no longer as the step
  * left it (deleted or changed in another tab, or refused by the server), the step is stale; it is
  * dropped and the caller is told why (never replayed onto something else, never silently).
- * A step may instead be live, ``{id, what, live: {undo, redo}}`` (functions, e.g. accepting a
- * suggestion through its own endpoint): applied by calling them, never stale, and not stored.
+ * A step may instead carry requests of its own, ``{id, what, spans: [], suggestion: {undo, redo}}``
+ * (accepting or rejecting a suggestion through its endpoints): the page applies those itself.
  * Recording a new action forgets what could be redone, as every editor does. The keys are decided
  * here too, so that the node tests pin them: Ctrl/⌘+Z undoes, Ctrl/⌘+Shift+Z and Ctrl+Y redo. */
 
@@ -74,11 +74,8 @@ export function createHistory({ storage = null, key = null, apply, limit = HISTO
   }
   function store() {
     if (!storage) return;
-    // A live step (``{live: {undo, redo}}``, functions) lives with the page only.
-    const kept = (steps) => steps.filter((step) => !step.live);
-    if (done.length || undone.length) {
-      storage.setItem(key, JSON.stringify({ done: kept(done), undone: kept(undone), next }));
-    } else storage.removeItem(key);
+    if (done.length || undone.length) storage.setItem(key, JSON.stringify({ done, undone, next }));
+    else storage.removeItem(key);
   }
   function move(fromStack, toStack, direction) {
     const step = fromStack.pop();

@@ -231,8 +231,9 @@ function start(root) {
   // ---- actions: each is a history step (data, kept in localStorage), made by applying it -------
   /** Go `direction` through `step`, unless its spans are no longer as it left them (the reason). */
   function applyStep(step, direction) {
-    if (step.live) {
-      step.live[direction]();
+    if (step.suggestion) { // accepting or rejecting a suggestion: its own requests
+      if (!ws.suggestionStep) return "suggestions are not shown on this page now";
+      ws.suggestionStep(step.suggestion[direction]);
       return null;
     }
     const { expect, actions } = plan(step, direction);
@@ -357,11 +358,11 @@ function start(root) {
   setupCaret(ws);
   setupBoundaries(ws);
   setupKeyHelp(ws);
-  // A suggestion's accept or reject is a live step: its own undo and redo (server calls), kept
-  // in this page's history but not across a reload (see history.js).
+  // Accepting or rejecting a suggestion is a step of its own (requests kept as data, so its undo
+  // survives a reload like any other; see applyStep).
   const suggestions = setupSuggestions(Object.assign(ws, {
     csrf: () => csrf, refreshBody, removeSpan: (id) => remove(id, null), newId,
-    record: (live) => history.record({ what: "a suggestion", spans: [], live }),
+    record: (step) => history.record(step),
   }));
 
   // ---- clicks in the workspace: link target, delete link, open a span ------------------------

@@ -51,7 +51,8 @@ export function suggestionKey(event) {
 // ---- the page ----------------------------------------------------------------------------------
 
 /** Wire the suggestions panel (templates/suggestions/_workspace.html) to the workspace `ws`:
- * `ws.csrf()`, `ws.refreshBody()`, `ws.removeSpan(id)`, `ws.record({undo, redo})`, `ws.newId()`. */
+ * `ws.csrf()`, `ws.refreshBody()`, `ws.removeSpan(id)`, `ws.record(step)`, `ws.newId()`; sets
+ * `ws.suggestionStep(request)`, which undo and redo call for a step of its own. */
 export function setupSuggestions(ws) {
   const panel = document.getElementById("suggestions");
   if (!panel || ws.readOnly) return null;
@@ -170,39 +171,49 @@ export function setupSuggestions(ws) {
     if (next && panel.contains(document.activeElement)) next.focus();
   }
 
-  /** Do `apply` now and record its undo at once, in the order the keys were pressed; an undo
-   * or redo waits for the step before it to reach the server. */
-  function act(item, apply, undo, failed) {
-    remember(item.id);
-    let last = apply().catch((error) => {
+  // A suggestion step's requests are data, kept in the undo history beside the save queue (so
+  // undo survives a reload): {method, path, refresh?} to the suggestions API, or {deleteSpan: id}
+  // through the save queue. They run one after the other, in the order the keys were pressed.
+  let last = Promise.resolve();
+  function perform(request) {
+    if (request.deleteSpan) {
+      ws.removeSpan(request.deleteSpan);
+      return Promise.resolve();
+    }
+    return call(request.method, request.path).then(() => (request.refresh ? ws.refreshBody() : null));
+  }
+  function run(request, failed) {
+    last = last.then(() => perform(request)).catch((error) => {
       problem.textContent = failed + error.message;
       problem.hidden = false;
     });
-    const after = (step) => { last = last.then(step, step); return last; };
-    ws.record({
-      undo: () => after(() => undo().then(() => load("GET"))), // an accept's: reloaded once saved
-      redo: () => after(() => apply().then(() => load("GET"))),
-    });
     return last;
+  }
+  /** Undo or redo of a recorded suggestion step (main.js calls it), then the list anew. */
+  ws.suggestionStep = (request) => run(request, "Not changed: ").then(() => load("GET"));
+
+  /** Do `redo` now and record the step (`undo` takes it back). */
+  function act(item, redo, undo, what, failed) {
+    remember(item.id);
+    ws.record({ what, spans: [], suggestion: { redo, undo } });
+    return run(redo, failed);
   }
 
   function accept(item) {
     const spanId = ws.newId();
     return act(
       item,
-      () => call("PUT", "/" + item.id + "/accept/" + encodeURIComponent(spanId)).then(() => ws.refreshBody()),
-      () => { ws.removeSpan(spanId); return Promise.resolve(); },
+      { method: "PUT", path: "/" + item.id + "/accept/" + encodeURIComponent(spanId), refresh: true },
+      { deleteSpan: spanId },
+      "accepting a suggestion",
       "Not accepted: ",
     );
   }
 
   function reject(item) {
-    return act(
-      item,
-      () => call("PUT", "/" + item.id + "/rejection"),
-      () => call("DELETE", "/" + item.id + "/rejection"),
-      "Not rejected: ",
-    );
+    const path = "/" + item.id + "/rejection";
+    return act(item, { method: "PUT", path }, { method: "DELETE", path }, "rejecting a suggestion",
+      "Not rejected: ");
   }
 
   async function acceptAll(label) {

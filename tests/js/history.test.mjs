@@ -157,17 +157,17 @@ test("keys without Ctrl or with Alt are not history keys", () => {
   assert.strictEqual(historyKey({ key: "x", ctrlKey: true }), null);
 });
 
-test("a live step (a suggestion's accept) undoes by its own functions and is not kept across a reload", () => {
+test("a step with requests of its own (a suggestion's accept) is kept across a reload as data", () => {
   const storage = memoryStorage();
   const calls = [];
-  const apply = (step, direction) => { step.live[direction](); return null; };
-  const history = createHistory({ storage, key: "h", apply });
-  history.record({ what: "a suggestion", spans: [], live: { undo: () => calls.push("undo"), redo: () => calls.push("redo") } });
-  assert.strictEqual(history.undo().done, true);
-  assert.strictEqual(history.redo().done, true);
-  assert.deepStrictEqual(calls, ["undo", "redo"]);
+  const apply = (step, direction) => { calls.push(step.suggestion[direction]); return null; };
+  const step = { what: "accepting a suggestion", spans: [],
+    suggestion: { redo: { method: "PUT", path: "/7/accept/s1", refresh: true }, undo: { deleteSpan: "s1" } } };
+  createHistory({ storage, key: "h", apply }).record(step);
   const reloaded = createHistory({ storage, key: "h", apply });
-  assert.deepStrictEqual(reloaded.sizes(), { undo: 0, redo: 0 });
+  assert.strictEqual(reloaded.undo().done, true);
+  assert.strictEqual(reloaded.redo().done, true);
+  assert.deepStrictEqual(calls, [{ deleteSpan: "s1" }, { method: "PUT", path: "/7/accept/s1", refresh: true }]);
 });
 
 test("a relabelled link is put again with its new type, and undo puts the old one back", () => {
