@@ -236,7 +236,7 @@ def measure_browser(
                       const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
                       let node, n = 0;
                       while ((node = walker.nextNode())) {
-                        const long = node.parentElement === root && node.data.length > 40;
+                        const long = !node.parentElement.closest('mark') && node.data.length > 40;
                         if (long && n++ === i) break;
                       }
                       const range = document.createRange();

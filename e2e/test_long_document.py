@@ -46,7 +46,8 @@ def long_document(server, tmp_path):
     """A project whose one document (about 12,000 characters) has ``SPANS`` spans by ana, many
     of them nested in or crossing others; (slug, text, spans)."""
     rng = random.Random(19)
-    text = " ".join(rng.choice(WORDS) for _ in range(1_500))
+    words = [rng.choice(WORDS) + ("\n" if rng.random() < 0.05 else "") for _ in range(1_500)]
+    text = " ".join(words)  # about 12,000 characters: several blocks of the text
     spans, drawn = [], set()
     while len(spans) < SPANS:
         start = rng.randrange(0, len(text) - 100)
@@ -70,6 +71,7 @@ def test_a_document_with_many_spans_stays_small_in_dom_nodes(page, server, long_
     slug, text, spans = long_document
     open_long(page, server, slug)
     expect(page.locator("#span-list li[data-span]")).to_have_count(SPANS)
+    assert page.locator("#text > .block").count() >= 5
     assert page.locator("#text").text_content() == text
     nodes = page.evaluate(COUNT_NODES)
     assert nodes["list"] <= 3 * SPANS + 1

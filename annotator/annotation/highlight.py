@@ -38,17 +38,53 @@ def _nesting_key(span: Highlight) -> tuple[int, int, str]:
     return (span.start, -span.end, span.id)
 
 
-def render(text: str, spans: Sequence[Highlight]) -> Markup:
-    """HTML for ``text`` with ``spans`` (code-point offsets, half-open) as nested marks."""
+#: About how many characters go into one block of the text (see ``render``).
+BLOCK = 2_000
+
+
+def block_ends(text: str, size: int = BLOCK) -> list[int]:
+    """Where the blocks of ``text`` end (code points, exclusive, the last one ``len(text)``): each
+    block ends just after the first newline that comes ``size`` or more characters after its
+    start, so that no line is cut; a text without such a newline is one block."""
+    ends, start = [], 0
+    while start < len(text):
+        newline = text.find("\n", start + size - 1)
+        end = len(text) if newline < 0 else newline + 1
+        ends.append(end)
+        start = end
+    return ends or [0]
+
+
+def render(text: str, spans: Sequence[Highlight], block: int = BLOCK) -> Markup:
+    """HTML for ``text`` with ``spans`` (code-point offsets, half-open) as nested marks.
+
+    A long text is cut, after a newline, into blocks of about ``block`` characters
+    (``<div class="block">``, no other characters added), which the browser lays out only near
+    the screen (``content-visibility``, app.css; issue 19). A span that runs over the end of a
+    block is split there into fragments sharing ``data-span``, like a span crossed by another."""
+    ends = block_ends(text, block)
+    blocks = len(ends) > 1
     if not spans:
-        return Markup(escape(text))
-    boundaries = sorted({0, len(text), *(s.start for s in spans), *(s.end for s in spans)})
+        if not blocks:
+            return Markup(escape(text))
+        starts = [0, *ends[:-1]]
+        return Markup(
+            "".join(
+                f'<div class="block">{escape(text[a:b])}</div>'
+                for a, b in zip(starts, ends, strict=True)
+            )
+        )
+    breaks = set(ends[:-1]) if blocks else set()
+    boundaries = sorted({0, len(text), *breaks, *(s.start for s in spans), *(s.end for s in spans)})
     ordered = sorted(spans, key=_nesting_key)
-    out: list[str] = []
+    out: list[str] = ['<div class="block">'] if blocks else []
     stack: list[Highlight] = []
     active: list[Highlight] = []
     next_index = 0
     for left, right in zip(boundaries, boundaries[1:], strict=False):
+        if left in breaks:
+            out.append("</mark>" * len(stack) + '</div><div class="block">')
+            stack.clear()
         active = [s for s in active if s.end > left]
         while next_index < len(ordered) and ordered[next_index].start <= left:
             if ordered[next_index].end > left:
@@ -66,6 +102,8 @@ def render(text: str, spans: Sequence[Highlight]) -> Markup:
             out.append(_open(span, len(stack), first=span.start == left))
         out.append(escape(text[left:right]))
     out.append("</mark>" * len(stack))
+    if blocks:
+        out.append("</div>")
     return Markup("".join(out))
 
 
