@@ -99,3 +99,18 @@ def test_every_list_item_shows_its_label_and_one_far_down_shows_its_span(
     first_fragment = page.locator(f'#text mark[data-span="{span_id}"]').first
     expect(first_fragment).to_have_class(re.compile(r"\bflash\b"))
     expect(first_fragment).to_be_in_viewport()
+
+
+def test_a_long_document_fits_a_narrow_screen_block_by_block(new_page, server, long_document):
+    slug, text, _spans = long_document
+    page = new_page(viewport={"width": 390, "height": 844})
+    open_long(page, server, slug)
+    page.locator("#text > .block").nth(3).scroll_into_view_if_needed()
+    widths = page.evaluate(
+        """() => ({page: document.documentElement.scrollWidth,
+                   screen: document.documentElement.clientWidth,
+                   blocks: Math.max(...Array.from(document.querySelectorAll('#text > .block'),
+                                                  (b) => b.getBoundingClientRect().width))})"""
+    )
+    assert widths["page"] <= widths["screen"] and widths["blocks"] < widths["screen"]
+    assert page.locator("#text").text_content() == text
