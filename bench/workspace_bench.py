@@ -3,11 +3,20 @@ links, server time to save one span (200 saves), on SQLite and PostgreSQL; and i
 time from a key press to the new highlight being shown, and how long after the text the link arcs
 and label tags are painted.
 
-Targets (issues 4 and 15): render p95 < 100 ms, save p95 < 20 ms, key press → highlight < 100 ms,
-arcs and tags painted < 200 ms after the text.
+It also opens the document in Chromium and prints the time from navigation to the frame that shows
+its last highlight, the DOM node count by region (text, span list, link list, arcs, the rest) and,
+for one traced load, the main thread's time in parsing, style, layout and paint. With
+``--compare-with FOLDER`` it serves the app's source in FOLDER as well (for example an earlier
+commit: ``git archive COMMIT | tar -x -C FOLDER``) and loads the two in turn, for a before/after
+on the same machine at the same moment.
+
+Targets (issues 4, 15 and 19): render p95 < 100 ms, save p95 < 20 ms, key press → highlight
+< 100 ms, arcs and tags painted < 200 ms after the text, navigation → last highlight shown
+< 300 ms.
 
     .venv/bin/python bench/workspace_bench.py [--saves 200] [--links 500] [--no-browser]
-                                              [--no-postgres]
+                                              [--no-postgres] [--load-only]
+                                              [--compare-with FOLDER]
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -226,7 +236,7 @@ def measure_browser(
                       const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
                       let node, n = 0;
                       while ((node = walker.nextNode())) {
-                        const long = node.parentElement === root && node.data.length > 40;
+                        const long = !node.parentElement.closest('mark') && node.data.length > 40;
                         if (long && n++ === i) break;
                       }
                       const range = document.createRange();
@@ -397,6 +407,179 @@ def measure_arcs(sqlite_path: Path, document_id: int, loads: int = 10) -> list[d
     return results
 
 
+#: Runs before the page's scripts: once the parser has finished (readyState "interactive": the
+#: last highlight is in the DOM; the page's module scripts run after this), note when the next
+#: frame has been painted (the animation frame runs just before that paint; a message posted from
+#: it is handled right after).
+_LAST_HIGHLIGHT_OBSERVER = """
+window.__lastHighlight = null;
+document.addEventListener('readystatechange', () => {
+  if (document.readyState !== 'interactive') return;
+  const marks = document.querySelectorAll('#text mark');
+  const last = marks[marks.length - 1];
+  requestAnimationFrame(() => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      const timing = performance.getEntriesByType('navigation')[0];
+      window.__lastHighlight = {shown: performance.now(), span: last && last.dataset.span,
+                                response: timing.responseEnd};
+    };
+    channel.port2.postMessage(null);
+  });
+});
+"""
+
+#: DOM nodes (elements, text nodes, comments) by region of the workspace.
+_COUNT_NODES = """() => {
+  const count = (root) => {
+    if (!root) return 0;
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_ALL);
+    let n = 0;
+    while (walker.nextNode()) n++;
+    return n + 1;
+  };
+  const all = count(document.documentElement);
+  const regions = {
+    text: count(document.getElementById('text')),
+    'span list': count(document.getElementById('span-list')),
+    'link list': count(document.getElementById('relation-list')),
+    arcs: count(document.getElementById('arcs')),
+  };
+  const counted = Object.values(regions).reduce((a, b) => a + b, 0);
+  return {...regions, other: all - counted, all,
+          marks: document.querySelectorAll('#text mark').length};
+}"""
+
+#: Trace events whose durations say where the browser's time went while loading the page.
+_TRACE_EVENTS = (
+    "ParseHTML",
+    "EvaluateScript",
+    "FunctionCall",
+    "UpdateLayoutTree",
+    "Layout",
+    "PrePaint",
+    "Paint",
+    "Layerize",
+)
+
+
+def _trace_totals(trace: bytes) -> dict[str, float]:
+    """Total ms per event name of ``_TRACE_EVENTS`` on the page's main thread, and the most layout
+    objects one Layout touched ("layout objects")."""
+    import json  # noqa: PLC0415
+
+    events = json.loads(trace)
+    events = events["traceEvents"] if isinstance(events, dict) else events
+    renderer = {
+        (e["pid"], e["tid"])
+        for e in events
+        if e.get("name") == "thread_name" and e["args"].get("name") == "CrRendererMain"
+    }
+    totals = dict.fromkeys(_TRACE_EVENTS, 0.0)
+    totals["layout objects"] = 0.0
+    for event in events:
+        name = event.get("name")
+        if name not in totals or (event.get("pid"), event.get("tid")) not in renderer:
+            continue
+        if event.get("ph") == "X":
+            totals[name] += event.get("dur", 0) / 1000
+        if name == "Layout":
+            objects = (event.get("args", {}).get("beginData") or {}).get("totalObjects", 0)
+            totals["layout objects"] = max(totals["layout objects"], float(objects))
+    return totals
+
+
+@dataclass
+class Load:
+    """What loading the long document costs one build of the app (``code``: its source folder)."""
+
+    code: Path
+    shown: list[dict[str, float]] = field(default_factory=list)
+    nodes: dict[str, int] = field(default_factory=dict)
+    trace: dict[str, float] = field(default_factory=dict)
+
+
+def measure_load(
+    sqlite_path: Path, document_id: int, codes: list[Path], loads: int = 10
+) -> list[Load]:
+    """Open the document ``loads`` times in each of ``codes`` (source folders of the app, each
+    served by its own server on the same database; loads interleaved, so that the machine's load
+    weighs on each alike). Per load, ms from navigation to the frame that shows its last
+    highlight ("shown"), to the response's end and to the end of DOMContentLoaded ("parsed",
+    after the page's scripts); the DOM node count by region; and a trace of one more load (ms
+    of parsing, script, style, layout and paint on the page's main thread)."""
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415
+
+    from tests.support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: PLC0415
+    from tests.support.server import Gunicorn  # noqa: PLC0415
+
+    results = [Load(code) for code in codes]
+    servers = []
+    try:
+        for code in codes:
+            server = Gunicorn(sqlite_path.parent, f"sqlite:///{sqlite_path}")
+            # Gunicorn imports the app from the folder it changes to, before the installed one.
+            server.env["GUNICORN_CMD_ARGS"] = f"--chdir {code}"
+            server.start()
+            servers.append(server)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            pages = []
+            for server in servers:
+                page = browser.new_page(viewport={"width": 1280, "height": 900})
+                page.add_init_script(_LAST_HIGHLIGHT_OBSERVER)
+                page.goto(server.url + "/login")
+                page.fill("input[name=username]", "bench")
+                page.fill("input[name=password]", PASSWORD)
+                page.click("button.primary")
+                pages.append(page)
+            for _ in range(loads):
+                for page, server, result in zip(pages, servers, results, strict=True):
+                    page.goto(f"{server.url}/p/bench/d/{document_id}")
+                    page.wait_for_load_state("load")
+                    page.wait_for_function("() => window.__lastHighlight")
+                    result.shown.append(
+                        page.evaluate(
+                            """() => ({...window.__lastHighlight, parsed: performance
+                              .getEntriesByType('navigation')[0].domContentLoadedEventEnd})"""
+                        )
+                    )
+            for page, server, result in zip(pages, servers, results, strict=True):
+                result.nodes = page.evaluate(_COUNT_NODES)
+                browser.start_tracing(page=page, categories=["devtools.timeline"])
+                page.goto(f"{server.url}/p/bench/d/{document_id}")
+                page.wait_for_function("() => window.__lastHighlight")
+                page.wait_for_timeout(500)
+                result.trace = _trace_totals(browser.stop_tracing())
+            browser.close()
+    finally:
+        for server in servers:
+            server.stop()
+    return results
+
+
+def print_load(result: Load) -> None:
+    times = [load["shown"] for load in result.shown]
+    print(
+        f"Chromium, navigation → last highlight shown ({len(times)} loads): "
+        f"median {statistics.median(times):.0f} ms, min {min(times):.0f} ms, "
+        f"max {max(times):.0f} ms (target < 300 ms); the response ended at "
+        f"median {statistics.median(load['response'] for load in result.shown):.0f} ms, "
+        f"DOMContentLoaded at "
+        f"median {statistics.median(load['parsed'] for load in result.shown):.0f} ms"
+    )
+    print(
+        "  DOM nodes: " + ", ".join(f"{region} {count:,}" for region, count in result.nodes.items())
+    )
+    print(
+        "  one traced load, main thread: "
+        + ", ".join(
+            f"{name} {value:,.0f}" + ("" if name == "layout objects" else " ms")
+            for name, value in result.trace.items()
+        )
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -406,6 +589,18 @@ def main() -> None:
     parser.add_argument("--links", type=int, default=500)
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument(
+        "--compare-with",
+        type=Path,
+        metavar="FOLDER",
+        help="also load the document from the app's source in FOLDER (e.g. `git archive` of an "
+        "earlier commit, unpacked), interleaved with this one",
+    )
+    parser.add_argument(
+        "--load-only",
+        action="store_true",
+        help="in Chromium, measure only the page load (not the arcs and key presses)",
+    )
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="annotator-bench-"))
@@ -439,6 +634,12 @@ def main() -> None:
         sqlite_app = app_for(f"sqlite:///{sqlite_path}")
         with sqlite_app.app_context():
             document_id = db.session().exec(text("SELECT id FROM document")).scalar()
+        codes = [ROOT, *([args.compare_with] if args.compare_with else [])]
+        for result in measure_load(sqlite_path, document_id, codes):
+            print(f"served from {result.code}:")
+            print_load(result)
+        if args.load_only:
+            return
         loads = measure_arcs(sqlite_path, document_id)
         after_text = [load["painted"] - load["text"] for load in loads]
         print(

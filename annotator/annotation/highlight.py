@@ -42,17 +42,53 @@ def _nesting_key(span: Highlight) -> tuple[int, int, str]:
     return (span.start, -span.end, span.id)
 
 
-def render(text: str, spans: Sequence[Highlight]) -> Markup:
-    """HTML for ``text`` with ``spans`` (code-point offsets, half-open) as nested marks."""
+#: About how many characters go into one block of the text (see ``render``).
+BLOCK = 2_000
+
+
+def block_ends(text: str, size: int = BLOCK) -> list[int]:
+    """Where the blocks of ``text`` end (code points, exclusive, the last one ``len(text)``): each
+    block ends just after the first newline that comes ``size`` or more characters after its
+    start, so that no line is cut; a text without such a newline is one block."""
+    ends, start = [], 0
+    while start < len(text):
+        newline = text.find("\n", start + size - 1)
+        end = len(text) if newline < 0 else newline + 1
+        ends.append(end)
+        start = end
+    return ends or [0]
+
+
+def render(text: str, spans: Sequence[Highlight], block: int = BLOCK) -> Markup:
+    """HTML for ``text`` with ``spans`` (code-point offsets, half-open) as nested marks.
+
+    A long text is cut, after a newline, into blocks of about ``block`` characters
+    (``<div class="block">``, no other characters added), which the browser lays out only near
+    the screen (``content-visibility``, app.css; issue 19). A span that runs over the end of a
+    block is split there into fragments sharing ``data-span``, like a span crossed by another."""
+    ends = block_ends(text, block)
+    blocks = len(ends) > 1
     if not spans:
-        return Markup(escape(text))
-    boundaries = sorted({0, len(text), *(s.start for s in spans), *(s.end for s in spans)})
+        if not blocks:
+            return Markup(escape(text))
+        starts = [0, *ends[:-1]]
+        return Markup(
+            "".join(
+                f'<div class="block">{escape(text[a:b])}</div>'
+                for a, b in zip(starts, ends, strict=True)
+            )
+        )
+    breaks = set(ends[:-1]) if blocks else set()
+    boundaries = sorted({0, len(text), *breaks, *(s.start for s in spans), *(s.end for s in spans)})
     ordered = sorted(spans, key=_nesting_key)
-    out: list[str] = []
+    out: list[str] = ['<div class="block">'] if blocks else []
     stack: list[Highlight] = []
     active: list[Highlight] = []
     next_index = 0
     for left, right in zip(boundaries, boundaries[1:], strict=False):
+        if left in breaks:
+            out.append("</mark>" * len(stack) + '</div><div class="block">')
+            stack.clear()
         active = [s for s in active if s.end > left]
         while next_index < len(ordered) and ordered[next_index].start <= left:
             if ordered[next_index].end > left:
@@ -70,6 +106,8 @@ def render(text: str, spans: Sequence[Highlight]) -> Markup:
             out.append(_open(span, len(stack), first=span.start == left))
         out.append(escape(text[left:right]))
     out.append("</mark>" * len(stack))
+    if blocks:
+        out.append("</div>")
     return Markup("".join(out))
 
 
@@ -105,7 +143,12 @@ def render_list(
     """The side panel's list items, in text order: label, a preview of the text, the note and the
     attribute values (also as JSON in ``data-attributes``, for the popover), and, given the
     labels' attribute ``definitions`` (label name -> ``Label.attributes``), the required
-    attributes a span still lacks."""
+    attributes a span still lacks.
+
+    Three nodes per item (the item, its button, the preview's text): the label and its colour
+    swatch are the button's generated content (``data-label``, class ``lab-N``), so that 1,000
+    spans cost 3,000 nodes rather than 8,000 (issue 19). A note, attribute values or missing
+    required attributes add one element each."""
     if not spans:
         return Markup('<li class="muted empty">No spans yet.</li>')
     items = []
@@ -121,13 +164,13 @@ def render_list(
         if missing:
             values += f'<span class="span-missing">missing: {escape(", ".join(missing))}</span>'
         data = escape(json.dumps(dict(span.attributes or {}), ensure_ascii=False))
+        label = escape(span.label)
         items.append(
-            f'<li data-span="{escape(span.id)}" data-label="{escape(span.label)}" '
+            f'<li data-span="{escape(span.id)}" data-label="{label}" '
             f'data-start="{span.start}" data-end="{span.end}" data-note="{escape(span.note)}" '
             f'data-attributes="{data}">'
-            f'<button type="button" class="span-item"><span class="swatch lab-{span.label_id}">'
-            f'</span><span class="span-label">{escape(span.label)}</span> '
-            f'<span class="span-text">{escape(covered)}</span>{note}{values}</button></li>'
+            f'<button type="button" class="span-item lab-{span.label_id}" data-label="{label}">'
+            f"{escape(covered)}{note}{values}</button></li>"
         )
     return Markup("".join(items))
 
@@ -161,23 +204,25 @@ def render_links(
         for span_id in (link.source, link.target):
             span = by_id.get(span_id)
             quoted = f"«{escape(_preview(text, span, preview))}»" if span else "?"
-            chip = f'<span class="swatch lab-{span.label_id}"></span>' if span else ""
+            swatch = f" lab-{span.label_id}" if span else ""
             ends.append(
-                f'<span class="link-end" data-span="{escape(span_id)}">{chip}{quoted}</span>'
+                f'<span class="link-end{swatch}" data-span="{escape(span_id)}">{quoted}</span>'
             )
-        value = f' <span class="link-value">{escape(link.value)}</span>' if link.value else ""
+        value = f'<span class="link-value">{escape(link.value)}</span>' if link.value else ""
         remove = (
             '<button type="button" class="link link-delete" aria-label="Delete this link" '
             'title="Delete this link">×</button>'
             if editable
             else ""
         )
+        # No whitespace between the parts: the item is a flex row with a gap (relations.css), and
+        # each space would be one more text node (issue 19).
         items.append(
             f'<li data-relation="{escape(link.id)}" data-type="{escape(link.type)}" '
             f'data-source="{escape(link.source)}" data-target="{escape(link.target)}" '
             f'data-value="{escape(link.value or "")}">'
-            f'{ends[0]} <span class="link-arrow">→</span> <span class="link-type">'
-            f'{escape(link.type)}</span>{value} <span class="link-arrow">→</span> {ends[1]}'
+            f'{ends[0]}<span class="link-arrow">→</span><span class="link-type">'
+            f'{escape(link.type)}</span>{value}<span class="link-arrow">→</span>{ends[1]}'
             f"{remove}</li>"
         )
     return Markup("".join(items))

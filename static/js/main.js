@@ -385,7 +385,7 @@ function start(root) {
       const target = document.querySelector('#text mark[data-span="' + CSS.escape(item.dataset.span) + '"]');
       if (!drawnInPlace(item.dataset.span)) ws.selectSpan(item.dataset.span); // queued: painted pending
       else if (target) {
-        target.scrollIntoView({ block: "center", behavior: "smooth" });
+        target.scrollIntoView({ block: "center" }); // at once: a smooth scroll misses a span in a text block not yet laid out (app.css)
         for (const part of marksOf(item.dataset.span)) {
           part.classList.add("flash");
           setTimeout(() => part.classList.remove("flash"), 1200);

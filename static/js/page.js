@@ -39,11 +39,7 @@ export function showSpanChange(span) {
     const button = document.createElement("button");
     button.type = "button";
     button.className = "span-item";
-    const label = document.createElement("span");
-    label.className = "span-label";
-    const text = document.createElement("span");
-    text.className = "span-text";
-    button.append(label, " ", text);
+    button.append(document.createTextNode(""));
     item.append(button);
     const after = Array.from(list.querySelectorAll("li[data-span]")).find((other) => +other.dataset.start > span.start);
     list.insertBefore(item, after || null);
@@ -58,10 +54,18 @@ export function showSpanChange(span) {
   item.dataset.end = String(span.end);
   item.dataset.note = span.note || "";
   item.dataset.attributes = JSON.stringify(span.attributes || {});
-  const label = item.querySelector(".span-label");
-  if (label) label.textContent = span.label;
-  const text = item.querySelector(".span-text");
-  if (text) text.textContent = preview(span, 80);
+  // The item's button shows the label as generated content (data-label, class lab-N) before
+  // the preview, its first text node (highlight.py's render_list).
+  const button = item.querySelector("button.span-item");
+  if (button) {
+    button.dataset.label = span.label;
+    const labelButton = document.querySelector('#toolbar .label-button[data-label="' + CSS.escape(span.label) + '"]');
+    for (const name of Array.from(button.classList)) if (/^lab-\d+$/.test(name)) button.classList.remove(name);
+    if (labelButton) button.classList.add("lab-" + labelButton.dataset.labelId);
+    const text = Array.from(button.childNodes).find((node) => node.nodeType === Node.TEXT_NODE);
+    if (text) text.data = preview(span, 80);
+    else button.prepend(document.createTextNode(preview(span, 80)));
+  }
   const moved = item.dataset.shownStart !== undefined
     && (item.dataset.shownStart !== item.dataset.start || item.dataset.shownEnd !== item.dataset.end);
   for (const mark of marksOf(span.id)) mark.classList.toggle("moved", moved);
