@@ -28,6 +28,7 @@ export function setupKeys(ws) {
       return;
     }
     if (keys[event.key]) {
+      ws.syncSelection();
       if (ws.state.pendingSelection) { event.preventDefault(); ws.createSpan(keys[event.key]); }
       else if (editing) { event.preventDefault(); ws.updateSpan(editing, { label: keys[event.key] }); ws.closePopover(); }
     }

@@ -86,14 +86,21 @@ export function setupSelection(ws) {
     const selection = window.getSelection();
     if (selection) selection.removeAllRanges();
   };
-  document.addEventListener("selectionchange", () => {
+  /** Read the selection now. The browser reports a change later (selectionchange is queued),
+   * so a label key pressed at once after Shift+arrows calls this first: it labels what is
+   * selected, not what was selected a keystroke ago. */
+  ws.syncSelection = () => {
     if (ws.readOnly || ws.state.linking) return;
     const found = currentSelection(ws.snap);
+    const same = found && ws.state.pendingSelection
+      && found.start === ws.state.pendingSelection.start && found.end === ws.state.pendingSelection.end;
     if (!found) { ws.state.pendingSelection = null; toolbar.hidden = true; return; }
     ws.state.pendingSelection = found;
+    if (same) return;
     ws.closePopover();
     place(toolbar, found.rect);
-  });
+  };
+  document.addEventListener("selectionchange", () => ws.syncSelection());
   toolbar.addEventListener("mousedown", (event) => event.preventDefault()); // keep the selection
   toolbar.addEventListener("click", (event) => {
     const button = event.target.closest("[data-label]");
