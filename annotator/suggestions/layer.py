@@ -85,10 +85,12 @@ def shown_to(settings: SuggestionSettings, annotator: User, document: Document) 
     )
 
 
-def to_compute(session: Session, document: Document, settings: SuggestionSettings) -> list[str]:
+def to_compute(
+    session: Session, document: Document, settings: SuggestionSettings, learned: bool
+) -> list[str]:
     """The enabled recommenders that have not answered for the document (or failed a while ago)."""
     wanted = []
-    for name in enabled(settings, learned_on(session, settings.project_id)):
+    for name in enabled(settings, learned):
         run = session.get(SuggestionRun, (document.id, name))
         if run is None:
             wanted.append(name)

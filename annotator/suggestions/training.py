@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session, func, select
 
+from annotator import store
 from annotator.errors import Refused
 from annotator.models import (
     Adjudication,
@@ -27,7 +28,6 @@ from annotator.models import (
     Document,
     GoldSpan,
     Job,
-    Label,
     LearnedModel,
     Project,
     Span,
@@ -47,11 +47,6 @@ MIN_DOCUMENTS = 10
 RETRAIN_AFTER = 20
 
 
-def _label_names(session: Session, project_id: int) -> dict[int, str]:
-    rows = session.exec(select(Label.id, Label.name).where(Label.project_id == project_id))
-    return {label_id: name for label_id, name in rows}
-
-
 def adjudicated_ids(session: Session, project_id: int) -> list[int]:
     return list(
         session.exec(
@@ -64,7 +59,7 @@ def adjudicated_ids(session: Session, project_id: int) -> list[int]:
 
 def examples(session: Session, project: Project) -> list[Example]:
     """The documents to learn from, with their spans (label names, code points)."""
-    names = _label_names(session, project.id)
+    names = {label.id: label.name for label in store.labels_of(session, project.id)}
     gold_ids = set(adjudicated_ids(session, project.id))
     spans: dict[int, list[tuple[str, int, int]]] = defaultdict(list)
     for document_id, label_id, start, end in session.exec(
@@ -213,12 +208,8 @@ def active_model(session: Session, project_id: int) -> Model | None:
 
 def suggest(session: Session, project_id: int, text: str) -> list[Suggestion]:
     """The switched-on model's spans for ``text``; none when no model is switched on."""
-    model_id = active_model_id(session, project_id)
-    if model_id is None:
-        return []
-    row = session.get(LearnedModel, model_id)
-    assert row is not None
-    return _loaded(model_id, row.model).suggest(text)
+    model = active_model(session, project_id)
+    return model.suggest(text) if model is not None else []
 
 
 def due(session: Session, project: Project) -> bool:

@@ -62,11 +62,12 @@ def compute_suggestions(slug: str, document_id: int):
     project, _role, document, _item = document_for(slug, document_id)
     session = db.session()
     settings = layer.settings_of(session, project.id)
-    if not layer.enabled(settings, layer.learned_on(session, project.id)):
+    learned = layer.learned_on(session, project.id)
+    if not layer.enabled(settings, learned):
         return _answer(document, layer.Outcome("off"))
     shown = layer.shown_to(settings, me(), document)
     labels = store.labels_of(session, project.id)
-    names = layer.to_compute(session, document, settings) if shown else []
+    names = layer.to_compute(session, document, settings, learned) if shown else []
     model = training.active_model(session, project.id) if training.RECOMMENDER in names else None
     session.close()  # end the read (rows stay loaded): a slow recommender holds no database lock
     results = layer.compute(names, settings, document, [label.name for label in labels], model)

@@ -16,6 +16,7 @@ from sqlmodel import select
 from annotator import db, store
 from annotator.assignments import handout
 from annotator.models import Document, SuggestionSettings
+from tests.support.pages import csrf_token
 
 pytestmark = pytest.mark.serial  # starts HTTP servers
 
@@ -92,15 +93,10 @@ def _use(world, news, url: str, timeout: float = 3.0) -> None:
         session.commit()
 
 
-def _csrf(client) -> str:
-    page = client.get("/").get_data(as_text=True)
-    return page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
-
-
 def _compute(world, news):
     ann = world.client("ann")
     url = f"/api/projects/news/documents/{news['document_id']}/suggestions"
-    response = ann.post(url, headers={"X-CSRFToken": _csrf(ann)})
+    response = ann.post(url, headers={"X-CSRFToken": csrf_token(ann)})
     assert response.status_code == 200
     return ann, response.get_json()
 
@@ -147,6 +143,6 @@ def test_a_broken_recommender_is_reported_to_the_manager_and_the_workspace_goes_
     # the annotator still saves spans and opens the page
     span = {"label": "claim", "start": 0, "end": 11}
     url = f"/api/projects/news/documents/{news['document_id']}/spans/span-after-broken"
-    saved = ann.put(url, json=span, headers={"X-CSRFToken": _csrf(ann)})
+    saved = ann.put(url, json=span, headers={"X-CSRFToken": csrf_token(ann)})
     assert saved.status_code == 201
     assert ann.get(f"/p/news/d/{news['document_id']}").status_code == 200

@@ -21,6 +21,7 @@ from tests.integration.test_migrations import (
     empty_database_url,  # noqa: F401 - fixture
 )
 from tests.support.news_corpus import corpus
+from tests.support.pages import csrf_token
 
 
 def gold_lines(examples, prefix: str = "g") -> list[dict]:
@@ -210,11 +211,6 @@ def test_a_curator_finishing_a_document_starts_learning_again_when_enough_gold_i
         assert len(db.session().exec(select(Job).where(Job.kind == "train")).all()) == 1
 
 
-def _csrf(client) -> str:
-    page = client.get("/").get_data(as_text=True)
-    return page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
-
-
 def test_the_switched_on_model_suggests_in_the_workspace_and_an_accepted_span_names_it(
     project, runner
 ):
@@ -245,13 +241,13 @@ def test_the_switched_on_model_suggests_in_the_workspace_and_an_accepted_span_na
         session.commit()
     ana = project.client("ana")
     url = f"/api/projects/news/documents/{document_id}/suggestions"
-    answer = ana.post(url, headers={"X-CSRFToken": _csrf(ana)}).get_json()
+    answer = ana.post(url, headers={"X-CSRFToken": csrf_token(ana)}).get_json()
     assert answer["state"] == "ready"
     found = {(item["label"], item["text"], item["recommender"]) for item in answer["suggestions"]}
     assert ("attribution", "the mayor's office said", "learned") in found
     chosen = next(item for item in answer["suggestions"] if item["label"] == "attribution")
     accepted = ana.put(
-        f"{url}/{chosen['id']}/accept/span-learned-1", headers={"X-CSRFToken": _csrf(ana)}
+        f"{url}/{chosen['id']}/accept/span-learned-1", headers={"X-CSRFToken": csrf_token(ana)}
     )
     assert accepted.status_code == 201
     assert (accepted.get_json()["origin"], accepted.get_json()["recommender"]) == (
@@ -261,7 +257,7 @@ def test_the_switched_on_model_suggests_in_the_workspace_and_an_accepted_span_na
 
     # switched off: the workspace gets no learned suggestions any more
     lead.post("/p/news/suggestions/models/1", data={"enabled": "0"})
-    assert ana.post(url, headers={"X-CSRFToken": _csrf(ana)}).get_json()["state"] == "off"
+    assert ana.post(url, headers={"X-CSRFToken": csrf_token(ana)}).get_json()["state"] == "off"
 
 
 def test_switching_asks_for_one_or_zero(project):

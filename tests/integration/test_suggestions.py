@@ -13,6 +13,7 @@ from annotator import db, store
 from annotator.assignments import handout
 from annotator.models import Document, SuggestionExposure, SuggestionSettings
 from annotator.suggestions import exposure
+from tests.support.pages import csrf_token
 
 TEXT = (
     "The fire was caused by faulty wiring, the port authority said on Wednesday. "
@@ -42,14 +43,8 @@ def _url(news, tail=""):
     return f"/api/projects/{news['slug']}/documents/{news['document_id']}/suggestions{tail}"
 
 
-def _csrf(client) -> str:
-    page = client.get("/").get_data(as_text=True)
-    marker = 'name="csrf-token" content="'
-    return page.split(marker, 1)[1].split('"', 1)[0]
-
-
 def _compute(client, news):
-    response = client.post(_url(news), headers={"X-CSRFToken": _csrf(client)})
+    response = client.post(_url(news), headers={"X-CSRFToken": csrf_token(client)})
     assert response.status_code == 200, response.get_data(as_text=True)
     return response.get_json()
 
@@ -77,7 +72,7 @@ def test_suggestions_are_nobodys_spans_until_accepted(world, news):
     spans_url = f"/api/projects/news/documents/{news['document_id']}/spans"
     assert ann.get(spans_url).get_json()["spans"] == []
     chosen = next(item for item in answer["suggestions"] if item["text"] == "said Maria Okafor")
-    headers = {"X-CSRFToken": _csrf(ann)}
+    headers = {"X-CSRFToken": csrf_token(ann)}
     url = _url(news, f"/{chosen['id']}/accept/span-accepted-1")
     first = ann.put(url, headers=headers)
     again = ann.put(url, headers=headers)
@@ -98,11 +93,11 @@ def test_a_rejected_suggestion_stays_away_for_that_annotator_only_until_taken_ba
     answer = _compute(ann, news)
     chosen = answer["suggestions"][0]
     url = _url(news, f"/{chosen['id']}/rejection")
-    assert ann.put(url, headers={"X-CSRFToken": _csrf(ann)}).status_code == 200
-    assert ann.put(url, headers={"X-CSRFToken": _csrf(ann)}).status_code == 200  # idempotent
+    assert ann.put(url, headers={"X-CSRFToken": csrf_token(ann)}).status_code == 200
+    assert ann.put(url, headers={"X-CSRFToken": csrf_token(ann)}).status_code == 200  # idempotent
     assert chosen["id"] not in [item["id"] for item in _compute(ann, news)["suggestions"]]
     assert chosen["id"] in [item["id"] for item in _compute(bob, news)["suggestions"]]
-    assert ann.delete(url, headers={"X-CSRFToken": _csrf(ann)}).status_code == 200  # undo
+    assert ann.delete(url, headers={"X-CSRFToken": csrf_token(ann)}).status_code == 200  # undo
     assert chosen["id"] in [item["id"] for item in ann.get(_url(news)).get_json()["suggestions"]]
 
 
@@ -114,7 +109,7 @@ def test_a_suggestion_of_another_document_is_not_found(world, news):
         session = db.session()
         other = session.exec(select(Document).where(Document.external_id == "other")).one()
     url = f"/api/projects/news/documents/{other.id}/suggestions/{chosen['id']}/accept/span-x-000001"
-    assert ann.put(url, headers={"X-CSRFToken": _csrf(ann)}).status_code == 404
+    assert ann.put(url, headers={"X-CSRFToken": csrf_token(ann)}).status_code == 404
 
 
 def test_ab_share_hides_suggestions_from_the_other_group_and_records_who_saw_them(world, news):
@@ -153,7 +148,7 @@ def test_no_recommender_enabled_means_no_suggestions(world, news):
 def test_export_marks_accepted_spans_as_suggestions_and_the_rest_manual(world, news, runner):
     ann = world.client("ann")
     chosen = _compute(ann, news)["suggestions"][0]
-    headers = {"X-CSRFToken": _csrf(ann), "Content-Type": "application/json"}
+    headers = {"X-CSRFToken": csrf_token(ann), "Content-Type": "application/json"}
     ann.put(_url(news, f"/{chosen['id']}/accept/span-accepted-3"), headers=headers)
     spans_url = f"/api/projects/news/documents/{news['document_id']}/spans/span-manual-01"
     body = {"label": "claim", "start": 0, "end": 8}
@@ -174,7 +169,7 @@ def test_manager_enables_rules_and_edits_the_lexicon(world, news):
     mia = world.client("mia")
     assert "Lexicon of the rules" in mia.get("/p/news/suggestions").get_data(as_text=True)
     form = {
-        "csrf_token": _csrf(mia),
+        "csrf_token": csrf_token(mia),
         "rules_enabled": "on",
         "lexicon": "[verbs]\nwrote\n",
         "share": "100",
@@ -198,7 +193,7 @@ def test_measures_page_counts_what_annotators_accepted_and_rejected(world, news)
     ann = world.client("ann")
     suggestions = _compute(ann, news)["suggestions"]
     attribution = [item for item in suggestions if item["label"] == "attribution"]
-    headers = {"X-CSRFToken": _csrf(ann)}
+    headers = {"X-CSRFToken": csrf_token(ann)}
     ann.put(_url(news, f"/{attribution[0]['id']}/accept/span-measured-1"), headers=headers)
     ann.put(_url(news, f"/{attribution[1]['id']}/rejection"), headers=headers)
     page = world.client("mia").get("/p/news/agreement/suggestions").get_data(as_text=True)
