@@ -43,6 +43,8 @@ DEFAULT_LABELS = (
     ("evidence", "#4c78a8", "2"),
     ("attribution", "#54a24b", "3"),
 )
+#: Labels whose spans name a source (the Source registry) in a new project.
+SOURCE_LABELS = ("attribution",)
 #: Relation types every new project starts with: (name, source labels, target labels, choices).
 #: A type is created only when the project has at least one of its labels at each end.
 DEFAULT_RELATION_TYPES = (
@@ -134,6 +136,8 @@ class Label(SQLModel, table=True):
         default_factory=list,
         sa_column=Column(JSON, nullable=False, server_default=text("'[]'")),
     )
+    # its spans may point to a project-wide Source (migration 0100: true for "attribution")
+    links_source: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
 
     __table_args__ = (
         UniqueConstraint("project_id", "name"),
@@ -216,6 +220,39 @@ def _span_table_args(prefix: str) -> tuple:
         CheckConstraint('start < "end"', name="start_before_end"),
         CheckConstraint('"end" <= document_length', name="end_within_text"),
         Index(f"ix_{prefix}_document", "document_id", "start"),
+        # a source of the span's own project; merging sources moves spans before deleting one
+        ForeignKeyConstraint(["project_id", "named_source_id"], ["source.project_id", "source.id"]),
+        Index(f"ix_{prefix}_named_source", "named_source_id"),
+    )
+
+
+SOURCE_KINDS = ("person", "organisation", "outlet", "document", "other")
+
+
+class Source(SQLModel, table=True):
+    """A source followed across the corpus (migration 0100): attribution spans of any document
+    and annotator, and gold spans, point to it, so a source's rating and reach can be read over
+    the whole study. ``name_key`` is the name case-folded with spaces collapsed: one source per
+    name in a project, whoever types it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", ondelete="CASCADE")
+    name: str = Field(max_length=200)
+    name_key: str = Field(max_length=200)
+    kind: str = Field(default="person", max_length=20)
+    url: str | None = Field(default=None, max_length=2000)
+    wikidata: str | None = Field(default=None, max_length=20)  # e.g. Q42, entered by hand
+    created_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("project_id", "name_key"),
+        UniqueConstraint("project_id", "id"),
+        CheckConstraint("length(name) > 0", name="name_not_empty"),
+        CheckConstraint(
+            "kind IN ('person', 'organisation', 'outlet', 'document', 'other')",
+            name="kind_known",
+        ),
     )
 
 
@@ -241,6 +278,9 @@ class Span(SQLModel, table=True):
         default="manual", max_length=20, sa_column_kwargs={"server_default": "manual"}
     )
     recommender: str | None = Field(default=None, max_length=64)
+    # the project-wide Source this span names (migration 0100), for labels with links_source;
+    # not to be confused with a relation's source_id, the span a link starts at
+    named_source_id: int | None = None
 
     __table_args__ = (
         *_span_table_args("span"),
@@ -281,6 +321,8 @@ class GoldSpan(SQLModel, table=True):
     source_span_id: str | None = Field(default=None, max_length=36)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    # the project-wide Source this gold span names (migration 0100)
+    named_source_id: int | None = None
 
     __table_args__ = (
         *_span_table_args("gold_span"),

@@ -19,6 +19,7 @@ from annotator.models import (
     DEFAULT_LABELS,
     DEFAULT_RELATION_TYPES,
     ROLES,
+    SOURCE_LABELS,
     Assignment,
     Document,
     Label,
@@ -156,6 +157,7 @@ def create_project(
                 shortcut=shortcut,
                 position=position,
                 attributes=_default_attributes(label_name),
+                links_source=label_name in SOURCE_LABELS,
             )
         )
     db.flush()
