@@ -466,6 +466,19 @@ class Question(SQLModel, table=True):
     )
 
 
+def _answer_table_args(prefix: str) -> tuple:
+    """Constraints shared by ``answer`` and ``gold_answer``: the question is one of the answer's
+    project, and the answer goes with it."""
+    return (
+        ForeignKeyConstraint(
+            ["project_id", "question_id"],
+            ["question.project_id", "question.id"],
+            ondelete="CASCADE",
+        ),
+        Index(f"ix_{prefix}_question", "question_id"),
+    )
+
+
 class Answer(SQLModel, table=True):
     """An annotator's answer to a question about a document: one per (document, annotator,
     question), so a retried ``PUT`` stores one answer. ``value`` is JSON: a string (single, text),
@@ -479,14 +492,26 @@ class Answer(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
-    __table_args__ = (
-        ForeignKeyConstraint(
-            ["project_id", "question_id"],
-            ["question.project_id", "question.id"],
-            ondelete="CASCADE",
-        ),
-        Index("ix_answer_question", "question_id"),
-    )
+    __table_args__ = _answer_table_args("answer")
+
+
+class GoldAnswer(SQLModel, table=True):
+    """The adjudicated answer to a question about a document: one per (document, question), set
+    by a curator in the curation view (taken from an annotator's answer or entered), or brought
+    by an import (``curator_id`` NULL). ``value`` is JSON of the question's kind, as
+    :class:`Answer`'s is (migration 0098)."""
+
+    __tablename__ = "gold_answer"
+
+    document_id: int = Field(foreign_key="document.id", primary_key=True, ondelete="CASCADE")
+    question_id: int = Field(primary_key=True)
+    project_id: int = Field(foreign_key="project.id", ondelete="CASCADE")
+    value: Any = Field(sa_column=Column(JSON, nullable=False))
+    curator_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+    __table_args__ = _answer_table_args("gold_answer")
 
 
 ADJUDICATION_STATUSES = ("in_progress", "adjudicated")

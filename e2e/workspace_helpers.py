@@ -128,10 +128,13 @@ def api_spans(page, server, slug: str, document_id: int) -> list[dict]:
     return response.json()["spans"]
 
 
-def make_project(server, tmp_path: Path, documents: list[dict], annotators=("ana",)) -> str:
-    """A fresh project managed by lead, with ``annotators``, holding ``documents``."""
+def make_project(
+    server, tmp_path: Path, documents: list[dict], annotators=("ana",), overlap: int = 1
+) -> str:
+    """A fresh project managed by lead, with ``annotators``, holding ``documents``, each document
+    going to ``overlap`` annotators."""
     slug = "p-" + uuid.uuid4().hex[:8]
-    server.cli("create-project", slug, "--manager", "lead")
+    server.cli("create-project", slug, "--manager", "lead", "--overlap", str(overlap))
     for name in annotators:
         server.cli("add-member", slug, name, "--role", "annotator")
     path = tmp_path / f"{slug}.jsonl"

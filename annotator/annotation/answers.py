@@ -4,8 +4,8 @@ An answer is keyed by (document, annotator, question): ``PUT`` of the same answe
 once (an upsert), ``DELETE`` of an absent answer succeeds, so the browser's save queue may send
 any change again. Changing a question is refused while stored answers would no longer fit it
 (answers are never dropped silently); deleting a question with answers needs ``confirmed``.
-Functions raise ``errors.AnnotatorError`` subclasses; question edits do not commit, answer writes
-do.
+Gold answers (``adjudication.gold_answers``) count as stored answers here too. Functions raise
+``errors.AnnotatorError`` subclasses; question edits do not commit, answer writes do.
 """
 
 from __future__ import annotations
@@ -13,12 +13,15 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, union_all
 from sqlmodel import Session, select
 
 from annotator.annotation.questions import MAX_QUESTIONS, QuestionSpec, check_answer
 from annotator.errors import InvalidAnswer, InvalidQuestion, Refused
-from annotator.models import Answer, Document, Project, Question, User, utcnow
+from annotator.models import Answer, Document, GoldAnswer, Project, Question, User, utcnow
+
+MODELS = (Answer, GoldAnswer)
+"""Where answers are kept: the annotators' and the gold ones (a question's change checks both)."""
 
 
 def questions_of(db: Session, project_id: int) -> list[Question]:
@@ -62,7 +65,8 @@ def save_question(
         )
     else:
         misfits = 0
-        for (value,) in db.execute(select(Answer.value).where(Answer.question_id == current.id)):
+        stored = [select(model.value).where(model.question_id == current.id) for model in MODELS]
+        for (value,) in db.execute(union_all(*stored)):
             try:
                 check_answer(value, spec)
             except InvalidAnswer:
@@ -89,15 +93,19 @@ def delete_question(db: Session, project: Project, name: str, confirmed: bool) -
     question = question_named(db, project.id, name)
     if question is None:
         raise InvalidQuestion(f"no question {name!r} in this project", field="name")
-    count = db.exec(select(func.count()).where(Answer.question_id == question.id)).one()
+    count = sum(
+        db.exec(select(func.count()).where(model.question_id == question.id)).one()
+        for model in MODELS
+    )
     if count and not confirmed:
         raise InvalidQuestion(
             f"{name} has {count} answer{'s' if count != 1 else ''}: tick the box to delete "
             "them with it",
             field="confirm",
         )
-    for answer in db.exec(select(Answer).where(Answer.question_id == question.id)):
-        db.delete(answer)
+    for model in MODELS:
+        for answer in db.exec(select(model).where(model.question_id == question.id)):
+            db.delete(answer)
     db.delete(question)
     db.flush()
     return count
@@ -114,7 +122,8 @@ def answers_of(db: Session, document_id: int, annotator_id: int) -> dict[str, An
     return {name: value for name, value in rows}
 
 
-def _question(db: Session, document: Document, name: str) -> Question:
+def question_for(db: Session, document: Document, name: str) -> Question:
+    """The document's project's question ``name``; 404 naming ``question`` when it has none."""
     question = question_named(db, document.project_id, name)
     if question is None:
         raise Refused(404, f"no question {name!r} in this project", "question")
@@ -127,42 +136,52 @@ def save_answer(
     """Store the annotator's answer ``payload["value"]`` to question ``name``; returns
     (question, stored value, created). Idempotent: the same ``PUT`` again changes nothing.
     Commits (together with the assignment ``access.document_for_writing`` may have added)."""
-    question = _question(db, document, name)
+    question = question_for(db, document, name)
     if not isinstance(payload, dict) or "value" not in payload:
         raise Refused(400, "expected a JSON object with a 'value'", "value")
     value = check_answer(payload["value"], question)
-    key = (document.id, annotator.id, question.id)
-    existing = db.get(Answer, key)
+    key = {"document_id": document.id, "annotator_id": annotator.id, "question_id": question.id}
+    created = store_value(db, Answer, key, value, project_id=document.project_id)
+    db.commit()
+    return question, value, created
+
+
+def store_value(
+    db: Session,
+    model: type[Answer] | type[GoldAnswer],
+    key: dict[str, int],
+    value: Any,
+    **also: Any,
+) -> bool:
+    """Insert the row of ``model`` at primary ``key`` with ``value`` and the columns ``also``, or
+    update its value (and ``also``) when it differs; True if it was created. The same value again
+    changes nothing, so a retried save is a no-op. Does not commit."""
+    existing = db.get(model, key)
     now = utcnow()
-    module = import_module(f"sqlalchemy.dialects.{db.get_bind().dialect.name}")
     if existing is None:
-        statement = module.insert(Answer).values(
-            document_id=document.id,
-            annotator_id=annotator.id,
-            question_id=question.id,
-            project_id=document.project_id,
-            value=value,
-            created_at=now,
-            updated_at=now,
+        module = import_module(f"sqlalchemy.dialects.{db.get_bind().dialect.name}")
+        statement = module.insert(model).values(
+            **key, **also, value=value, created_at=now, updated_at=now
         )
-        # A concurrent first save of the same answer: the later one wins, as an update would.
+        # A concurrent first save of the same row: the later one wins, as an update would.
         db.execute(
             statement.on_conflict_do_update(
-                index_elements=["document_id", "annotator_id", "question_id"],
-                set_={"value": statement.excluded.value, "updated_at": now},
+                index_elements=list(key),
+                set_={"value": statement.excluded.value, **also, "updated_at": now},
             )
         )
     elif existing.value != value:
         existing.value = value
+        for column, given in also.items():
+            setattr(existing, column, given)
         existing.updated_at = now
         db.add(existing)
-    db.commit()
-    return question, value, existing is None
+    return existing is None
 
 
 def delete_answer(db: Session, document: Document, annotator: User, name: str) -> bool:
     """Clear the annotator's answer; True if there was one. Commits."""
-    question = _question(db, document, name)
+    question = question_for(db, document, name)
     existing = db.get(Answer, (document.id, annotator.id, question.id))
     if existing is not None:
         db.delete(existing)

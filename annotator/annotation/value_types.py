@@ -156,6 +156,28 @@ def check_value(value: Any, spec: Any) -> Any:
     raise refuse(f"unknown kind {kind!r}")  # a definition the checks would have refused
 
 
+def from_form(given: list[str], spec: Any) -> Any:
+    """A value typed into an HTML form (``given``: the field's strings, several for a multiple
+    choice's boxes) as JSON of ``spec``'s kind, for :func:`check_value` to check: a number
+    parsed, ``true``/``false`` a boolean, the rest as typed. Raises :class:`Problem` naming
+    ``value`` when nothing was given or a number does not parse."""
+    given = [item for item in given if item.strip()]
+    if not given:
+        raise Problem(f"{spec.name}: no value given", "value")
+    if spec.kind == "multiple":
+        return given
+    first = given[0] if spec.kind == "text" else given[0].strip()
+    if spec.kind in ("scale", "number"):
+        try:
+            number = float(first)
+        except ValueError:
+            raise Problem(f"{spec.name}: expected a number, not {first!r}", "value") from None
+        return int(number) if number.is_integer() and "." not in first else number
+    if spec.kind == "boolean":
+        return {"true": True, "yes": True, "false": False, "no": False}.get(first.lower(), first)
+    return first
+
+
 def is_valid(value: Any, spec: Any) -> bool:
     """Whether :func:`check_value` accepts ``value`` as it is (without normalising it)."""
     try:

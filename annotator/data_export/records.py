@@ -12,8 +12,9 @@ annotator list and their spans, labels restrict annotator spans and gold spans a
 ``gold_only`` drops annotators and their spans; a relation is exported when both its spans are.
 Three filters choose documents: ``min_done`` keeps documents finished by at least k annotators
 (counting only the chosen annotators, if any), ``gold_only`` keeps documents with at least one
-gold span (of the chosen labels), and ``adjudicated_only`` keeps documents whose adjudication is
-finished (marked adjudicated, or their gold came with an import: `annotator.adjudication.state`).
+gold span (of the chosen labels) or gold answer, and ``adjudicated_only`` keeps documents whose
+adjudication is finished (marked adjudicated, or their gold came with an import:
+`annotator.adjudication.state`).
 
 Offsets are Unicode code points, half-open ``[start, end)``, as stored; ``formats`` converts
 where a format asks for another unit (doccano).
@@ -49,6 +50,7 @@ from annotator.models import (
     Answer,
     Assignment,
     Document,
+    GoldAnswer,
     GoldRelation,
     GoldSpan,
     Label,
@@ -234,7 +236,8 @@ def _document_query(project_id: int, options: ExportOptions):
             gold = gold.join(Label, Label.id == GoldSpan.label_id).where(
                 Label.name.in_(options.labels)
             )
-        query = query.where(gold.exists())
+        answered = select(GoldAnswer.question_id).where(GoldAnswer.document_id == Document.id)
+        query = query.where(or_(gold.exists(), answered.exists()))
     if options.adjudicated_only:
         query = query.where(
             select(Adjudication.document_id)
@@ -367,6 +370,25 @@ def _answer_query(ids: list[int], options: ExportOptions):
     return query
 
 
+def _gold_answer_query(ids: list[int]):
+    return (
+        select(
+            GoldAnswer.document_id,
+            Question.name,
+            Question.kind,
+            Question.choices,
+            GoldAnswer.value,
+            User.username,
+            utc_iso(GoldAnswer.created_at),
+            utc_iso(GoldAnswer.updated_at),
+        )
+        .join(Question, Question.id == GoldAnswer.question_id)
+        .outerjoin(User, User.id == GoldAnswer.curator_id)
+        .where(GoldAnswer.document_id.in_(ids))
+        .order_by(GoldAnswer.document_id, Question.position, Question.id)
+    )
+
+
 def _assignment_query(ids: list[int], options: ExportOptions):
     """Each assignment with the annotator's active time on the document (sum over their visits,
     first and last moment measured; NULL when nothing was measured)."""
@@ -459,6 +481,7 @@ def _batch_records(connection: Connection, batch, options: ExportOptions) -> Ite
     relations: defaultdict[int, list[dict]] = defaultdict(list)
     gold_relations: defaultdict[int, list[dict]] = defaultdict(list)
     answers: defaultdict[int, list[dict]] = defaultdict(list)
+    gold_answers: defaultdict[int, list[dict]] = defaultdict(list)
     if not options.gold_only:
         for (
             document_id,
@@ -592,6 +615,27 @@ def _batch_records(connection: Connection, batch, options: ExportOptions) -> Ite
                 "updated_at": updated,
             }
         )
+    for (
+        document_id,
+        question,
+        kind,
+        choices,
+        value,
+        curator,
+        created,
+        updated,
+    ) in connection.execute(_gold_answer_query(ids)).all():
+        gold_answers[document_id].append(
+            {
+                "question": question,
+                "kind": kind,
+                "choices": choices,
+                "value": value,
+                "curator": curator,
+                "created_at": created,
+                "updated_at": updated,
+            }
+        )
     for row in batch:
         record_spans = annotations.pop(row.id, [])
         record_gold = gold.pop(row.id, [])
@@ -607,6 +651,7 @@ def _batch_records(connection: Connection, batch, options: ExportOptions) -> Ite
             "answers": answers.pop(row.id, []),
             "gold": record_gold,
             "gold_relations": _joining(gold_relations.pop(row.id, []), record_gold),
+            "gold_answers": gold_answers.pop(row.id, []),
         }
 
 

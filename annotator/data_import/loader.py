@@ -22,6 +22,7 @@ from annotator.models import (
     Answer,
     Assignment,
     Document,
+    GoldAnswer,
     GoldRelation,
     GoldSpan,
     Membership,
@@ -234,6 +235,7 @@ class _Writer:
             self.db.execute(text("ANALYZE document"))
         spans, gold, assignments, relations, gold_relations = [], [], [], [], []
         answers: list[dict] = []
+        gold_answers: list[dict] = []
         adjudications: list[dict] = []
         for document_id, document in zip(ids, documents, strict=True):
             base = {
@@ -305,7 +307,20 @@ class _Writer:
             gold_relations += [
                 self._relation(relation, gold_rows) for relation in document.gold_relations
             ]
-            if gold_rows:  # gold finished elsewhere: the document counts as adjudicated
+            gold_answers += [
+                {
+                    "document_id": document_id,
+                    "question_id": self.questions[answer.question],
+                    "project_id": self.project.id,
+                    "value": answer.value,
+                    "curator_id": None,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for answer in document.gold_answers
+            ]
+            if gold_rows or document.gold_answers:
+                # gold finished elsewhere: the document counts as adjudicated
                 adjudications.append(
                     {
                         "document_id": document_id,
@@ -325,6 +340,7 @@ class _Writer:
             (Relation, relations),
             (GoldRelation, gold_relations),
             (Answer, answers),
+            (GoldAnswer, gold_answers),
             (Adjudication, adjudications),
         ):
             if values:

@@ -45,6 +45,7 @@ DOCUMENT_KEYS = {
     "relations",
     "gold_relations",
     "answers",
+    "gold_answers",
 }
 #: The key of the last line of an export that failed midway (``data_export.records``).
 EXPORT_FAILED = "export_failed"
@@ -83,6 +84,15 @@ class ImportedAnswer:
 
 
 @dataclass
+class ImportedGoldAnswer:
+    """A gold answer to a document question (its curator is not imported, as a gold span's is
+    not), checked against the project's question."""
+
+    question: str
+    value: Any
+
+
+@dataclass
 class ImportedDocument:
     external_id: str
     text: str
@@ -96,6 +106,7 @@ class ImportedDocument:
     relations: list[ImportedRelation] = field(default_factory=list)
     gold_relations: list[ImportedRelation] = field(default_factory=list)
     answers: list[ImportedAnswer] = field(default_factory=list)
+    gold_answers: list[ImportedGoldAnswer] = field(default_factory=list)
 
 
 @dataclass
@@ -250,6 +261,14 @@ def parse_document(
             raise reject(f"answers[{index}]", f"{answer.annotator} answers {answer.question} twice")
         answered.add((answer.annotator, answer.question))
         document.answers.append(answer)
+    for index, item in enumerate(_list(value, "gold_answers", reject)):
+        where = f"gold_answers[{index}]"
+        if not isinstance(item, dict):
+            raise reject(where, "expected an object with 'question' and 'value'")
+        question, checked = _question_value(item, where, rules, reject)
+        if any(earlier.question == question for earlier in document.gold_answers):
+            raise reject(where, f"gold answers {question} twice")
+        document.gold_answers.append(ImportedGoldAnswer(question, checked))
     return document
 
 
@@ -257,6 +276,13 @@ def _parse_answer(item: Any, where: str, rules: ImportRules, reject: Reject) -> 
     if not isinstance(item, dict):
         raise reject(where, "expected an object with 'annotator', 'question' and 'value'")
     name = _annotator_name(item, where, reject)
+    return ImportedAnswer(name, *_question_value(item, where, rules, reject))
+
+
+def _question_value(
+    item: dict[str, Any], where: str, rules: ImportRules, reject: Reject
+) -> tuple[str, Any]:
+    """(question, value) of an answer, the value checked against the project's question."""
     question = item.get("question")
     if not isinstance(question, str) or question not in rules.questions:
         known = ", ".join(rules.questions) or "none"
@@ -264,10 +290,9 @@ def _parse_answer(item: Any, where: str, rules: ImportRules, reject: Reject) -> 
     if "value" not in item:
         raise reject(f"{where}.value", "missing")
     try:
-        value = check_answer(item["value"], rules.questions[question])
+        return question, check_answer(item["value"], rules.questions[question])
     except InvalidAnswer as problem:
         raise reject(f"{where}.value", str(problem)) from None
-    return ImportedAnswer(name, question, value)
 
 
 def _span_ids(spans: list[ImportedSpan]) -> dict[str, int | None]:

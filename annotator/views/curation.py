@@ -3,7 +3,11 @@ next to the gold rendering; a click on a span in any lane accepts it into gold; 
 take its majority or be rejected (recorded, so it reads as decided); a comment goes to one
 annotator, who sees it on their document.
 
-The rules of gold live in ``annotator.adjudication`` (gold, state, curation); this module parses
+Beside the lanes, each document question with every annotator's answer: a click on one makes it
+the gold answer, or the curator enters one; either can be cleared.
+
+The rules of gold live in ``annotator.adjudication`` (gold, gold_answers, state, curation); this
+module parses
 forms, calls them and renders. Every answer is the page, or its ``#curation`` fragment for htmx.
 """
 
@@ -15,11 +19,13 @@ from sqlmodel import delete, select
 
 from annotator import db
 from annotator.access import document_for_curating
-from annotator.adjudication import gold, state
+from annotator.adjudication import gold, gold_answers, state
 from annotator.adjudication.curation import lanes, majority
+from annotator.annotation.answers import question_for
 from annotator.annotation.highlight import Highlight
+from annotator.annotation.value_types import from_form
 from annotator.auth import me
-from annotator.errors import Refused
+from annotator.errors import InvalidAnswer, Problem, Refused
 from annotator.models import Assignment, CuratorComment, Rejection, Span, User
 from annotator.views.compare import comparison
 
@@ -73,13 +79,14 @@ def curation(session, project, document, focus: tuple[int, int] | None = None) -
         "lane_names": [*context["annotators"], "gold"],
         "decisions": decisions,
         "comments": state.comments_on(session, document.id),
+        "questions": gold_answers.to_curate(session, document, context["annotators"]),
     }
 
 
-def _answer(slug: str, document_id: int, project, document):
+def _answer(slug: str, document_id: int, project, document, **extra):
     if request.headers.get("HX-Request"):
         context = curation(db.session(), project, document)
-        return render_template("curation/_curation.html", **context)
+        return render_template("curation/_curation.html", **context, **extra)
     return redirect(url_for("curation.page", slug=slug, document_id=document_id))
 
 
@@ -219,4 +226,35 @@ def comment(slug: str, document_id: int):
         )
     )
     session.commit()
+    return _answer(slug, document_id, project, document)
+
+
+@bp.post("/p/<slug>/curate/<int:document_id>/gold-answer")
+@login_required
+def gold_answer(slug: str, document_id: int):
+    """Set the gold answer to ``question``: ``action=take`` copies ``annotator``'s answer,
+    ``action=set`` takes the entered ``value`` (several for a multiple choice), ``action=clear``
+    removes it. A value that does not fit the question is refused (422) naming ``value``; the
+    htmx answer is then the fragment with the reason beside the question."""
+    project, document = document_for_curating(slug, document_id)
+    session = db.session()
+    name, action = request.form.get("question", ""), request.form.get("action", "set")
+    if action == "take":
+        gold_answers.take_answer(session, document, me(), name, request.form.get("annotator", ""))
+    elif action == "clear":
+        gold_answers.clear_gold_answer(session, document, me(), name)
+    elif action == "set":
+        question = question_for(session, document, name)
+        try:
+            value = from_form(request.form.getlist("value"), question)
+            gold_answers.set_gold_answer(session, document, me(), name, value)
+        except (Problem, InvalidAnswer) as problem:
+            session.rollback()
+            if not request.headers.get("HX-Request"):
+                raise Refused(422, str(problem), "value") from None
+            # htmx swaps no 4xx answer: the reason goes beside the question instead.
+            fragment = _answer(slug, document_id, project, document, refused=(name, str(problem)))
+            return fragment, 200
+    else:
+        raise Refused(422, "action: take, set or clear", "action")
     return _answer(slug, document_id, project, document)

@@ -277,6 +277,8 @@ ROUTES = [
           _form(start="0", end="5")),
     Route("curation.comment", "POST",                 (LOGIN,    404,     403,      AWAY,   AWAY),
           _form(annotator="ann", text="Check the boundary.")),
+    Route("curation.gold_answer", "POST",             (LOGIN,    404,     403,      AWAY,   AWAY),
+          _form(question="credibility", action="take", annotator="ann")),
     Route("compare.edit_gold_relation", "POST",       (LOGIN,    404,     403,      AWAY,   AWAY),
           _form(action="delete")),
     Route("gold_api.list_gold_relations", "GET",       (401,      404,     403,      200,    200)),

@@ -16,6 +16,7 @@ from annotator.data_export.formats.record import (
     Record,
     annotation_relations_of,
     answers_of,
+    gold_answers_of,
     gold_relations_of,
     gold_spans,
     sorted_json,
@@ -48,6 +49,10 @@ def doccano_lines(
     ids 0, 1, … within the line) and ``"relations": [{"id", "from_id", "to_id", "type",
     "value"?}]`` (ids of those entities). doccano reads them in a project with relation labeling
     and ignores ``attributes`` and ``value``; its sequence-labelling import keeps them as meta.
+
+    An annotator's answers to the document questions are on their line as ``cats`` (choice
+    questions) and ``answers`` (every one); the gold answers on the gold line, which is written
+    when gold has spans or answers.
     """
     if offsets not in DOCCANO_OFFSETS:
         raise ValueError(f"offsets must be one of {DOCCANO_OFFSETS}, not {offsets!r}")
@@ -61,7 +66,10 @@ def doccano_lines(
     )
 
     def line(
-        annotator: str, spans: Iterable[Mapping[str, Any]], links: Iterable[Mapping[str, Any]]
+        annotator: str,
+        spans: Iterable[Mapping[str, Any]],
+        links: Iterable[Mapping[str, Any]],
+        answers: Sequence[Mapping[str, Any]],
     ) -> Line:
         labels: list[list[int | str]] = []
         entities: list[Line] = []
@@ -87,7 +95,7 @@ def doccano_lines(
             "annotator": annotator,
             "meta": sorted_json(record.get("meta") or {}),
         }
-        out.update(_doccano_answers(answers_of(record, annotator)))
+        out.update(_doccano_answers(answers))
         if linked:
             out["entities"] = entities
             out["relations"] = []
@@ -104,11 +112,17 @@ def doccano_lines(
         return out
 
     lines = [
-        line(name, spans, [link for link in relations if link["annotator"] == name])
+        line(
+            name,
+            spans,
+            [link for link in relations if link["annotator"] == name],
+            answers_of(record, name),
+        )
         for name, spans in spans_by_annotator(record).items()
     ]
-    if gold:
-        lines.append(line(GOLD, gold, gold_relations))
+    gold_answers = gold_answers_of(record, include_gold)
+    if gold or gold_answers:
+        lines.append(line(GOLD, gold, gold_relations, gold_answers))
     return lines
 
 

@@ -11,6 +11,7 @@ from annotator.data_export.formats.record import (
     Record,
     annotation_order,
     annotation_relations_of,
+    gold_answers_of,
     gold_relations_of,
     gold_spans,
     sorted_json,
@@ -27,8 +28,8 @@ def native_lines(record: Record, *, include_gold: bool = True) -> list[Line]:
     ``relations``, ``gold_relations`` and a span's ``attributes`` are left out when empty, and so
     are an annotator's ``active_seconds``/``first_active_at``/``last_active_at`` (active time
     measured in the workspace; absent when none was) and ``answers`` (answers to document
-    questions, in the order the record gives: by annotator,
-    then question order).
+    questions, in the order the record gives: by annotator, then question order), and
+    ``gold_answers`` (the curators' adjudicated answers, in question order).
     """
     text = record["text"]
     annotators = sorted(record.get("annotators", []), key=lambda entry: entry["annotator"])
@@ -73,6 +74,12 @@ def native_lines(record: Record, *, include_gold: bool = True) -> list[Line]:
     line["gold"] = [_gold(text, span) for span in gold_spans(record, include_gold)]
     if gold_relations:
         line["gold_relations"] = gold_relations
+    gold_answers = [
+        {key: item[key] for key in ("question", "value", "curator", "created_at", "updated_at")}
+        for item in gold_answers_of(record, include_gold)
+    ]
+    if gold_answers:
+        line["gold_answers"] = gold_answers
     return [line]
 
 

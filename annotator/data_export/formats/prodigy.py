@@ -12,6 +12,7 @@ from annotator.data_export.formats.record import (
     Record,
     annotation_relations_of,
     answers_of,
+    gold_answers_of,
     gold_relations_of,
     gold_spans,
     sorted_json,
@@ -34,7 +35,8 @@ def prodigy_lines(record: Record, *, include_gold: bool = True) -> list[Line]:
     are linked has ``"relations": [{"head_span", "child_span", "label", "value"?}]`` like
     Prodigy's ``rel.manual`` tasks (head = our source, child = our target), each end as
     ``{"start", "end", "label"}``; the token indices ``head`` and ``child`` are left out, as are
-    tokens.
+    tokens. Answers to the document questions are on the annotator's task (`_prodigy_answers`),
+    the gold answers on the gold task, which is written when gold has spans or answers.
     """
     text = record["text"]
     base_meta = sorted_json(record.get("meta") or {})
@@ -52,7 +54,10 @@ def prodigy_lines(record: Record, *, include_gold: bool = True) -> list[Line]:
         return entry
 
     def line(
-        annotator: str, spans: list[Mapping[str, Any]], links: list[Mapping[str, Any]]
+        annotator: str,
+        spans: list[Mapping[str, Any]],
+        links: list[Mapping[str, Any]],
+        answers: Sequence[Mapping[str, Any]],
     ) -> Line:
         task = {
             "text": text,
@@ -61,7 +66,7 @@ def prodigy_lines(record: Record, *, include_gold: bool = True) -> list[Line]:
             "meta": {**base_meta, "id": record["id"], "annotator": annotator},
             "answer": "accept",
         }
-        task.update(_prodigy_answers(answers_of(record, annotator)))
+        task.update(_prodigy_answers(answers))
         if links:
             by_id = {span["id"]: span for span in spans}
             task["relations"] = []
@@ -77,12 +82,18 @@ def prodigy_lines(record: Record, *, include_gold: bool = True) -> list[Line]:
         return task
 
     lines = [
-        line(name, spans, [link for link in relations if link["annotator"] == name])
+        line(
+            name,
+            spans,
+            [link for link in relations if link["annotator"] == name],
+            answers_of(record, name),
+        )
         for name, spans in spans_by_annotator(record).items()
     ]
     gold = gold_spans(record, include_gold)
-    if gold:
-        lines.append(line(GOLD, gold, gold_relations_of(record, include_gold)))
+    gold_answers = gold_answers_of(record, include_gold)
+    if gold or gold_answers:
+        lines.append(line(GOLD, gold, gold_relations_of(record, include_gold), gold_answers))
     return lines
 
 

@@ -18,7 +18,8 @@ The record (see ``docs/formats.md``)::
      "gold": [{"id", "label", "start", "end", "text", "note", "attributes"?, "curator",
                "created_at", "updated_at"}],
      "gold_relations"?: [{"id", "type", "source", "target", "value", "curator",
-                          "created_at", "updated_at"}]}
+                          "created_at", "updated_at"}],
+     "gold_answers"?: [{"question", "value", "curator", "created_at", "updated_at"}]}
 
 A relation's ``source`` and ``target`` are ids of spans of the same record and layer
 (``annotations`` of its annotator, or ``gold``). Pure: no Flask, no database.
@@ -126,6 +127,11 @@ CHOICE_KINDS = ("single", "multiple")
 def answers_of(record: Mapping[str, Any], annotator: str) -> list[Mapping[str, Any]]:
     """One annotator's answers to the document questions, in the record's order."""
     return [item for item in record.get("answers", []) if item["annotator"] == annotator]
+
+
+def gold_answers_of(record: Mapping[str, Any], include_gold: bool) -> list[Mapping[str, Any]]:
+    """The gold answers to the document questions (in the questions' order), or none."""
+    return list(record.get("gold_answers", [])) if include_gold else []
 
 
 def annotator_names(record: Mapping[str, Any]) -> list[str]:

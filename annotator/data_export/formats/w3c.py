@@ -15,6 +15,7 @@ from annotator.data_export.formats.record import (
     annotation_relations_of,
     annotator_names,
     answers_of,
+    gold_answers_of,
     gold_relations_of,
     gold_spans,
     span_text,
@@ -55,6 +56,10 @@ def w3c_lines(record: Record, base_uri: str, *, include_gold: bool = True) -> li
     type as a ``tagging`` body (and its value, if any, as a ``describing`` body), and as target
     the two span annotations in order, source first: ``{"type": "List", "items": [source IRI,
     target IRI]}`` (the model's ordered multiplicity construct).
+
+    An annotator's answers to the document questions are one ``classifying`` annotation of the
+    document with a body ``question: value`` per answer; the gold answers are one more, whose
+    creator is the gold ``Software`` (its id ends in ``/answers/<document>/gold``).
     """
     base = base_uri.rstrip("/")
     text = record["text"]
@@ -134,29 +139,36 @@ def w3c_lines(record: Record, base_uri: str, *, include_gold: bool = True) -> li
         annotation(span, software(span["curator"])) for span in gold_spans(record, include_gold)
     ]
     lines += [link(item, person(item["annotator"])) for item in annotation_relations_of(record)]
+
+    def classifying(answers: list[Mapping[str, Any]], creator: Line, who: str) -> Line:
+        return {
+            "@context": W3C_CONTEXT,
+            "id": f"{base}/answers/{_iri_segment(record['id'])}/{_iri_segment(who)}",
+            "type": "Annotation",
+            "motivation": "classifying",
+            "creator": creator,
+            "created": min(item["created_at"] for item in answers),
+            "modified": max(item["updated_at"] for item in answers),
+            "body": [
+                {
+                    "type": "TextualBody",
+                    "purpose": "classifying",
+                    "value": f"{item['question']}: {_body_value(item['value'])}",
+                }
+                for item in answers
+            ],
+            "target": source,
+        }
+
     for name in annotator_names(record):
         answers = answers_of(record, name)
         if answers:
-            lines.append(
-                {
-                    "@context": W3C_CONTEXT,
-                    "id": f"{base}/answers/{_iri_segment(record['id'])}/{_iri_segment(name)}",
-                    "type": "Annotation",
-                    "motivation": "classifying",
-                    "creator": person(name),
-                    "created": min(item["created_at"] for item in answers),
-                    "modified": max(item["updated_at"] for item in answers),
-                    "body": [
-                        {
-                            "type": "TextualBody",
-                            "purpose": "classifying",
-                            "value": f"{item['question']}: {_body_value(item['value'])}",
-                        }
-                        for item in answers
-                    ],
-                    "target": source,
-                }
-            )
+            lines.append(classifying(answers, person(name), name))
+    gold_answers = gold_answers_of(record, include_gold)
+    if gold_answers:
+        curators = sorted({item["curator"] for item in gold_answers if item.get("curator")})
+        creator = software(", ".join(curators) or None)
+        lines.append(classifying(gold_answers, creator, GOLD))
     lines += [
         link(item, software(item.get("curator")))
         for item in gold_relations_of(record, include_gold)
