@@ -3,7 +3,7 @@
 A new table only; existing rows are untouched.
 
 Revision ID: 0098
-Revises: 0095
+Revises: 0100
 Create Date: 2026-11-28
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0098"
-down_revision = "0095"
+down_revision = "0100"
 branch_labels = None
 depends_on = None
 
