@@ -8,7 +8,8 @@ its last highlight, the DOM node count by region (text, span list, link list, ar
 for one traced load, the main thread's time in parsing, style, layout and paint. With
 ``--compare-with FOLDER`` it serves the app's source in FOLDER as well (for example an earlier
 commit: ``git archive COMMIT | tar -x -C FOLDER``) and loads the two in turn, for a before/after
-on the same machine at the same moment.
+on the same machine at the same moment; then measures the arcs, key presses and drag of each
+build, one after the other.
 
 Targets (issues 4, 15 and 19): render p95 < 100 ms, save p95 < 20 ms, key press → highlight
 < 100 ms, arcs and tags painted < 200 ms after the text, navigation → last highlight shown
@@ -206,16 +207,25 @@ def app_for(url: str):
     return app
 
 
-def measure_browser(
-    sqlite_path: Path, document_id: int, body: str, presses: int = 20
-) -> list[float]:
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415
-
-    from tests.support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: PLC0415
+def serve(sqlite_path: Path, code: Path = ROOT):
+    """A started server of the app's source in ``code`` on the bench's database."""
     from tests.support.server import Gunicorn  # noqa: PLC0415
 
     server = Gunicorn(sqlite_path.parent, f"sqlite:///{sqlite_path}")
+    # Gunicorn imports the app from the folder it changes to, before the installed one.
+    server.env["GUNICORN_CMD_ARGS"] = f"--chdir {code}"
     server.start()
+    return server
+
+
+def measure_browser(
+    sqlite_path: Path, document_id: int, body: str, presses: int = 20, code: Path = ROOT
+) -> tuple[list[float], dict[str, float]]:
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415
+
+    from tests.support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: PLC0415
+
+    server = serve(sqlite_path, code)
     results = []
     try:
         with sync_playwright() as playwright:
@@ -368,17 +378,17 @@ performance.mark = (name, options) => {
 """
 
 
-def measure_arcs(sqlite_path: Path, document_id: int, loads: int = 10) -> list[dict[str, float]]:
+def measure_arcs(
+    sqlite_path: Path, document_id: int, loads: int = 10, code: Path = ROOT
+) -> list[dict[str, float]]:
     """Open the document ``loads`` times; per load, when the text was painted (its largest
     contentful paint; the label tags are server-rendered HTML and CSS, painted with it) and when
     the arcs were drawn and painted, in ms since navigation."""
     from playwright.sync_api import sync_playwright  # noqa: PLC0415
 
     from tests.support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: PLC0415
-    from tests.support.server import Gunicorn  # noqa: PLC0415
 
-    server = Gunicorn(sqlite_path.parent, f"sqlite:///{sqlite_path}")
-    server.start()
+    server = serve(sqlite_path, code)
     results = []
     try:
         with sync_playwright() as playwright:
@@ -511,17 +521,12 @@ def measure_load(
     from playwright.sync_api import sync_playwright  # noqa: PLC0415
 
     from tests.support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: PLC0415
-    from tests.support.server import Gunicorn  # noqa: PLC0415
 
     results = [Load(code) for code in codes]
     servers = []
     try:
         for code in codes:
-            server = Gunicorn(sqlite_path.parent, f"sqlite:///{sqlite_path}")
-            # Gunicorn imports the app from the folder it changes to, before the installed one.
-            server.env["GUNICORN_CMD_ARGS"] = f"--chdir {code}"
-            server.start()
-            servers.append(server)
+            servers.append(serve(sqlite_path, code))
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             pages = []
@@ -640,26 +645,38 @@ def main() -> None:
             print_load(result)
         if args.load_only:
             return
-        loads = measure_arcs(sqlite_path, document_id)
-        after_text = [load["painted"] - load["text"] for load in loads]
-        print(
-            f"Chromium, arcs ({loads[0]['shown']}) and tags ({loads[0]['tags']}) painted after the "
-            f"text ({len(loads)} loads): median {statistics.median(after_text):.0f} ms, "
-            f"max {max(after_text):.0f} ms (target < 200 ms); drawing the arcs takes "
-            f"median {statistics.median(load['ms'] for load in loads):.0f} ms"
-        )
-        times, drag = measure_browser(sqlite_path, document_id, body)
-        print(
-            f"Chromium, key press → highlight painted ({len(times)} presses, {args.spans}+ spans): "
-            f"median {statistics.median(times):.0f} ms, max {max(times):.0f} ms (target < 100 ms)"
-        )
-        print(
-            f"Chromium, boundary drag ({drag['frames']} frames, {drag['updates']} drag updates): "
-            f"frame gap median {drag['frame_median']:.1f} ms, max {drag['frame_max']:.1f} ms, "
-            f"{drag['over_16']} frames over one 60 Hz interval; work per drag frame median "
-            f"{drag['work_median']:.2f} ms, max {drag['work_max']:.2f} ms "
-            "(target: no frame over 16 ms)"
-        )
+        for code in reversed(codes):
+            # The key presses add spans and the drag moves one: the build measured later (this
+            # one) sees ~20 more spans.
+            if args.compare_with:
+                print(f"served from {code}:")
+            print_interactive(sqlite_path, document_id, body, args.spans, code)
+
+
+def print_interactive(
+    sqlite_path: Path, document_id: int, body: str, spans: int, code: Path
+) -> None:
+    """Measure and print the arcs' paint, key presses and a boundary drag of one build."""
+    loads = measure_arcs(sqlite_path, document_id, code=code)
+    after_text = [load["painted"] - load["text"] for load in loads]
+    print(
+        f"Chromium, arcs ({loads[0]['shown']}) and tags ({loads[0]['tags']}) painted after the "
+        f"text ({len(loads)} loads): median {statistics.median(after_text):.0f} ms, "
+        f"max {max(after_text):.0f} ms (target < 200 ms); drawing the arcs takes "
+        f"median {statistics.median(load['ms'] for load in loads):.0f} ms"
+    )
+    times, drag = measure_browser(sqlite_path, document_id, body, code=code)
+    print(
+        f"Chromium, key press → highlight painted ({len(times)} presses, {spans}+ spans): "
+        f"median {statistics.median(times):.0f} ms, max {max(times):.0f} ms (target < 100 ms)"
+    )
+    print(
+        f"Chromium, boundary drag ({drag['frames']} frames, {drag['updates']} drag updates): "
+        f"frame gap median {drag['frame_median']:.1f} ms, max {drag['frame_max']:.1f} ms, "
+        f"{drag['over_16']} frames over one 60 Hz interval; work per drag frame median "
+        f"{drag['work_median']:.2f} ms, max {drag['work_max']:.2f} ms "
+        "(target: no frame over 16 ms)"
+    )
 
 
 if __name__ == "__main__":

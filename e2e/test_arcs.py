@@ -2,7 +2,8 @@
 spans, the L key and a click for the link, then the arc with its type; hovering lights it;
 clicking it relabels or deletes the link (undoable); the toggle hides the arcs and is remembered;
 reload draws the same arcs; entering link mode does not move the text. Also the arcs in the
-read-only view of another annotator's document and in the gold workspace (no editing there)."""
+read-only view of another annotator's document and in the gold workspace (no editing there), and
+the gold links over the gold text of the comparison page."""
 
 from __future__ import annotations
 
@@ -200,3 +201,66 @@ def test_arcs_in_the_read_only_view_and_the_gold_workspace_select_without_editin
     gold_evidence = draw(lead, EVIDENCE, "2")
     link(lead, gold_evidence, gold_claim, "refutes")
     assert arcs(lead) == [(gold_evidence, "refutes", gold_claim, "refutes")]
+
+    # the comparison page draws the gold links as arcs over the gold text too, read-only
+    lead.goto(f"{server.url}/p/{slug}/compare/{document_id}")
+    gold = lead.locator(".gold-arcs g.arc")
+    expect(gold).to_have_count(1)
+    assert (gold.get_attribute("data-source"), gold.get_attribute("data-type")) == (
+        gold_evidence,
+        "refutes",
+    )
+    assert gold.get_attribute("data-target") == gold_claim
+    expect(gold.locator("text.arc-label")).to_have_text("refutes")
+    # above the gold text, from one gold span to the other, and lit on hover with its spans
+    line = gold.locator(".arc-line").bounding_box()
+    text = lead.locator("#gold-text").bounding_box()
+    assert text["y"] <= line["y"] and line["y"] + line["height"] <= text["y"] + text["height"]
+    gold.locator(".arc-label-box").hover()
+    expect(lead.locator(".gold-arcs g.arc.lit")).to_have_count(1)
+    expect(lead.locator("#gold-text mark.arc-end")).to_have_count(2)
+    # marking the document adjudicated swaps the page's content in anew (htmx): the arc with it
+    lead.click("#mark-adjudicated")
+    expect(lead.locator("#reopen-adjudication")).to_be_visible()
+    expect(lead.locator(".gold-arcs g.arc")).to_have_count(1)
+    lead.evaluate("htmx.trigger(document.body, 'htmx:afterSettle')")  # a swap elsewhere
+    expect(lead.locator(".gold-arcs g.arc")).to_have_count(1)
+
+
+def test_a_line_with_many_stacked_arcs_gets_room_so_no_arc_runs_into_the_line_above(
+    page, server, tmp_path
+):
+    first = "Ministers met again on Tuesday to talk about the grain corridor."
+    words = "alpha bravo charlie delta echo foxtrot golf hotel india juliet".split()
+    text = first + "\n" + " ".join(words)
+    at = {word: text.index(word, len(first)) for word in words}
+    spans = [
+        {"id": word, "annotator": "ana", "label": "evidence" if i < 5 else "claim"}
+        | {"start": at[word], "end": at[word] + len(word)}
+        for i, word in enumerate(words)
+    ]
+    # five nested links over the second line: five stacked levels of arcs
+    relations = [
+        {"annotator": "ana", "type": "supports", "source": words[4 - i], "target": words[5 + i]}
+        for i in range(5)
+    ]
+    document = {"id": "crowded", "title": "Crowded", "text": text, "annotations": spans}
+    slug = make_project(server, tmp_path, [document | {"relations": relations}])
+    login(page, server, "lead", "lead-password")
+    page.goto(f"{server.url}/p/{slug}")
+    page.click("#documents a[href*='/d/']")
+    page.goto(page.url.split("?")[0] + "?annotator=ana")
+    expect(page.locator("#arcs g.arc")).to_have_count(5)
+    page.wait_for_timeout(200)  # the arcs settle in the frame after the room is given
+    first_line_bottom = page.evaluate(
+        """() => {
+          const node = document.getElementById('text').firstChild;
+          const range = document.createRange();
+          range.setStart(node, 0); range.setEnd(node, 10);
+          return range.getBoundingClientRect().bottom;
+        }"""
+    )
+    labels = [box.bounding_box() for box in page.locator("#arcs .arc-label-box").all()]
+    assert min(label["y"] for label in labels) >= first_line_bottom
+    lines = page.locator("#arcs .arc-line").all()
+    assert min(line.bounding_box()["y"] for line in lines) >= first_line_bottom

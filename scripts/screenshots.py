@@ -2,6 +2,7 @@
 
 .venv/bin/python scripts/screenshots.py          # all of them
 .venv/bin/python scripts/screenshots.py arcs     # only the link arcs and label tags (1280, 390 px)
+                                                 # and the comparison page's gold arcs
 """
 
 from __future__ import annotations
@@ -97,6 +98,19 @@ def linked_copy(server: Server, folder: Path) -> None:
             {"annotator": "ana", "type": kind, "source": source, "target": target}
             for kind, source, target in links
         ],
+        # the same as gold, for the comparison page's gold text with its arcs
+        "gold": [
+            {
+                "id": key,
+                "label": label,
+                "start": text.index(phrase),
+                "end": text.index(phrase) + len(phrase),
+            }
+            for key, (label, phrase) in spans.items()
+        ],
+        "gold_relations": [
+            {"type": kind, "source": source, "target": target} for kind, source, target in links
+        ],
     }
     path = folder / "linked.jsonl"
     path.write_text(json.dumps(document, ensure_ascii=False), "utf-8")
@@ -122,6 +136,12 @@ def arcs_shots(browser, server: Server) -> None:
         )  # hover: its links light up
         page.wait_for_timeout(100)
         page.screenshot(path=str(OUT / name))
+        if width > 400:  # the gold links over the gold text of the comparison page
+            page.goto(f"{server.url}/p/demo/compare/{document_id}")
+            page.wait_for_selector(".gold-arcs g.arc")
+            page.locator("#gold-text").scroll_into_view_if_needed()
+            page.wait_for_timeout(300)
+            page.screenshot(path=str(OUT / "compare-arcs.png"))
         page.close()
 
 

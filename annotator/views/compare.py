@@ -6,6 +6,8 @@ The rules of adjudication (what accepting a span or a link does to gold) are in
 
 from __future__ import annotations
 
+import dataclasses
+
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlmodel import select
@@ -100,6 +102,10 @@ def comparison(session, project, role: str, document) -> dict:
         "gold_list": render_list(document.text, gold),
         "gold_links": gold_links,
         "gold_by_id": gold_by_id,
+        "gold_arcs": {  # for static/js/compare.js: the gold links drawn as arcs on the gold text
+            "spans": [{"id": g.id, "start": g.start, "end": g.end, "label": g.label} for g in gold],
+            "links": [dataclasses.asdict(link) for link in gold_links],
+        },
         "gold_link_keys": {
             (link.type, _key(gold_by_id[link.source]), _key(gold_by_id[link.target]))
             for link in gold_links

@@ -138,3 +138,28 @@ export function levelsPerLine(laid) {
   for (const link of laid) for (const piece of link.pieces) counts.set(piece.line, Math.max(counts.get(piece.line) || 0, piece.level + 1));
   return counts;
 }
+
+/** The room a stack of `levels` levels needs between the text of one line and the text of the
+ * line above: the line height (px) that keeps the top label clear of the line above's text and
+ * its underlines. `content` is the text's content-area height (about 1.15 of its font size),
+ * `below` what the underlines of the line above take under its text; 0 levels need nothing. */
+export function lineHeightFor(levels, options = {}) {
+  const o = Object.assign({ content: 20, below: 4, labelHeight: 12, clearance: 2 }, DEFAULTS, options);
+  if (levels <= 0) return 0;
+  return o.content + o.below + o.base + (levels - 1) * o.levelHeight + o.labelHeight / 2 + o.clearance;
+}
+
+/** A stand-in for a link's end on another block of the text: on a line far above (the end comes
+ * earlier) or far below (later), so that layoutArcs routes the piece on this block to the edge. */
+export const ELSEWHERE = 1e6;
+export function elsewhere(before) { return { x: 0, top: before ? -ELSEWHERE : ELSEWHERE }; }
+
+/** Lay out the links that touch one block of the text (ends on other blocks given by elsewhere())
+ * and keep only the pieces on this block's lines. Each line's stacking depends only on the pieces
+ * on that line, so laying out block by block gives the same levels as laying out the whole text. */
+export function layoutBlock(links, options = {}) {
+  const near = (piece) => Math.abs(piece.line) < ELSEWHERE / 2;
+  return layoutArcs(links, options)
+    .map((arc) => Object.assign(arc, { pieces: arc.pieces.filter(near) }))
+    .filter((arc) => arc.pieces.length);
+}

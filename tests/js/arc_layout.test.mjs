@@ -1,7 +1,7 @@
 // Run with: node --test tests/js/
 import test from "node:test";
 import assert from "node:assert";
-import { arrowOf, layoutArcs, levelsPerLine, pathOf } from "../../static/js/arc_layout.js";
+import { arrowOf, elsewhere, layoutArcs, layoutBlock, levelsPerLine, lineHeightFor, pathOf } from "../../static/js/arc_layout.js";
 
 const BOX = { left: 0, right: 500, levelHeight: 12, base: 7, labelWidth: () => 20, pad: 4 };
 const link = (id, source, target, type = "supports") => ({ id, type, source, target });
@@ -106,4 +106,54 @@ test("pathOf rounds corners no wider than half the run", () => {
 
 test("no links, no pieces", () => {
   assert.deepStrictEqual(layoutArcs([], BOX), []);
+});
+
+test("a link to another block keeps only its piece on this block, run to the edge", () => {
+  const laid = layoutBlock([
+    link("later", at(300, 40), elsewhere(false)),
+    link("earlier", elsewhere(true), at(100, 80)),
+    link("here", at(10, 40), at(60, 40)),
+  ], BOX);
+  const pieces = Object.fromEntries(laid.map((l) => [l.id, l.pieces]));
+  assert.strictEqual(pieces.later.length, 1);
+  assert.deepStrictEqual([pieces.later[0].line, pieces.later[0].x1, pieces.later[0].x2], [40, 300, 500]);
+  assert.ok(pieces.later[0].sourceEnd && !pieces.later[0].targetEnd); // off to the right, no arrowhead
+  assert.deepStrictEqual([pieces.earlier[0].line, pieces.earlier[0].x1, pieces.earlier[0].x2], [80, 0, 100]);
+  assert.ok(arrowOf(pieces.earlier[0])); // comes in from the left onto its target
+  assert.strictEqual(pieces.here.length, 1);
+});
+
+test("laying out block by block stacks each line as laying out the whole text does", () => {
+  const all = [
+    link("a", at(50, 40), at(400, 40)),
+    link("b", at(150, 40), at(250, 40)),
+    link("c", at(300, 40), at(20, 120)), // from the first block to the second
+    link("d", at(30, 120), at(90, 120)),
+  ];
+  const whole = new Map(layoutArcs(all, BOX).flatMap((l) => l.pieces.map((p) => [l.id + "@" + p.line, p.level])));
+  const first = layoutBlock([all[0], all[1], link("c", at(300, 40), elsewhere(false))], BOX);
+  const second = layoutBlock([link("c", elsewhere(true), at(20, 120)), all[3]], BOX);
+  const byBlock = new Map([...first, ...second].flatMap((l) => l.pieces.map((p) => [l.id + "@" + p.line, p.level])));
+  assert.deepStrictEqual(byBlock, whole);
+});
+
+test("lineHeightFor: each level more needs one level height more room, none needs none", () => {
+  const o = { content: 20, below: 4, base: 7, levelHeight: 12, labelHeight: 12, clearance: 2 };
+  assert.strictEqual(lineHeightFor(0, o), 0);
+  assert.strictEqual(lineHeightFor(1, o), 20 + 4 + 7 + 6 + 2);
+  assert.strictEqual(lineHeightFor(4, o) - lineHeightFor(3, o), 12);
+});
+
+test("with the room lineHeightFor gives, the top label clears the line above on every line", () => {
+  // Lines `height` apart; a line's text spans [top, top + content]; the line above ends `below`
+  // further down with its underlines. Nested arcs: each one spans the one before.
+  const o = { content: 20, below: 4, labelHeight: 12 };
+  const links = Array.from({ length: 7 }, (_, i) => link("n" + i, at(200 - 20 * i, 0), at(220 + 20 * i, 0)));
+  const levels = Math.max(...layoutArcs(links, BOX).map((l) => l.pieces[0].level)) + 1;
+  assert.strictEqual(levels, 7);
+  const height = lineHeightFor(levels, Object.assign({}, BOX, o));
+  const second = layoutArcs(links.map((l) => link(l.id, at(l.source.x, height), at(l.target.x, height))), BOX);
+  const topOfLabels = Math.min(...second.map((l) => l.pieces[0].y - o.labelHeight / 2));
+  const aboveEnds = 0 + o.content + o.below; // the first line's text and underlines end here
+  assert.ok(topOfLabels >= aboveEnds, topOfLabels + " >= " + aboveEnds);
 });
