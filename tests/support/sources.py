@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from annotator import db, store
 from annotator.models import Document, GoldSpan, Source, Span, User
+from annotator.rules import source_key
 
 
 def link_sources(
@@ -25,9 +26,8 @@ def link_sources(
             ).first()
             if source is None:
                 source = Source(
-                    project_id=project.id, name=name, name_key=" ".join(name.casefold().split()),
-                    kind=kind,
-                )  # fmt: skip
+                    project_id=project.id, name=name, name_key=source_key(name), kind=kind
+                )
                 session.add(source)
                 session.flush()
             model = GoldSpan if annotator is None else Span
