@@ -71,3 +71,26 @@ def test_a_bad_source_on_a_later_line_refuses_the_whole_file(app, world, news, r
     assert result.exit_code != 0
     assert "bad.jsonl, line 2: field 'sources[0].kind': unknown kind 'wire'" in result.output
     assert _stored(app) == ([], [])
+
+
+def test_every_json_export_and_the_card_carry_the_imported_source(world, news, runner, tmp_path):
+    world.import_jsonl("news", [_line("d1")])
+
+    def export(*args):
+        out = tmp_path / "out.jsonl"
+        result = runner.invoke(args=["export", "news", "-o", str(out), *args])
+        assert result.exit_code == 0, result.output
+        return [orjson.loads(line) for line in out.read_bytes().splitlines()], out
+
+    (native,), out = export("--card")
+    assert native["annotations"][0]["source"] == "Reuters"
+    assert native["sources"][0]["wikidata"] == "Q130879"
+    card = (tmp_path / "out.jsonl.card.md").read_text(encoding="utf-8")
+    assert "- Sources: 1, named by 1 annotator spans and 1 gold spans" in card
+    doccano, _ = export("--format", "doccano")
+    assert [line["entities"][0]["source"] for line in doccano] == ["Reuters", "Reuters"]
+    prodigy, _ = export("--format", "prodigy")
+    assert [line["spans"][0]["source"] for line in prodigy] == ["Reuters", "Reuters"]
+    w3c, _ = export("--format", "w3c")
+    assert {"type": "SpecificResource", "purpose": "identifying",
+            "source": "http://www.wikidata.org/entity/Q130879"} in w3c[0]["body"]  # fmt: skip
