@@ -409,7 +409,7 @@ def _parse_source(item: Any, where: str, reject: Reject) -> ImportedSource:
     name = item.get("name")
     if not isinstance(name, str) or not name.strip():
         raise reject(f"{where}.name", "missing or empty; every source needs a name")
-    if len(name.strip()) > MAX_SOURCE_NAME:
+    if max(len(name.strip()), len(source_key(name))) > MAX_SOURCE_NAME:  # "ß" folds to "ss"
         raise reject(f"{where}.name", f"longer than {MAX_SOURCE_NAME} characters")
     kind = item.get("kind", "person")
     if kind not in SOURCE_KINDS:

@@ -141,6 +141,8 @@ def test_import_reads_sources_and_links_spans_by_name_ignoring_case_and_spaces()
         ({"sources": [{"name": "Reuters"}, {"name": "Zakharova", "id": 3}]},
          "sources[1].id", "unknown field"),
         ({"sources": ["Reuters"]}, "sources[0]", "expected an object"),
+        ({"sources": [{"name": "ß" * 101}, {"name": "Zakharova"}]},
+         "sources[0].name", "longer than 200"),
         ({"sources": [{"name": "Reuters", "wikidata": "Q" * 21}, {"name": "Zakharova"}]},
          "sources[0].wikidata", "longer than 20"),
         ({"sources": [{"name": "Reuters"}]}, "gold[0].source", "'Zakharova' is not one of"),
