@@ -75,3 +75,27 @@ def test_only_the_given_labels_are_compared_and_nobody_linking_gives_no_figure()
     assert figures["attribution"]["units"] == 1
     assert figures["attribution"]["alpha"] is None  # every value is "no source": no variation
     assert figures["attribution"]["disagreeing"] == []
+
+
+def test_nominal_bootstrap_alphas_equal_those_of_the_full_coincidence_matrices():
+    import numpy as np
+
+    from annotator.agreement import questions
+
+    rng = np.random.default_rng(3)
+    groups = [
+        [
+            list(rng.choice(list("abcde"), size=rng.integers(2, 5)))
+            for _ in range(rng.integers(1, 4))
+        ]
+        for _ in range(12)
+    ]
+    groups[0] = [["a", "a"]]  # a draw of only this group has no variation: undefined
+    categories = sorted({value for units in groups for values in units for value in values})
+    picks = rng.integers(0, len(groups), size=(200, len(groups)))
+    picks[0] = 0
+    per_group = questions._coincidences(groups, categories)
+    full = [questions.alpha_of(per_group[row].sum(0), categories, "nominal") for row in picks]
+    fast = questions._nominal_alphas(groups, categories, picks)
+    assert fast[0] is None and full[0] is None
+    assert fast == pytest.approx(full)
