@@ -27,6 +27,8 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
+from annotator import rules
+
 # Stable constraint names: migrations (and SQLite's batch mode) need them.
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -226,7 +228,7 @@ def _span_table_args(prefix: str) -> tuple:
     )
 
 
-SOURCE_KINDS = ("person", "organisation", "outlet", "document", "other")
+SOURCE_KINDS = rules.SOURCE_KINDS
 
 
 class Source(SQLModel, table=True):

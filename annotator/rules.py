@@ -14,6 +14,9 @@ STATUSES = ("assigned", "in_progress", "done", "skipped", "flagged")
 #: accounts, so the import checks the same rule.
 USERNAME = re.compile(r"^[\w.@+-]{1,80}$")
 
+#: What a source of the registry is (``Source.kind``, checked by the database too).
+SOURCE_KINDS = ("person", "organisation", "outlet", "document", "other")
+
 
 def parse_names(value: str | Iterable[str] | None) -> list[str]:
     """``"a,b"`` or ``["a", "b,c"]`` → ``["a", "b", "c"]``: blank parts dropped, first occurrence
@@ -23,3 +26,9 @@ def parse_names(value: str | Iterable[str] | None) -> list[str]:
     parts = [value] if isinstance(value, str) else list(value)
     names = (name.strip() for part in parts for name in part.split(","))
     return list(dict.fromkeys(name for name in names if name))
+
+
+def source_key(name: str) -> str:
+    """A source's ``name_key``: its name case-folded with runs of spaces as one, so "Reuters"
+    and " reuters " are one source of a project (``Source``'s unique key)."""
+    return " ".join(name.casefold().split())

@@ -1,14 +1,20 @@
-"""Loading what agreement on span attributes compares: the finished spans (as the span figures
-load them, ``inputs.load_inputs``) and the labels' attribute definitions."""
+"""Loading what agreement on span attributes and on source links compares: the finished spans
+(as the span figures load them, ``inputs.load_inputs``), the labels' attribute definitions, and
+the source each span names."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy import select
 from sqlmodel import Session
 
 from annotator.agreement.attributes import attribute_agreement
-from annotator.agreement.inputs import Filters, load_inputs
+from annotator.agreement.inputs import Filters, Inputs, load_inputs
+from annotator.agreement.sources import source_agreement
+from annotator.models import Source
+from annotator.models import Span as SpanRow
 from annotator.store import labels_of
 
 
@@ -26,6 +32,41 @@ def attributes_agreement(
     loaded = load_inputs(db, project_id, Filters(annotators=annotators))
     definitions = {label.name: label.attributes for label in labels_of(db, project_id)}
     figures = attribute_agreement(loaded.spans, definitions, bootstrap=bootstrap, seed=seed)
+    return _named_documents(figures, loaded)
+
+
+def sources_agreement(
+    db: Session,
+    project_id: int,
+    annotators: tuple[str, ...] | None = None,
+    *,
+    bootstrap: int = 0,
+    seed: int = 0,
+) -> dict[str, dict[str, Any]]:
+    """Agreement on source links per label that links sources (label -> figures, see
+    ``agreement.sources``), with ``disagreeing`` as ``{"id", "name"}`` of each document, most
+    disputed first. Empty when no label links sources."""
+    labels = [label.name for label in labels_of(db, project_id) if label.links_source]
+    if not labels:
+        return {}
+    loaded = load_inputs(db, project_id, Filters(annotators=annotators))
+    named = dict(
+        db.connection()
+        .execute(
+            select(SpanRow.id, Source.name)
+            .join(Source, Source.id == SpanRow.named_source_id)
+            .where(SpanRow.project_id == project_id)
+        )
+        .all()
+    )
+    figures = source_agreement(loaded.spans, named, labels, bootstrap=bootstrap, seed=seed)
+    return _named_documents(figures, loaded)
+
+
+def _named_documents(
+    figures: Mapping[str, Mapping[str, Any]], loaded: Inputs
+) -> dict[str, dict[str, Any]]:
+    """``figures`` with each ``disagreeing`` document key as the document's id and name."""
     out: dict[str, dict[str, Any]] = {}
     for name, item in figures.items():
         refs = [loaded.documents[key] for key in item["disagreeing"] if key in loaded.documents]

@@ -2,7 +2,7 @@
 download holds, so a figure can be quoted or plotted without copying it off the page.
 
 One row per figure: ``section`` (pairwise, breakdown, per_label, relations, attributes,
-documents, over_time, vs_gold), who (``a``, ``b``; ``b`` is "gold" for vs_gold), ``label``
+documents, over_time, vs_gold, sources), who (``a``, ``b``; ``b`` is "gold" for vs_gold), ``label``
 ("(all)" for a pair's micro-average, "(pooled)", "(micro)"), ``document`` (external id in the
 documents section, the week's Monday in over_time), ``measure``, ``value``, the interval
 (``ci_low``, ``ci_high``, empty without one) and ``documents`` (how many documents the figure
@@ -45,9 +45,14 @@ def _row(section: str, measure: str, value: Any, ci: Any = None, **where: Any) -
     ]
 
 
-def figure_rows(report: Mapping[str, Any], documents: Mapping[str, Any]) -> Iterator[list[Any]]:
+def figure_rows(
+    report: Mapping[str, Any],
+    documents: Mapping[str, Any],
+    sources: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Iterator[list[Any]]:
     """Rows of every figure of ``report`` (`inputs.agreement`); ``documents`` maps document
-    keys to their `DocumentRef` for the documents section."""
+    keys to their `DocumentRef` for the documents section. ``sources``: agreement on source
+    links per label (`attribute_values.sources_agreement`), its rows last."""
     n = report["documents"]
     for pair in report["pairwise"]:
         who = {"a": pair["a"], "b": pair["b"], "documents": pair["documents"]}
@@ -128,3 +133,11 @@ def figure_rows(report: Mapping[str, Any], documents: Mapping[str, Any]) -> Iter
                     )
             yield _row("vs_gold", "spans", figures["spans"], label=label, **who)
             yield _row("vs_gold", "gold_spans", figures["gold"], label=label, **who)
+    for label, figures in (sources or {}).items():
+        yield _row("sources", "alpha", figures["alpha"], figures["alpha_interval"], label=label)
+        yield _row("sources", "units", figures["units"], label=label)
+        for pair in figures["kappa"]:
+            a, b = pair["annotators"]
+            yield _row("sources", "kappa", pair["kappa"], label=label, a=a, b=b)
+        for ref in figures["disagreeing"]:
+            yield _row("sources", "disagreeing", 1, label=label, document=ref["name"])

@@ -91,15 +91,48 @@ def alpha_interval(
     if draws <= 0 or not groups:
         return None
     categories = sorted({value for units in groups for values in units for value in values})
-    per_group = _coincidences(groups, categories)
     rng = np.random.default_rng(seed)
     picks = rng.integers(0, len(groups), size=(draws, len(groups)))
-    samples = [alpha_of(per_group[row].sum(0), categories, level) for row in picks]
+    if level == "nominal":
+        samples = _nominal_alphas(groups, categories, picks)
+    else:
+        per_group = _coincidences(groups, categories)
+        samples = [alpha_of(per_group[row].sum(0), categories, level) for row in picks]
     defined = np.array([value for value in samples if value is not None])
     if defined.size == 0:
         return None
     tail = (1 - confidence) / 2
     return [float(q) for q in np.quantile(defined, [tail, 1 - tail])]
+
+
+def _nominal_alphas(
+    groups: Sequence[Sequence[Sequence[Any]]], categories: list[Any], picks: np.ndarray
+) -> list[float | None]:
+    """Nominal alpha of each bootstrap draw (a row of ``picks``: the groups drawn), as
+    `alpha_of` gives it, from what nominal alpha needs of a group: its coincidence marginals n_c
+    and its agreeing coincidences (the matrix's diagonal). A groups x categories x categories
+    matrix would not fit in memory for hundreds of categories (a corpus's sources)."""
+    index = {value: i for i, value in enumerate(categories)}
+    marginals = np.zeros((len(groups), len(categories)))
+    agreeing = np.zeros(len(groups))
+    for number, units in enumerate(groups):
+        for values in units:
+            codes, counts = np.unique([index[value] for value in values], return_counts=True)
+            marginals[number, codes] += counts
+            agreeing[number] += float((counts * (counts - 1)).sum()) / (len(values) - 1)
+    draws, size = picks.shape
+    weights = np.bincount(
+        (picks + size * np.arange(draws)[:, None]).ravel(), minlength=draws * size
+    ).reshape(draws, size)
+    drawn = weights @ marginals
+    n = drawn.sum(1)
+    observed = n - weights @ agreeing
+    with np.errstate(invalid="ignore", divide="ignore"):
+        expected = (n * n - (drawn * drawn).sum(1)) / (n - 1)
+    return [
+        None if total <= 1 or exp <= 1e-12 * max(total * total, 1.0) else 1.0 - obs / exp
+        for total, obs, exp in zip(n, observed, expected, strict=True)
+    ]
 
 
 def _metric(level: str, categories: list[Any], marginals: np.ndarray) -> np.ndarray:

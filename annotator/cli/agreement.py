@@ -183,7 +183,9 @@ def render_questions(questions: dict, title: str = "Document questions") -> str:
          figure(item["alpha"], item["alpha_interval"]), figure(item["mean_kappa"])]
         for name, item in questions.items()
     ]  # fmt: skip
-    head = "question" if title == "Document questions" else "attribute"
+    head = {"Document questions": "question", "Source links (matched spans)": "label"}.get(
+        title, "attribute"
+    )
     lines = table([head, "level", "units", "alpha", "mean kappa"], rows, right=(2, 3, 4))
     return "\n".join(["", title, *lines])
 
@@ -273,7 +275,7 @@ def agreement_command(
     from annotator import db, store
     from annotator.agreement import inputs
     from annotator.agreement.answers import questions_agreement
-    from annotator.agreement.attribute_values import attributes_agreement
+    from annotator.agreement.attribute_values import attributes_agreement, sources_agreement
 
     session = db.session()
     project = store.project_by_slug(session, slug)
@@ -297,10 +299,14 @@ def agreement_command(
     span_attributes = attributes_agreement(
         session, project.id, filters.annotators, bootstrap=bootstrap, seed=seed
     )
+    sources = sources_agreement(
+        session, project.id, filters.annotators, bootstrap=bootstrap, seed=seed
+    )
     if as_json:
         named = with_names(result.report, result.documents) | {
             "questions": questions,
             "span_attributes": span_attributes,
+            "sources": sources,
         }
         click.echo(json.dumps(named, ensure_ascii=False))
     else:
@@ -309,3 +315,5 @@ def agreement_command(
             click.echo(render_questions(questions))
         if span_attributes:
             click.echo(render_questions(span_attributes, "Span attributes (matched spans)"))
+        if any(item["units"] for item in sources.values()):
+            click.echo(render_questions(sources, "Source links (matched spans)"))

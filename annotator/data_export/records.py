@@ -58,6 +58,7 @@ from annotator.models import (
     Question,
     Relation,
     RelationType,
+    Source,
     Span,
     User,
 )
@@ -271,6 +272,7 @@ def _span_query(ids: list[int], options: ExportOptions):
             utc_iso(Span.updated_at),
             Span.origin,
             Span.recommender,
+            Span.named_source_id,
         )
         .join(User, User.id == Span.annotator_id)
         .join(Label, Label.id == Span.label_id)
@@ -296,6 +298,7 @@ def _gold_query(ids: list[int], options: ExportOptions):
             User.username,
             utc_iso(GoldSpan.created_at),
             utc_iso(GoldSpan.updated_at),
+            GoldSpan.named_source_id,
         )
         .join(Label, Label.id == GoldSpan.label_id)
         .outerjoin(User, User.id == GoldSpan.curator_id)
@@ -517,6 +520,7 @@ def _batch_records(connection: Connection, batch, options: ExportOptions) -> Ite
             updated,
             origin,
             recommender,
+            named_source,
         ) in connection.execute(_span_query(ids, options)).all():
             annotations[document_id].append(
                 {
@@ -531,6 +535,7 @@ def _batch_records(connection: Connection, batch, options: ExportOptions) -> Ite
                     "updated_at": updated,
                     "origin": origin or "manual",
                     "recommender": recommender,
+                    "source": named_source,
                 }
             )
         for (
@@ -578,6 +583,7 @@ def _batch_records(connection: Connection, batch, options: ExportOptions) -> Ite
         curator,
         created,
         updated,
+        named_source,
     ) in connection.execute(_gold_query(ids, options)).all():
         gold[document_id].append(
             {
@@ -590,6 +596,7 @@ def _batch_records(connection: Connection, batch, options: ExportOptions) -> Ite
                 "curator": curator,
                 "created_at": created,
                 "updated_at": updated,
+                "source": named_source,
             }
         )
     for (
@@ -636,6 +643,7 @@ def _batch_records(connection: Connection, batch, options: ExportOptions) -> Ite
                 "updated_at": updated,
             }
         )
+    sources = _name_sources([*annotations.values(), *gold.values()], connection)
     for row in batch:
         record_spans = annotations.pop(row.id, [])
         record_gold = gold.pop(row.id, [])
@@ -652,7 +660,33 @@ def _batch_records(connection: Connection, batch, options: ExportOptions) -> Ite
             "gold": record_gold,
             "gold_relations": _joining(gold_relations.pop(row.id, []), record_gold),
             "gold_answers": gold_answers.pop(row.id, []),
+            "sources": _sources_of([*record_spans, *record_gold], sources),
         }
+
+
+def _name_sources(span_lists: Iterable[list[dict]], connection: Connection) -> dict[str, dict]:
+    """Replace each span's ``source`` (the id of the source it names) by the source's name, and
+    return the named sources by name: ``{name, kind, url, wikidata}``."""
+    spans = [span for spans in span_lists for span in spans if span["source"] is not None]
+    ids = sorted({span["source"] for span in spans})
+    if not ids:
+        return {}
+    by_id = {
+        row.id: {"name": row.name, "kind": row.kind, "url": row.url, "wikidata": row.wikidata}
+        for row in connection.execute(
+            select(Source.id, Source.name, Source.kind, Source.url, Source.wikidata).where(
+                Source.id.in_(ids)
+            )
+        )
+    }
+    for span in spans:
+        span["source"] = by_id[span["source"]]["name"]
+    return {entry["name"]: entry for entry in by_id.values()}
+
+
+def _sources_of(spans: list[dict], sources: dict[str, dict]) -> list[dict]:
+    """The sources ``spans`` name, by name."""
+    return [sources[name] for name in sorted({s["source"] for s in spans if s["source"]})]
 
 
 def _joining(relations: list[dict], spans: list[dict]) -> list[dict]:
@@ -674,6 +708,10 @@ class ExportStats:
     gold_spans: int = 0
     relations: int = 0
     gold_relations: int = 0
+    #: the registry sources spans name, and how many annotator and gold spans name one
+    sources: set[str] = field(default_factory=set)
+    source_links: int = 0
+    gold_source_links: int = 0
     #: per annotator: active seconds per document, and the first and last moment measured
     active_seconds: dict[str, list[int]] = field(default_factory=dict)
     active_span: dict[str, tuple[str, str]] = field(default_factory=dict)
@@ -698,6 +736,11 @@ class ExportStats:
         self.gold_spans += len(record["gold"])
         self.relations += len(record.get("relations", []))
         self.gold_relations += len(record.get("gold_relations", []))
+        named = [span["source"] for span in record["annotations"] if span.get("source")]
+        named_gold = [span["source"] for span in record["gold"] if span.get("source")]
+        self.sources.update(named, named_gold)
+        self.source_links += len(named)
+        self.gold_source_links += len(named_gold)
 
     @property
     def spans(self) -> int:
@@ -728,6 +771,9 @@ class ExportStats:
             "gold_spans": self.gold_spans,
             "relations": self.relations,
             "gold_relations": self.gold_relations,
+            "sources": len(self.sources),
+            "source_links": self.source_links,
+            "gold_source_links": self.gold_source_links,
             "filters": options.filters(),
             "agreement": agreement,
             "active_time": {

@@ -30,6 +30,7 @@ import orjson
 from annotator.data_import import brat, doccano, label_studio, prodigy, w3c
 from annotator.data_import.parsers import (
     ImportedDocument,
+    ImportedSource,
     ImportRules,
     parse_file,
     parse_jsonl,
@@ -70,6 +71,7 @@ def parse_import(
         raise ImportRejected("--format", None, None, f"expected one of {', '.join(FORMATS)}")
     options = options or PeerOptions()
     seen: dict[str, str] = {}
+    listed: dict[str, tuple[ImportedSource, str]] = {}
     for source, content in files:
         found = 0
         for document in parse_one(source, content, rules, format, options):
@@ -84,6 +86,7 @@ def parse_import(
                 )
             where = source if document.line is None else f"{source}, line {document.line}"
             seen[document.external_id] = where
+            _check_sources_agree(document, source, where, listed)
             yield document
         if not found:
             if empty is None:
@@ -91,6 +94,26 @@ def parse_import(
                     source, None, None, "held no documents (the file is empty or only blank lines)"
                 )
             empty.append(source)
+
+
+def _check_sources_agree(
+    document: ImportedDocument,
+    source: str,
+    where: str,
+    listed: dict[str, tuple[ImportedSource, str]],
+) -> None:
+    """A source listed by several lines (each line lists the sources its spans name) must be
+    the same source in each: the same name, kind, URL and Wikidata id."""
+    for index, (key, item) in enumerate(document.sources.items()):
+        first = listed.setdefault(key, (item, where))
+        if first[0] != item:
+            raise ImportRejected(
+                source,
+                document.line,
+                f"sources[{index}]",
+                f"{item.name!r} differs from the same source in {first[1]} "
+                "(its name, kind, url and wikidata must agree)",
+            )
 
 
 def parse_one(

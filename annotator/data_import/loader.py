@@ -28,6 +28,7 @@ from annotator.models import (
     Membership,
     Project,
     Relation,
+    Source,
     Span,
     User,
     utcnow,
@@ -43,6 +44,8 @@ class ImportSummary:
     gold_spans: int = 0
     relations: int = 0
     gold_relations: int = 0
+    sources: int = 0
+    """Sources added to the project's registry (those it had already are reused)."""
     new_accounts: list[str] = field(default_factory=list)
     empty_files: list[str] = field(default_factory=list)
     """Files that held no documents (empty or only blank lines): said, so none looks lost."""
@@ -55,6 +58,8 @@ class ImportSummary:
             text += f", {self.relations} links"
         if self.gold_relations:
             text += f", {self.gold_relations} gold links"
+        if self.sources:
+            text += f", {self.sources} new sources"
         if self.new_accounts:
             text += f"; new accounts without password: {', '.join(self.new_accounts)}"
         for name in self.empty_files:
@@ -138,6 +143,7 @@ def _store(
         attributes={label.name: label.attributes for label in label_rows},
         relation_types={item.name: rule_of(item) for item in types},
         questions={item.name: item for item in questions},
+        source_labels={label.name for label in label_rows if label.links_source},
     )
     writer = _Writer(db, project, labels, {item.name: item.id for item in types})
     writer.questions = {item.name: item.id for item in questions}
@@ -178,6 +184,7 @@ class _Writer:
             )
         }
         self.questions: dict[str, int] = {}
+        self.sources: dict[str, int] = {}  # name key -> id of the project's source
         self.summary = ImportSummary()
         self.batches = 0
         self.postgresql = db.get_bind().dialect.name == "postgresql"
@@ -198,6 +205,34 @@ class _Writer:
                 self.members.add(user.id)
             self.users[name] = user.id
         return self.users[name]
+
+    def source_id(self, document: ImportedDocument, key: str | None) -> int | None:
+        """The id of the project's source named ``key`` (``rules.source_key``): the one the
+        project has, kept as it is, or one made from the document's listing of it."""
+        if key is None:
+            return None
+        if key not in self.sources:
+            found = self.db.exec(
+                select(Source.id).where(
+                    Source.project_id == self.project.id, Source.name_key == key
+                )
+            ).first()
+            if found is None:
+                listed = document.sources[key]
+                source = Source(
+                    project_id=self.project.id,
+                    name=listed.name,
+                    name_key=key,
+                    kind=listed.kind,
+                    url=listed.url,
+                    wikidata=listed.wikidata,
+                )
+                self.db.add(source)
+                self.db.flush()
+                found = source.id
+                self.summary.sources += 1
+            self.sources[key] = found
+        return self.sources[key]
 
     def write(self, documents: list[ImportedDocument], first_position: int) -> None:
         now = utcnow()
@@ -282,6 +317,7 @@ class _Writer:
                     "end": span.end,
                     "note": span.note,
                     "attributes": span.attributes,
+                    "named_source_id": self.source_id(document, span.source),
                 }
                 for span in document.annotations
             ]
@@ -294,6 +330,7 @@ class _Writer:
                     "end": span.end,
                     "note": span.note,
                     "attributes": span.attributes,
+                    "named_source_id": self.source_id(document, span.source),
                 }
                 for span in document.gold
             ]

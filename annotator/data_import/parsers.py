@@ -9,7 +9,8 @@ are normalised to ``\\n`` afterwards and the offsets are moved with the text.
 
 Native files may carry span ``attributes`` (checked against the project's label definitions) and
 ``relations`` / ``gold_relations`` between spans of the same layer, naming their ends by the
-spans' ``id`` in the file (the stored spans get new ids; the relations follow them).
+spans' ``id`` in the file (the stored spans get new ids; the relations follow them), and
+``sources`` of the project's source registry that spans name by their ``source`` (the name).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from annotator.annotation.questions import check_answer
 from annotator.errors import ImportRejected, InvalidAnswer, Problem
 from annotator.limits import MAX_NOTE_CHARS, meta_problem, nul_at
 from annotator.offsets import normalise_newlines
-from annotator.rules import STATUSES, USERNAME
+from annotator.rules import SOURCE_KINDS, STATUSES, USERNAME, source_key
 
 Reject = Callable[[str | None, str], ImportRejected]
 """Makes the refusal of the document being parsed: ``reject(field, reason)`` names its file and
@@ -46,7 +47,11 @@ DOCUMENT_KEYS = {
     "gold_relations",
     "answers",
     "gold_answers",
+    "sources",
 }
+SOURCE_KEYS = ("name", "kind", "url", "wikidata")
+MAX_SOURCE_NAME = 200
+MAX_WIKIDATA = 20
 #: The key of the last line of an export that failed midway (``data_export.records``).
 EXPORT_FAILED = "export_failed"
 NOSCRIPT = re.compile(r"<noscript\b.*?</noscript\s*>", re.IGNORECASE | re.DOTALL)
@@ -61,6 +66,18 @@ class ImportedSpan:
     annotator: str | None = None  # None for gold spans
     attributes: dict[str, Any] = field(default_factory=dict)
     id: str | None = None  # the span's id in the file, for relations to refer to
+    source: str | None = None  # the name key of the source it names, one of the line's sources
+
+
+@dataclass(frozen=True)
+class ImportedSource:
+    """A source of the registry a line lists; stored unless the project has one of that name
+    (compared by ``rules.source_key``)."""
+
+    name: str
+    kind: str = "person"
+    url: str | None = None
+    wikidata: str | None = None
 
 
 @dataclass
@@ -107,6 +124,7 @@ class ImportedDocument:
     gold_relations: list[ImportedRelation] = field(default_factory=list)
     answers: list[ImportedAnswer] = field(default_factory=list)
     gold_answers: list[ImportedGoldAnswer] = field(default_factory=list)
+    sources: dict[str, ImportedSource] = field(default_factory=dict)  # by name key
 
 
 @dataclass
@@ -121,6 +139,8 @@ class ImportRules:
     relation_types: Mapping[str, TypeRule] = field(default_factory=dict)
     questions: Mapping[str, Any] = field(default_factory=dict)
     """Question name -> its definition (a ``Question`` or ``questions.QuestionSpec``)."""
+    source_labels: Container[str] = frozenset()
+    """Labels whose spans may name a source (``Label.links_source``)."""
 
     @property
     def max_line_bytes(self) -> int:
@@ -213,6 +233,13 @@ def parse_document(
 
     text, move = normalise_newlines(written)
     document = ImportedDocument(external_id, text, title, url, meta, line=line)
+    for index, item in enumerate(_list(value, "sources", reject)):
+        where = f"sources[{index}]"
+        listed = _parse_source(item, where, reject)
+        key = source_key(listed.name)
+        if key in document.sources:
+            raise reject(f"{where}.name", f"{listed.name!r} is listed twice")
+        document.sources[key] = listed
     for layer, spans, gold in (
         ("annotations", document.annotations, False),
         ("gold", document.gold, True),
@@ -223,6 +250,7 @@ def parse_document(
             span = _moved(
                 _parse_span(item, where, written, rules, reject, gold), move, where, reject
             )
+            _check_source(span, item, where, document.sources, rules, reject)
             content = (span.annotator, span.label, span.start, span.end)
             if content in first_at:
                 who = "gold holds" if gold else f"{span.annotator} marks"
@@ -395,6 +423,49 @@ def _parse_span(
         raise reject(f"{where}.id", f"expected a string, got {_json_type(span_id)}")
     span_id = None if span_id is None else str(span_id)
     return ImportedSpan(label, start, end, note, annotator, attributes, span_id)
+
+
+def _parse_source(item: Any, where: str, reject: Reject) -> ImportedSource:
+    if not isinstance(item, dict):
+        raise reject(where, f"expected an object with a 'name', got {_json_type(item)}")
+    unknown = sorted(set(item) - set(SOURCE_KEYS))
+    if unknown:
+        raise reject(f"{where}.{unknown[0]}", f"unknown field (known: {', '.join(SOURCE_KEYS)})")
+    name = item.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise reject(f"{where}.name", "missing or empty; every source needs a name")
+    if max(len(name.strip()), len(source_key(name))) > MAX_SOURCE_NAME:  # "ß" folds to "ss"
+        raise reject(f"{where}.name", f"longer than {MAX_SOURCE_NAME} characters")
+    kind = item.get("kind", "person")
+    if kind not in SOURCE_KINDS:
+        raise reject(f"{where}.kind", f"unknown kind {kind!r} (known: {', '.join(SOURCE_KINDS)})")
+    url = _optional_string(item, "url", 2000, lambda f, reason: reject(f"{where}.{f}", reason))
+    wikidata = _optional_string(
+        item, "wikidata", MAX_WIKIDATA, lambda f, reason: reject(f"{where}.{f}", reason)
+    )
+    return ImportedSource(name.strip(), kind, url or None, wikidata or None)
+
+
+def _check_source(
+    span: ImportedSpan,
+    item: dict[str, Any],
+    where: str,
+    sources: Mapping[str, ImportedSource],
+    rules: ImportRules,
+    reject: Reject,
+) -> None:
+    """Set ``span.source`` from the file's ``source``: the name of one of the line's sources,
+    on a label whose spans may name one."""
+    name = item.get("source")
+    if name is None:
+        return
+    if not isinstance(name, str):
+        raise reject(f"{where}.source", f"expected a source's name, got {_json_type(name)}")
+    if source_key(name) not in sources:
+        raise reject(f"{where}.source", f"{name!r} is not one of this line's sources")
+    if span.label not in rules.source_labels:
+        raise reject(f"{where}.source", f"spans of label {span.label!r} do not name sources")
+    span.source = source_key(name)
 
 
 def _annotator_name(item: dict[str, Any], where: str, reject: Reject) -> str:

@@ -21,7 +21,7 @@ from flask_login import login_required
 from annotator import db, store
 from annotator.agreement import inputs
 from annotator.agreement.answers import questions_agreement
-from annotator.agreement.attribute_values import attributes_agreement
+from annotator.agreement.attribute_values import attributes_agreement, sources_agreement
 from annotator.agreement.figures import HEADER, figure_rows
 from annotator.agreement.over_time import chart
 from annotator.agreement.report import KINDS
@@ -128,6 +128,7 @@ def page(slug: str):
         span_attributes=attributes_agreement(
             session, project.id, filters.annotators, bootstrap=BOOTSTRAP
         ),
+        sources=sources_agreement(session, project.id, filters.annotators, bootstrap=BOOTSTRAP),
         **context,
     )
 
@@ -139,11 +140,13 @@ def figures_csv(slug: str):
     project, _role = project_for(slug, manager=True)
     filters = _filters(project.id)
     result = inputs.agreement(db.session(), project.id, filters, bootstrap=BOOTSTRAP)
+    sources = sources_agreement(db.session(), project.id, filters.annotators, bootstrap=BOOTSTRAP)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(HEADER)
     writer.writerows(
-        [_cell(value) for value in row] for row in figure_rows(result.report, result.documents)
+        [_cell(value) for value in row]
+        for row in figure_rows(result.report, result.documents, sources)
     )
     return Response(
         out.getvalue(),

@@ -32,7 +32,7 @@ from annotator import db, store
 from annotator.access import document_for, whose_work
 from annotator.agreement import inputs
 from annotator.agreement.answers import questions_agreement
-from annotator.agreement.attribute_values import attributes_agreement
+from annotator.agreement.attribute_values import attributes_agreement, sources_agreement
 from annotator.annotation.spans import as_json, spans_of
 from annotator.assignments import handout
 from annotator.auth import me, project_for
@@ -207,8 +207,8 @@ def export(slug: str):
 @login_required
 def agreement(slug: str):
     """The agreement report (managers): what ``annotator agreement --json`` prints (span figures,
-    ``questions``, ``span_attributes``), for the same filters as the agreement page (``labels``,
-    ``annotators``), without bootstrap intervals."""
+    ``questions``, ``span_attributes``, ``sources``), for the same filters as the agreement page
+    (``labels``, ``annotators``), without bootstrap intervals."""
     project, _role = project_for(slug, manager=True)
     session = db.session()
     filters = inputs.make_filters(
@@ -223,5 +223,6 @@ def agreement(slug: str):
         | {
             "questions": questions_agreement(session, project.id, filters.annotators),
             "span_attributes": attributes_agreement(session, project.id, filters.annotators),
+            "sources": sources_agreement(session, project.id, filters.annotators),
         }
     )

@@ -6,8 +6,12 @@ and on PostgreSQL (the ``app`` fixture)."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import orjson
 import pytest
+from jsonschema import Draft202012Validator
 
 FAMILY = "👨\u200d👩\u200d👧"
 DOCUMENTS = [
@@ -178,3 +182,102 @@ def test_cli_conll_export_takes_the_bilou_scheme_and_the_page_refuses_an_unknown
     response = world.client("mia").get("/p/source/export/download?format=conll&scheme=xml")
     assert response.status_code == 400
     assert "scheme must be one of bio, bilou" in response.get_data(as_text=True)
+
+
+ATTRIBUTES = """source_type: named person, official body, media outlet
+source_reliability (scale 1..5, required): unreliable | reliable
+verifiable (boolean)
+topics (multiple): politics, health"""
+SOURCES = [  # as a line lists them: by name
+    {"name": "Reuters", "kind": "outlet", "url": "https://www.reuters.com/", "wikidata": None},
+    {"name": "Захарова", "kind": "person", "url": None, "wikidata": "Q4345814"},
+]
+#: the import's own ids (uuid4) and times, which a second import makes anew
+MADE_ANEW = re.compile(
+    rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+    rb"|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z"
+)
+
+
+def _with_sources_attributes_and_answers(tmp_path):
+    """Two documents whose attributions name sources (one listed by both lines), with typed
+    attribute values, answers, links and gold naming a source."""
+    lines = []
+    for ident, text, who, what in DOCUMENTS[:2]:
+        who_at, what_at = text.index(who), text.index(what)
+        named = "Захарова" if ident == "ru-1" else "Reuters"
+        values = {"source_reliability": 4, "verifiable": True, "topics": ["politics"]}
+        spans = [
+            {"id": "alice-a", "annotator": "alice", "label": "attribution", "start": who_at,
+             "end": who_at + len(who), "attributes": values, "source": named},
+            {"id": "bob-a", "annotator": "bob", "label": "attribution", "start": who_at,
+             "end": who_at + len(who), "attributes": {"source_reliability": 2},
+             "source": "Reuters"},
+            {"id": "alice-c", "annotator": "alice", "label": "claim", "start": what_at,
+             "end": what_at + len(what)},
+        ]  # fmt: skip
+        lines.append(
+            {
+                "id": ident,
+                "text": text,
+                "annotations": spans,
+                "relations": [{"annotator": "alice", "type": "attributed_to",
+                               "source": "alice-c", "target": "alice-a"}],
+                "answers": [
+                    {"annotator": "alice", "question": "credibility", "value": 2},
+                    {"annotator": "alice", "question": "topics", "value": ["health", "war"]},
+                    {"annotator": "bob", "question": "summary", "value": "Ça va 👍"},
+                ],
+                "gold": [{"id": "g-a", "label": "attribution", "start": who_at,
+                          "end": who_at + len(who), "attributes": {"source_reliability": 3},
+                          "source": named}],
+                "sources": [entry for entry in SOURCES
+                            if entry["name"] in (named, "Reuters")],
+            }
+        )  # fmt: skip
+    path = tmp_path / "sources.jsonl"
+    path.write_bytes(b"\n".join(orjson.dumps(line) for line in lines))
+    return path
+
+
+def test_native_round_trip_with_sources_typed_attributes_and_answers_is_byte_exact(
+    app, world, runner, tmp_path
+):
+    from tests.integration.test_answers import _define
+
+    world.user("boss")
+    for slug in ("source", "copy"):
+        world.project(slug, manager="boss")
+        boss = world.client("boss")
+        _define(boss, slug)
+        response = boss.post(
+            f"/p/{slug}/settings",
+            data={"action": "attributes", "label": "attribution", "attributes": ATTRIBUTES},
+            follow_redirects=True,
+        )
+        assert "Saved." in response.get_data(as_text=True)
+    imported = runner.invoke(
+        args=["import", "source", str(_with_sources_attributes_and_answers(tmp_path))]
+    )
+    assert imported.exit_code == 0, imported.output
+    assert "2 new sources" in imported.output
+
+    first = tmp_path / "first.jsonl"
+    assert runner.invoke(args=["export", "source", "-o", str(first)]).exit_code == 0
+    assert runner.invoke(args=["import", "copy", str(first)]).exit_code == 0
+    second = tmp_path / "second.jsonl"
+    assert runner.invoke(args=["export", "copy", "-o", str(second)]).exit_code == 0
+
+    exported = [orjson.loads(line) for line in first.read_bytes().splitlines()]
+    schema = orjson.loads(
+        (Path(__file__).resolve().parents[2] / "docs/native.schema.json").read_bytes()
+    )
+    assert not [
+        error for line in exported for error in Draft202012Validator(schema).iter_errors(line)
+    ]
+    ru = exported[0]
+    assert ru["sources"] == SOURCES
+    assert [span.get("source") for span in ru["annotations"]] == ["Захарова", None, "Reuters"]
+    assert ru["gold"][0]["source"] == "Захарова" and ru["answers"][0]["value"] == 2
+    assert exported[1]["sources"] == [SOURCES[0]]
+    assert MADE_ANEW.sub(b"~", second.read_bytes()) == MADE_ANEW.sub(b"~", first.read_bytes())

@@ -57,7 +57,9 @@ def dataset_card(stats: Mapping[str, Any]) -> str:
     ``stats``: ``project``, ``format``, ``exported_at``, ``documents``, ``annotators`` (names),
     ``spans_per_label`` ({label: n}, annotators' spans), ``gold_spans``, ``filters`` and
     ``agreement`` (a summary dict, or None). A doccano export may add ``offsets``; an export
-    with links adds ``relations`` and ``gold_relations`` (counts), shown when not both 0.
+    with links adds ``relations`` and ``gold_relations`` (counts), shown when not both 0; one
+    whose spans name sources adds ``sources`` (distinct sources named), ``source_links`` and
+    ``gold_source_links`` (spans naming one), shown when a source is named.
     """
     spans = stats.get("spans_per_label") or {}
     annotators = list(stats.get("annotators") or [])
@@ -74,6 +76,14 @@ def dataset_card(stats: Mapping[str, Any]) -> str:
         *(
             [f"- Links: {stats['relations']} (gold: {stats.get('gold_relations', 0)})"]
             if stats.get("relations") or stats.get("gold_relations")
+            else []
+        ),
+        *(
+            [
+                f"- Sources: {stats['sources']}, named by {stats.get('source_links', 0)} "
+                f"annotator spans and {stats.get('gold_source_links', 0)} gold spans"
+            ]
+            if stats.get("sources")
             else []
         ),
         f"- Offsets: {_offsets_note(stats)}",

@@ -43,12 +43,13 @@ def doccano_lines(
     agree on text without characters above U+FFFF. doccano's optional grapheme mode is not
     supported.
 
-    When the document has relations or span attributes, every line also carries doccano's
-    relation format ("JSONL(Relation)"): ``"entities": [{"id", "start_offset", "end_offset",
-    "label", "attributes"?}]`` (the same spans as ``label``, in the same order and unit, with
-    ids 0, 1, … within the line) and ``"relations": [{"id", "from_id", "to_id", "type",
-    "value"?}]`` (ids of those entities). doccano reads them in a project with relation labeling
-    and ignores ``attributes`` and ``value``; its sequence-labelling import keeps them as meta.
+    When the document has relations, span attributes or source links, every line also carries
+    doccano's relation format ("JSONL(Relation)"): ``"entities": [{"id", "start_offset",
+    "end_offset", "label", "attributes"?, "source"?}]`` (the same spans as ``label``, in the same
+    order and unit, with ids 0, 1, … within the line; ``source`` the name of the source the span
+    names) and ``"relations": [{"id", "from_id", "to_id", "type", "value"?}]`` (ids of those
+    entities). doccano reads them in a project with relation labeling and ignores
+    ``attributes``, ``source`` and ``value``; its sequence-labelling import keeps them as meta.
 
     An annotator's answers to the document questions are on their line as ``cats`` (choice
     questions) and ``answers`` (every one); the gold answers on the gold line, which is written
@@ -62,7 +63,8 @@ def doccano_lines(
     gold_relations = gold_relations_of(record, include_gold)
     gold = gold_spans(record, include_gold)
     linked = bool(relations or gold_relations) or any(
-        span.get("attributes") for span in [*record.get("annotations", []), *gold]
+        span.get("attributes") or span.get("source")
+        for span in [*record.get("annotations", []), *gold]
     )
 
     def line(
@@ -86,6 +88,8 @@ def doccano_lines(
             }
             if span.get("attributes"):
                 entity["attributes"] = sorted_json(span["attributes"])
+            if span.get("source"):
+                entity["source"] = span["source"]
             index[span["id"]] = entity["id"]
             entities.append(entity)
         out = {

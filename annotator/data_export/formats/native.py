@@ -14,6 +14,7 @@ from annotator.data_export.formats.record import (
     gold_answers_of,
     gold_relations_of,
     gold_spans,
+    named_sources,
     sorted_json,
     span_text,
 )
@@ -28,8 +29,11 @@ def native_lines(record: Record, *, include_gold: bool = True) -> list[Line]:
     ``relations``, ``gold_relations`` and a span's ``attributes`` are left out when empty, and so
     are an annotator's ``active_seconds``/``first_active_at``/``last_active_at`` (active time
     measured in the workspace; absent when none was) and ``answers`` (answers to document
-    questions, in the order the record gives: by annotator, then question order), and
-    ``gold_answers`` (the curators' adjudicated answers, in question order).
+    questions, in the order the record gives: by annotator, then question order),
+    ``gold_answers`` (the curators' adjudicated answers, in question order). A span naming a
+    source of the project's registry has its name in ``source``; ``sources`` (last, left out
+    when none) lists those sources, sorted by name, so each line is whole by itself (the name is
+    unique in a project; a database id would not survive an import elsewhere).
     """
     text = record["text"]
     annotators = sorted(record.get("annotators", []), key=lambda entry: entry["annotator"])
@@ -80,19 +84,26 @@ def native_lines(record: Record, *, include_gold: bool = True) -> list[Line]:
     ]
     if gold_answers:
         line["gold_answers"] = gold_answers
+    sources = named_sources(record, [*line["annotations"], *line["gold"]])
+    if sources:
+        line["sources"] = sources
     return [line]
 
 
 def _with_attributes(entry: Line, span: Mapping[str, Any], before: str) -> Line:
-    """``entry`` with the span's attribute values (keys sorted) inserted before key ``before``,
-    when it has any."""
-    attributes = span.get("attributes")
-    if not attributes:
+    """``entry`` with the span's attribute values (keys sorted) and the name of the source it
+    names inserted before key ``before``, each when it has one."""
+    extra: Line = {}
+    if span.get("attributes"):
+        extra["attributes"] = sorted_json(span["attributes"])
+    if span.get("source"):
+        extra["source"] = span["source"]
+    if not extra:
         return entry
-    out = {}
+    out: Line = {}
     for key, value in entry.items():
         if key == before:
-            out["attributes"] = sorted_json(attributes)
+            out |= extra
         out[key] = value
     return out
 

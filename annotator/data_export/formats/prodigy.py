@@ -31,7 +31,8 @@ def prodigy_lines(record: Record, *, include_gold: bool = True) -> list[Line]:
     computes them on load; a hash of ours would not match its own). Spans may overlap, so
     use them with ``spans.manual`` / spaCy ``doc.spans`` rather than ``ner``.
 
-    A span's attribute values, when it has any, are in its ``attributes``. A line whose spans
+    A span's attribute values, when it has any, are in its ``attributes``, and the name of the
+    source it names (the project's source registry), if any, in its ``source``. A line whose spans
     are linked has ``"relations": [{"head_span", "child_span", "label", "value"?}]`` like
     Prodigy's ``rel.manual`` tasks (head = our source, child = our target), each end as
     ``{"start", "end", "label"}``; the token indices ``head`` and ``child`` are left out, as are
@@ -51,6 +52,8 @@ def prodigy_lines(record: Record, *, include_gold: bool = True) -> list[Line]:
         }
         if span.get("attributes"):
             entry["attributes"] = sorted_json(span["attributes"])
+        if span.get("source"):
+            entry["source"] = span["source"]
         return entry
 
     def line(

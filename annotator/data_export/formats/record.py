@@ -11,18 +11,22 @@ The record (see ``docs/formats.md``)::
      "annotators": [{"annotator", "status", "updated_at",
                      "active_seconds"?, "first_active_at"?, "last_active_at"?}],
      "annotations": [{"id", "annotator", "label", "start", "end", "text", "note",
-                      "attributes"?, "created_at", "updated_at", "origin", "recommender"?}],
+                      "attributes"?, "source"?, "created_at", "updated_at", "origin",
+                      "recommender"?}],
      "relations"?: [{"id", "annotator", "type", "source", "target", "value",
                      "created_at", "updated_at"}],
      "answers"?: [{"annotator", "question", "value", "created_at", "updated_at"}],
-     "gold": [{"id", "label", "start", "end", "text", "note", "attributes"?, "curator",
-               "created_at", "updated_at"}],
+     "gold": [{"id", "label", "start", "end", "text", "note", "attributes"?, "source"?,
+               "curator", "created_at", "updated_at"}],
      "gold_relations"?: [{"id", "type", "source", "target", "value", "curator",
                           "created_at", "updated_at"}],
-     "gold_answers"?: [{"question", "value", "curator", "created_at", "updated_at"}]}
+     "gold_answers"?: [{"question", "value", "curator", "created_at", "updated_at"}],
+     "sources"?: [{"name", "kind", "url", "wikidata"}]}
 
 A relation's ``source`` and ``target`` are ids of spans of the same record and layer
-(``annotations`` of its annotator, or ``gold``). Pure: no Flask, no database.
+(``annotations`` of its annotator, or ``gold``). A span's ``source`` is something else: the name
+of the registry source it names (an attribution's "who said it"), one of ``sources``. Pure: no
+Flask, no database.
 """
 
 from __future__ import annotations
@@ -132,6 +136,19 @@ def answers_of(record: Mapping[str, Any], annotator: str) -> list[Mapping[str, A
 def gold_answers_of(record: Mapping[str, Any], include_gold: bool) -> list[Mapping[str, Any]]:
     """The gold answers to the document questions (in the questions' order), or none."""
     return list(record.get("gold_answers", [])) if include_gold else []
+
+
+def named_sources(
+    record: Mapping[str, Any], spans: Iterable[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """The record's sources that ``spans`` name, sorted by name, each ``{name, kind, url,
+    wikidata}`` (the spans a format writes: filters and ``include_gold`` may drop some)."""
+    named = {span["source"] for span in spans if span.get("source")}
+    return [
+        {key: entry.get(key) for key in ("name", "kind", "url", "wikidata")}
+        for entry in sorted(record.get("sources", []), key=lambda entry: entry["name"])
+        if entry["name"] in named
+    ]
 
 
 def annotator_names(record: Mapping[str, Any]) -> list[str]:

@@ -22,6 +22,8 @@ from annotator.data_export.formats.record import (
 )
 
 W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
+"""Wikidata's concept URIs: ``Q42`` is ``http://www.wikidata.org/entity/Q42``."""
 QUOTE_CONTEXT = 32
 """Code points of prefix and suffix in a W3C TextQuoteSelector (the spec sets no length)."""
 
@@ -60,10 +62,26 @@ def w3c_lines(record: Record, base_uri: str, *, include_gold: bool = True) -> li
     An annotator's answers to the document questions are one ``classifying`` annotation of the
     document with a body ``question: value`` per answer; the gold answers are one more, whose
     creator is the gold ``Software`` (its id ends in ``/answers/<document>/gold``).
+    A span naming a source of the project's registry has two more bodies with purpose
+    ``identifying``: a ``SpecificResource`` whose ``source`` is the source's Wikidata entity (when
+    it has a Wikidata id), else its URL, else ``<base>/sources/<name>``; and a ``TextualBody``
+    with the source's name.
     """
     base = base_uri.rstrip("/")
     text = record["text"]
     source = f"{base}/documents/{_iri_segment(record['id'])}"
+    registry = {entry["name"]: entry for entry in record.get("sources", [])}
+
+    def identifying(name: str) -> list[Line]:
+        entry = registry.get(name, {})
+        if entry.get("wikidata"):
+            iri = WIKIDATA_ENTITY + _iri_segment(entry["wikidata"])
+        else:
+            iri = entry.get("url") or f"{base}/sources/{_iri_segment(name)}"
+        return [
+            {"type": "SpecificResource", "purpose": "identifying", "source": iri},
+            {"type": "TextualBody", "purpose": "identifying", "value": name},
+        ]
 
     def annotation(span: Mapping[str, Any], creator: Line) -> Line:
         exact = span_text(text, span)
@@ -79,6 +97,8 @@ def w3c_lines(record: Record, base_uri: str, *, include_gold: bool = True) -> li
                     "value": f"{name}: {_body_value(value)}",
                 }
             )
+        if span.get("source"):
+            body += identifying(span["source"])
         return {
             "@context": W3C_CONTEXT,
             "id": f"{base}/annotations/{_iri_segment(span['id'])}",
