@@ -320,8 +320,13 @@ def _mean_ratings(db: Session, project: Project, rows: dict[int, SourceFigures])
             rows[source_id].ratings[name] = (fmean(found), len(found))
 
 
+def _text(value: str) -> str:
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
 def csv_rows(found: list[SourceFigures], ratings: list[str]) -> list[list[str]]:
-    """The Sources page as CSV rows, a header first."""
+    """The Sources page as CSV rows, a header first. A name or address a spreadsheet would run
+    as a formula (=, +, -, @ first) is quoted as text."""
     header = [
         "id",
         "name",
@@ -341,9 +346,9 @@ def csv_rows(found: list[SourceFigures], ratings: list[str]) -> list[list[str]]:
         out.append(
             [
                 str(row.id),
-                row.name,
+                _text(row.name),
                 row.kind,
-                row.url or "",
+                _text(row.url or ""),
                 row.wikidata or "",
                 str(row.attributions),
                 str(row.gold_attributions),
