@@ -107,3 +107,27 @@ def test_two_annotators_share_a_source_and_the_manager_merges_a_duplicate_into_i
     assert lead.locator("#sources .attributions").inner_text() == "2 (1)"
     lead.set_viewport_size(PHONE)
     assert page_width(lead) <= PHONE["width"]
+
+
+def test_a_source_created_offline_waits_in_the_queue_and_is_saved_once_back_online(
+    server, tmp_path, new_page
+):
+    slug = one_document_project(server, tmp_path, SENTENCE, annotators=("ana",))
+    ana = new_page()
+    login(ana, server, "ana", "ana-password")
+    document_id = open_next_document(ana, server, slug)
+    span = draw_attribution(ana)
+    open_popover(ana, span)
+    ana.context.set_offline(True)
+    ana.fill("#source-input", "Jane Doe")
+    # no suggestions offline: creating by name is still offered, and queued
+    ana.wait_for_selector('#source-options [role=option]:has-text("Create “Jane Doe”")')
+    ana.press("#source-input", "Enter")
+    source_shown(ana, span, "source: Jane Doe (person)")
+    assert ana.evaluate("window.annotatorWorkspace.queue().length") == 1
+    ana.context.set_offline(False)
+    ana.evaluate("window.dispatchEvent(new Event('online'))")
+    wait_saved(ana)
+    spans = ana.request.get(f"{server.url}/api/projects/{slug}/documents/{document_id}/spans")
+    assert [item["named_source_id"] is not None for item in spans.json()["spans"]] == [True]
+    source_shown(ana, span, "source: Jane Doe (person)")

@@ -14,6 +14,7 @@ import io
 
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import login_required
+from sqlalchemy.exc import IntegrityError
 
 from annotator import db, store
 from annotator.annotation import sources
@@ -114,6 +115,9 @@ def edit(slug: str, source_id: int):
     except Refused as problem:
         session.rollback()
         return _page(project, problem)
+    except IntegrityError:  # another source took the name meanwhile
+        session.rollback()
+        return _page(project, Refused(409, "a source with that name was made meanwhile", "name"))
     flash(f"Saved: {detail}.", "success")
     return redirect(url_for("sources.page", slug=slug))
 
@@ -157,6 +161,12 @@ def merge(slug: str):
         session.commit()
     except Refused as problem:
         session.rollback()
+        return _page(project, problem, chosen)
+    except IntegrityError:  # a span named one of them meanwhile: nothing merged, try again
+        session.rollback()
+        problem = Refused(
+            409, "the sources changed meanwhile; nothing merged, try again", "sources"
+        )
         return _page(project, problem, chosen)
     flash(f"Done: {detail}.", "success")
     return redirect(url_for("sources.page", slug=slug))
