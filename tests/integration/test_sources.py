@@ -262,6 +262,7 @@ def test_gold_takes_the_source_of_an_accepted_span(app, world, news):
         gold = db.session().execute(select(GoldSpan)).scalar_one()
         gold_id = gold.id
     assert named(app, GoldSpan, gold_id) == "Reuters"
+    assert "source: Reuters" in lead.get("/p/news/curate/1").get_data(as_text=True)
     # the curator changes it in the gold workspace, through the gold API
     changed = lead.put(
         f"/api/projects/news/documents/1/gold/{gold_id}",
