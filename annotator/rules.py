@@ -4,6 +4,7 @@ lists of names as users type them. Pure: one home, so a change applies everywher
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 #: An annotator's status on a document: ``assigned`` by a manager and not yet taken, in progress,
@@ -29,6 +30,6 @@ def parse_names(value: str | Iterable[str] | None) -> list[str]:
 
 
 def source_key(name: str) -> str:
-    """A source's ``name_key``: its name case-folded with runs of spaces as one, so "Reuters"
-    and " reuters " are one source of a project (``Source``'s unique key)."""
-    return " ".join(name.casefold().split())
+    """A source's ``name_key``: its name in Unicode NFC, case-folded, with runs of spaces as one,
+    so "Reuters" and " reuters " are one source of a project (``Source``'s unique key)."""
+    return " ".join(unicodedata.normalize("NFC", name).split()).casefold()

@@ -4,11 +4,12 @@ The gold layer holds each (document, label, start, end) once, a unique index say
 a span fills the gold span gold has at that label and range, whatever its id (drawn in the gold
 workspace, say); else it makes one with an id derived from the content, so accepting the same
 span twice, from two annotators or by a retried request, never duplicates it.
-Accepting a span copies its note and attribute values. Links compare by (type, source span,
-target span), spans taken by (label, start, end); accepting a link whose ends gold lacks is
-refused, naming them, unless the curator confirmed adding them (``add_spans``): a link never
-changes gold's spans behind the curator's back. The link gets an id derived from (document,
-type, gold source, gold target).
+Accepting a span copies its note, attribute values and the source it names (the source
+registry); a bulk accept gives a gold span the source its agreeing annotators all named, if they
+did. Links compare by (type, source span, target span), spans taken by (label, start, end);
+accepting a link whose ends gold lacks is refused, naming them, unless the curator confirmed
+adding them (``add_spans``): a link never changes gold's spans behind the curator's back. The
+link gets an id derived from (document, type, gold source, gold target).
 
 Every function takes the session and the curator (the account the gold is recorded under), so
 pages, the JSON API and the command line share them. The single accepts commit as they save;
@@ -20,11 +21,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from annotator.adjudication.alignment import Mark, agreed_attributes
 from annotator.annotation.definitions import keep_defined
 from annotator.annotation.relations import check_relation, save_gold_relation
+from annotator.annotation.source_names import CLEAR, SourceChoice
 from annotator.annotation.spans import SpanValues, save_gold, twin_of
 from annotator.errors import Refused
 from annotator.models import Document, GoldSpan, Label, Relation, RelationType, Span, User
@@ -69,7 +71,12 @@ def accept_span(
     span_gold_id, exists = gold_place(session, document, span.label_id, span.start, span.end)
     if overwrite or not exists:
         values = SpanValues(
-            span.label_id, span.start, span.end, span.note, dict(span.attributes or {})
+            span.label_id,
+            span.start,
+            span.end,
+            span.note,
+            dict(span.attributes or {}),
+            named_source(span.named_source_id),
         )
         save_gold(
             session,
@@ -81,6 +88,22 @@ def accept_span(
             commit=commit,
         )
     return span_gold_id
+
+
+def named_source(source_id: int | None) -> SourceChoice:
+    """The choice that makes a gold span name ``source_id`` (None: no source)."""
+    return CLEAR if source_id is None else SourceChoice(id=source_id)
+
+
+def agreed_source(session: Session, marks: Sequence[Mark]) -> SourceChoice:
+    """The source every one of ``marks`` (annotators' spans) names, or no source when they
+    differ or name none."""
+    named = set(
+        session.execute(select(Span.named_source_id).where(Span.id.in_([m.id for m in marks])))
+        .scalars()
+        .all()
+    )
+    return named_source(named.pop()) if len(named) == 1 else CLEAR
 
 
 def accept_attributes(session: Session, document: Document, curator: User, span: Span) -> None:
@@ -204,7 +227,14 @@ def accept_agreed(
     for (label_id, start, end), marks in agreed:
         span_gold_id, exists = gold_place(session, document, label_id, start, end)
         if not exists:
-            values = SpanValues(label_id, start, end, "", agreed_attributes(marks))
+            values = SpanValues(
+                label_id,
+                start,
+                end,
+                "",
+                agreed_attributes(marks),
+                agreed_source(session, marks),
+            )
             save_gold(
                 session,
                 document,

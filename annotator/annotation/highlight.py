@@ -35,6 +35,8 @@ class Highlight:
     end: int
     note: str = ""
     attributes: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    # the source the span names (the source registry): (id, name, kind), or None
+    source: tuple[int, str, str] | None = field(default=None, compare=False)
 
 
 def _nesting_key(span: Highlight) -> tuple[int, int, str]:
@@ -140,8 +142,9 @@ def render_list(
     preview: int = 80,
     definitions: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
 ) -> Markup:
-    """The side panel's list items, in text order: label, a preview of the text, the note and the
-    attribute values (also as JSON in ``data-attributes``, for the popover), and, given the
+    """The side panel's list items, in text order: label, a preview of the text, the note, the
+    attribute values (also as JSON in ``data-attributes``, for the popover), the source the span
+    names (also as JSON in ``data-source``), and, given the
     labels' attribute ``definitions`` (label name -> ``Label.attributes``), the required
     attributes a span still lacks.
 
@@ -164,11 +167,17 @@ def render_list(
         if missing:
             values += f'<span class="span-missing">missing: {escape(", ".join(missing))}</span>'
         data = escape(json.dumps(dict(span.attributes or {}), ensure_ascii=False))
+        source = ""
+        if span.source is not None:
+            source_id, name, kind = span.source
+            values += f'<span class="span-source">source: {escape(name)} ({escape(kind)})</span>'
+            named = json.dumps({"id": source_id, "name": name, "kind": kind}, ensure_ascii=False)
+            source = f' data-source="{escape(named)}"'
         label = escape(span.label)
         items.append(
             f'<li data-span="{escape(span.id)}" data-label="{label}" '
             f'data-start="{span.start}" data-end="{span.end}" data-note="{escape(span.note)}" '
-            f'data-attributes="{data}">'
+            f'data-attributes="{data}"{source}>'
             f'<button type="button" class="span-item lab-{span.label_id}" data-label="{label}">'
             f"{escape(covered)}{note}{values}</button></li>"
         )

@@ -172,6 +172,17 @@ def set_shortcut(db: Session, project: Project, name: str, key: str) -> str:
     return f"label {name!r} now has " + (f"the key {key!r}" if key else "no key")
 
 
+def set_links_source(db: Session, project: Project, name: str, on: bool) -> str:
+    """Say whether the label's spans name a source (the source registry). Switching it off
+    keeps the sources spans name already (exports and the Sources page still count them); the
+    workspace offers no source field for the label any more."""
+    label = find_label(db, project, name)
+    label.links_source = on
+    db.add(label)
+    db.flush()
+    return f"{name!r} spans {'name' if on else 'no longer name'} a source"
+
+
 def check_description(text: str) -> str:
     text = text.strip()
     if len(text) > MAX_DESCRIPTION:

@@ -9,6 +9,12 @@ Deleting a span deletes its relations (the database cascades).
 Span attributes (``{"source_type": "media outlet"}``) come in the payload's ``attributes``, checked
 against the label's definitions. Leaving ``attributes`` out keeps the stored values (those still
 defined for the span's label, if the label changes): older clients never wipe them.
+
+The project-wide source a span names (the source registry, ``annotation.sources``) comes in
+``named_source``: ``{"id": n}``, ``{"name": "…", "kind": "…"}`` (found or created by name: a save
+made offline carries the name as its own idempotency key) or null for none; only for labels
+whose spans name a source (``Label.links_source``). Left out, the stored source stays (and goes
+when the span is relabelled to a label that names none).
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ from sqlmodel import Session, select
 
 from annotator.adjudication import state
 from annotator.annotation.definitions import check_attributes, keep_defined
+from annotator.annotation.source_names import SourceChoice, parse_choice
+from annotator.annotation.sources import resolve as resolve_source
 from annotator.errors import Problem, Refused
 from annotator.models import (
     Document,
@@ -32,6 +40,7 @@ from annotator.models import (
     Label,
     Relation,
     RelationType,
+    Source,
     Span,
     User,
     utcnow,
@@ -57,6 +66,7 @@ class SpanValues:
     end: int
     note: str
     attributes: dict[str, Any] | None = None  # None: keep what is stored
+    named_source: SourceChoice | None = None  # None: keep what is stored
 
 
 def check_values(payload: Any, document: Document, labels: list[Label]) -> SpanValues:
@@ -106,7 +116,17 @@ def check_values(payload: Any, document: Document, labels: list[Label]) -> SpanV
             attributes = check_attributes(payload["attributes"], chosen.attributes)
         except Problem as problem:
             raise Refused(422, str(problem), "attributes") from None
-    return SpanValues(chosen.id, start, end, note, attributes)
+    named_source = None
+    if "named_source" in payload:
+        named_source = parse_choice(payload["named_source"])
+        if not named_source.clears and not chosen.links_source:
+            raise Refused(
+                422,
+                f"named_source: {chosen.name} spans do not name a source (see the label's "
+                "settings)",
+                "named_source",
+            )
+    return SpanValues(chosen.id, start, end, note, attributes, named_source)
 
 
 def insert_ignoring_conflict(db: Session, model, row: dict) -> bool:
@@ -215,9 +235,12 @@ def _save(db, model, owner_field, document, user, span_id, values, extra=None, *
         return row.document_id != document.id or (owned and row.annotator_id != user.id)
 
     existing = db.get(model, span_id)
+    if existing is not None and foreign(existing):
+        raise Refused(404, "no such span")  # another user's id: do not reveal it exists
     content = (values.label_id, values.start, values.end)
     if existing is None or (existing.label_id, existing.start, existing.end) != content:
         _refuse_twin(db, model, document, user, span_id, values)
+    named_source_id = _named_source(db, document, user, values, existing)
     if existing is None:
         now = utcnow()
         row = {
@@ -231,6 +254,7 @@ def _save(db, model, owner_field, document, user, span_id, values, extra=None, *
             "end": values.end,
             "note": values.note,
             "attributes": values.attributes or {},
+            "named_source_id": named_source_id,
             "created_at": now,
             "updated_at": now,
             **(extra or {}),
@@ -246,6 +270,7 @@ def _save(db, model, owner_field, document, user, span_id, values, extra=None, *
         if inserted:
             return existing, True
         # Another request created this id at the same moment: apply ours as an update.
+        named_source_id = _named_source(db, document, user, values, existing)
     if foreign(existing):
         raise Refused(404, "no such span")  # another user's id: do not reveal it exists
     attributes = values.attributes
@@ -257,11 +282,20 @@ def _save(db, model, owner_field, document, user, span_id, values, extra=None, *
     if attributes is None:
         attributes = existing.attributes or {}
     extra = {key: value for key, value in (extra or {}).items() if getattr(existing, key) != value}
-    current = (existing.label_id, existing.start, existing.end, existing.note, existing.attributes)
-    if extra or current != (values.label_id, values.start, values.end, values.note, attributes):
+    current = (
+        existing.label_id,
+        existing.start,
+        existing.end,
+        existing.note,
+        existing.attributes,
+        existing.named_source_id,
+    )
+    wanted = (values.label_id, values.start, values.end, values.note, attributes, named_source_id)
+    if extra or current != wanted:
         existing.label_id, existing.start, existing.end = values.label_id, values.start, values.end
         existing.note = values.note
         existing.attributes = dict(attributes)
+        existing.named_source_id = named_source_id
         for key, value in extra.items():  # e.g. the annotator's span a gold span was accepted from
             setattr(existing, key, value)
         existing.updated_at = utcnow()
@@ -275,6 +309,18 @@ def _save(db, model, owner_field, document, user, span_id, values, extra=None, *
             commit=commit,
         )
     return existing, False
+
+
+def _named_source(db: Session, document: Document, user: User, values: SpanValues, existing):
+    """The source the saved span is to name: the payload's choice (found or made), else the
+    stored one while its label still names sources."""
+    stored = existing.named_source_id if existing is not None else None
+    if values.named_source is not None:
+        return resolve_source(db, document.project_id, values.named_source, user, stored)
+    if stored is not None and existing.label_id != values.label_id:
+        label = db.get(Label, values.label_id)
+        return stored if label.links_source else None
+    return stored
 
 
 def twin_of(
@@ -369,6 +415,15 @@ def spans_of(db: Session, document_id: int, annotator_id: int) -> list[tuple[Spa
     )
 
 
+NAMED = (Source.id, Source.name, Source.kind)
+"""The columns of the source a span names (outer joined: None when it names none)."""
+
+
+def _highlight(make, row):
+    *span, source_id, name, kind = row
+    return make(*span, source=None if source_id is None else (source_id, name, kind))
+
+
 def highlights_of(db: Session, document_id: int, annotator_id: int) -> list:
     """The annotator's spans as :class:`~annotator.annotation.highlight.Highlight` rows, in text
     order.
@@ -378,12 +433,22 @@ def highlights_of(db: Session, document_id: int, annotator_id: int) -> list:
     from annotator.annotation.highlight import Highlight
 
     rows = db.execute(
-        select(Span.id, Span.label_id, Label.name, Span.start, Span.end, Span.note, Span.attributes)
+        select(
+            Span.id,
+            Span.label_id,
+            Label.name,
+            Span.start,
+            Span.end,
+            Span.note,
+            Span.attributes,
+            *NAMED,
+        )
         .join(Label, Label.id == Span.label_id)
+        .outerjoin(Source, Source.id == Span.named_source_id)
         .where(Span.document_id == document_id, Span.annotator_id == annotator_id)
         .order_by(Span.start, Span.end.desc(), Span.id)
     )
-    return [Highlight(*row) for row in rows]
+    return [_highlight(Highlight, row) for row in rows]
 
 
 def gold_of(db: Session, document_id: int) -> list[tuple[GoldSpan, Label]]:
@@ -409,12 +474,14 @@ def gold_highlights_of(db: Session, document_id: int) -> list:
             GoldSpan.end,
             GoldSpan.note,
             GoldSpan.attributes,
+            *NAMED,
         )
         .join(Label, Label.id == GoldSpan.label_id)
+        .outerjoin(Source, Source.id == GoldSpan.named_source_id)
         .where(GoldSpan.document_id == document_id)
         .order_by(GoldSpan.start, GoldSpan.end.desc(), GoldSpan.id)
     )
-    return [Highlight(*row) for row in rows]
+    return [_highlight(Highlight, row) for row in rows]
 
 
 def as_json(span: Span | GoldSpan, label: Label, text: str) -> dict:
@@ -426,6 +493,7 @@ def as_json(span: Span | GoldSpan, label: Label, text: str) -> dict:
         "text": text[span.start : span.end],
         "note": span.note,
         "attributes": dict(span.attributes or {}),
+        "named_source_id": span.named_source_id,
         "created_at": span.created_at.isoformat(),
         "updated_at": span.updated_at.isoformat(),
         **(

@@ -23,6 +23,7 @@ def register(app: Flask) -> None:
         jobs,
         openapi,
         projects,
+        sources,
         suggestions,
         workspace,
     )
@@ -42,6 +43,7 @@ def register(app: Flask) -> None:
         curation,
         jobs,
         suggestions,
+        sources,
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(answers_api.bp)

@@ -40,6 +40,17 @@ SPAN_BODY = {
         "text": {"type": "string", "description": "if sent, must equal text[start:end]"},
         "note": {"type": "string"},
         "attributes": {"type": "object", "additionalProperties": {"type": "string"}},
+        "named_source": {
+            "type": ["object", "null"],
+            "description": "the project-wide source the span names (labels that name one): "
+            '{"id": n}, or {"name": "…", "kind": "person|organisation|outlet|document|other"} '
+            "found or created by name; null for none; left out: kept",
+            "properties": {
+                "id": {"type": "integer"},
+                "name": {"type": "string", "maxLength": 200},
+                "kind": {"type": "string"},
+            },
+        },
     },
 }
 RELATION_BODY = {
@@ -355,6 +366,18 @@ def description() -> dict[str, Any]:
     paths |= _item_routes(
         f"{document}/gold-relations", "gold links", RELATION_BODY, "relation_id", "gold"
     )
+    paths["/api/projects/{slug}/sources"] = {
+        "get": {
+            "tags": ["annotation"],
+            "summary": "The project's sources whose name starts with, then holds, q (case and "
+            "spacing ignored), at most 20: {sources: [{id, name, kind}]}",
+            "parameters": [
+                SLUG,
+                {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 200}},
+            ],
+            "responses": {"200": _ok("the matching sources"), "404": ERROR, "422": ERROR},
+        }
+    }
     paths |= _answer_routes(f"{document}/answers")
     paths |= _suggestion_routes(f"{document}/suggestions")
     paths[f"{document}/active-time/{{visit}}"] = {

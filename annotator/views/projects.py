@@ -219,6 +219,9 @@ def _apply_settings(session, project, form) -> str:
         return label_changes.describe_label(session, project, label, form.get("description", ""))
     if action == "label_delete":
         return label_changes.delete_label(session, project, label, confirmed)
+    if action == "label_links_source":
+        on = form.get("links_source") == "on"
+        return label_changes.set_links_source(session, project, label, on)
     if action == "attributes":
         definition_changes.set_label_attributes(session, project, label, form.get("attributes", ""))
         return f"set the attributes of {label!r}: {form.get('attributes', '').strip()!r}"

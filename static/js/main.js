@@ -202,7 +202,8 @@ function start(root) {
   function put(span, step, creates) {
     const op = { kind: "span", method: "PUT", id: span.id, steps: [step], body: {
       label: span.label, start: span.start, end: span.end, note: span.note || "",
-      attributes: span.attributes || {}, text: textOf(span.start, span.end),
+      attributes: span.attributes || {}, named_source: span.named_source || null,
+      text: textOf(span.start, span.end),
     } };
     if (creates) op.creates = true;
     showSpan(Object.assign({ id: span.id }, op.body));
@@ -249,7 +250,7 @@ function start(root) {
     return null;
   }
   const values = (span) => span && { label: span.label, start: span.start, end: span.end, note: span.note || "",
-    attributes: span.attributes || {} };
+    attributes: span.attributes || {}, named_source: span.named_source || null };
   function act(step) {
     const id = history.record(step);
     applyStep(Object.assign({ id }, step), "redo");
@@ -272,6 +273,7 @@ function start(root) {
     const after = Object.assign({}, before, changes);
     let broken = [];
     if (after.label !== before.label) {
+      if (!("named_source" in changes) && !ws.linksSource(after.label)) after.named_source = null;
       if (!changes.attributes) {
         const names = ws.attributeNames(after.label);
         after.attributes = Object.fromEntries(Object.entries(before.attributes).filter(([name]) => names.includes(name)));

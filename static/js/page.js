@@ -18,9 +18,11 @@ export function spanData(id) {
   if (!item) return null;
   let attributes = {};
   try { attributes = JSON.parse(item.dataset.attributes || "{}"); } catch (e) { /* keep none */ }
+  let source = null; // the source the span names: {id, name, kind}, or {name, kind} not saved yet
+  try { source = JSON.parse(item.dataset.source || "null"); } catch (e) { /* none */ }
   return {
     id, label: item.dataset.label, start: +item.dataset.start, end: +item.dataset.end,
-    note: item.dataset.note || "", attributes,
+    note: item.dataset.note || "", attributes, named_source: source,
   };
 }
 /** Show a queued span change in the side panel at once: its data (the popover, the keys and the
@@ -54,6 +56,8 @@ export function showSpanChange(span) {
   item.dataset.end = String(span.end);
   item.dataset.note = span.note || "";
   item.dataset.attributes = JSON.stringify(span.attributes || {});
+  if (span.named_source) item.dataset.source = JSON.stringify(span.named_source);
+  else delete item.dataset.source;
   // The item's button shows the label as generated content (data-label, class lab-N) before
   // the preview, its first text node (highlight.py's render_list).
   const button = item.querySelector("button.span-item");
@@ -65,6 +69,14 @@ export function showSpanChange(span) {
     const text = Array.from(button.childNodes).find((node) => node.nodeType === Node.TEXT_NODE);
     if (text) text.data = preview(span, 80);
     else button.prepend(document.createTextNode(preview(span, 80)));
+    let named = button.querySelector(".span-source");
+    if (span.named_source && !named) {
+      named = document.createElement("span");
+      named.className = "span-source";
+      button.append(named);
+    }
+    if (named && span.named_source) named.textContent = "source: " + span.named_source.name + " (" + span.named_source.kind + ")";
+    else if (named) named.remove();
   }
   const moved = item.dataset.shownStart !== undefined
     && (item.dataset.shownStart !== item.dataset.start || item.dataset.shownEnd !== item.dataset.end);

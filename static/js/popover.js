@@ -1,14 +1,16 @@
-/* The popover of an existing span: relabel, attributes, note, link, delete. Changes go through
+/* The popover of an existing span: relabel, attributes, source, note, link, delete. Changes go through
  * ws.updateSpan / ws.deleteSpan / ws.startLinking, which queue them. */
 import { setupAttributes } from "./attributes.js";
 import { spanData } from "./page.js";
 import { place } from "./selection.js";
+import { setupSources } from "./sources.js";
 
 export function setupPopover(ws) {
   const { popover } = ws;
   const noteInput = document.getElementById("note-input");
 
   setupAttributes(ws);
+  setupSources(ws);
 
   ws.openPopover = (id, rect) => {
     const data = spanData(id);
@@ -19,6 +21,7 @@ export function setupPopover(ws) {
       button.classList.toggle("current", button.dataset.relabel === data.label);
     }
     ws.showAttributes(data);
+    ws.showSource(data);
     place(popover, rect);
   };
   ws.closePopover = () => { ws.state.editing = null; popover.hidden = true; };

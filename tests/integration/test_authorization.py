@@ -23,9 +23,11 @@ from flask import url_for
 from sqlalchemy import select
 
 from annotator import api_tokens, db, store
+from annotator.annotation import sources
 from annotator.annotation.answers import save_answer, save_question
 from annotator.annotation.questions import QuestionSpec
 from annotator.annotation.relations import RelationValues, relation_types_of, save_relation
+from annotator.annotation.source_names import SourceChoice
 from annotator.annotation.spans import SpanValues, save_gold, save_span
 from annotator.assignments import handout
 from annotator.jobs import work
@@ -65,6 +67,8 @@ class Realm:
     suggestion_id: int = 0  # a rule suggestion on ann's document
     flag_id: int = 0  # ann's open flag on her document
     model_id: int = 0  # a learned model of the project, switched off
+    # two sources of the project; ann's attribution names the first
+    source_ids: tuple[int, int] = (0, 0)
 
     def url_values(self, rule) -> dict:
         known = {
@@ -82,6 +86,7 @@ class Realm:
             "flag_id": self.flag_id,
             "model_id": self.model_id,
             "visit": "visit-0001",
+            "source_id": self.source_ids[0],
         }
         unknown = set(rule.arguments) - set(known)
         assert not unknown, (
@@ -300,6 +305,16 @@ ROUTES = [
     Route("api_projects.job_status", "GET",           (401,    404,     403,      200,    200)),
     Route("api_projects.export", "GET",               (401,    404,     403,      200,    200)),
     Route("api_projects.agreement", "GET",            (401,    404,     403,      200,    200)),
+    # The picker's suggestions: source names are project-wide, every member reads them.
+    Route("sources.search", "GET",                    (401,      404,     200,      200,    200)),
+    # The Sources page's counts come from everyone's work: managers only (blind annotation).
+    Route("sources.page", "GET",                      (LOGIN,    404,     403,      200,    200)),
+    Route("sources.download", "GET",                  (LOGIN,    404,     403,      200,    200)),
+    Route("sources.edit", "POST",                     (LOGIN,    404,     403,      AWAY,   AWAY),
+          _form(name="Reuters", kind="outlet", url="https://www.reuters.com", wikidata="Q130879")),
+    # Without confirm=yes: the confirmation page, nothing merged yet.
+    Route("sources.merge", "POST",                    (LOGIN,    404,     403,      200,    200),
+          lambda realm: {"data": {"source": [str(item) for item in realm.source_ids]}}),
     Route("openapi.spec", "GET",                      (200,      200,     200,      200,    200)),
     Route("openapi.page", "GET",                      (200,      200,     200,      200,    200)),
 ]
@@ -374,7 +389,15 @@ def build_realm(app, world) -> Realm:
         span, _created = save_span(
             session, document, ann, "ann-span-0001", SpanValues(claim.id, 0, 5, "")
         )
-        save_span(session, document, ann, "ann-span-0002", SpanValues(attribution.id, 6, 10, ""))
+        reuters, _made = sources.find_or_create(session, project.id, "Reuters", "outlet", ann)
+        agency, _made = sources.find_or_create(session, project.id, "Reuters agency", "outlet", ann)
+        save_span(
+            session,
+            document,
+            ann,
+            "ann-span-0002",
+            SpanValues(attribution.id, 6, 10, "", None, SourceChoice(id=reuters.id)),
+        )
         attributed_to = relation_types_of(session, project.id)[0]
         link = RelationValues(
             attributed_to.id, attributed_to.name, "ann-span-0001", "ann-span-0002", None
@@ -446,6 +469,7 @@ def build_realm(app, world) -> Realm:
             suggestion_id=suggestion.id,
             flag_id=flag.id,
             model_id=model.id,
+            source_ids=(reuters.id, agency.id),
         )
 
 
