@@ -15,8 +15,8 @@ Targets (issues 4, 15 and 19): render p95 < 100 ms, save p95 < 20 ms, key press 
 < 100 ms, arcs and tags painted < 200 ms after the text, navigation → last highlight shown
 < 300 ms.
 
-    .venv/bin/python bench/workspace_bench.py [--saves 200] [--links 500] [--no-browser]
-                                              [--no-postgres] [--load-only]
+    .venv/bin/python bench/workspace_bench.py [--renders 100] [--saves 200] [--links 500]
+                                              [--no-browser] [--no-postgres] [--load-only]
                                               [--compare-with FOLDER]
 """
 
@@ -159,14 +159,16 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
-def measure_server(app, document_id: int, body: str, saves: int) -> dict[str, float]:
+def measure_server(
+    app, document_id: int, body: str, saves: int, count: int = 100
+) -> dict[str, float]:
     client = app.test_client()
     client.post("/login", data={"username": "bench", "password": PASSWORD})
     page_url = f"/p/bench/d/{document_id}"
     api = f"/api/projects/bench/documents/{document_id}/spans/"
     assert client.get(page_url).status_code == 200
     renders = []
-    for _ in range(30):
+    for _ in range(count):
         started = time.perf_counter()
         response = client.get(page_url)
         renders.append((time.perf_counter() - started) * 1000)
@@ -590,6 +592,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
     parser.add_argument("--saves", type=int, default=200)
+    parser.add_argument("--renders", type=int, default=100)
     parser.add_argument("--spans", type=int, default=1000)
     parser.add_argument("--links", type=int, default=500)
     parser.add_argument("--no-browser", action="store_true")
@@ -614,7 +617,8 @@ def main() -> None:
     if not args.no_postgres and (found := postgres_url()):
         targets.append(("PostgreSQL", found[0], found[1]))
     print(
-        f"document: 50,000 characters, {args.spans} spans, {args.links} links; {args.saves} saves"
+        f"document: 50,000 characters, {args.spans} spans, {args.links} links; "
+        f"{args.renders} renders, {args.saves} saves"
     )
     print(
         f"{'database':<11} {'render median':>14} {'render p95':>11} "
@@ -626,7 +630,7 @@ def main() -> None:
         document_id, body = populate(app, args.spans)
         links = add_links(app, document_id, args.links)
         assert links == args.links, f"only {links} fitting span pairs for links"
-        figures = measure_server(app, document_id, body, args.saves)
+        figures = measure_server(app, document_id, body, args.saves, args.renders)
         print(
             f"{name:<11} {figures['render_median']:>11.1f} ms {figures['render_p95']:>8.1f} ms "
             f"{figures['save_median']:>9.1f} ms {figures['save_p95']:>6.1f} ms"

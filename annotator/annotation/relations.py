@@ -248,10 +248,12 @@ def delete_gold_relation(db: Session, document: Document, relation_id: str) -> b
 # --- reading -------------------------------------------------------------------------------------
 
 
-def _query(model, spans, document_id: int, annotator_id: int | None):
+def _query(model, spans, document_id: int, annotator_id: int | None, columns: tuple = ()):
+    """The document's relations (of one annotator, if given) with their type names, ordered by
+    source position; ``columns`` of the relation instead of the whole row, if given."""
     source, target = aliased(spans), aliased(spans)
     query = (
-        select(model, RelationType.name)
+        select(*(columns or (model,)), RelationType.name)
         .join(RelationType, RelationType.id == model.type_id)
         .join(source, source.id == model.source_id)
         .join(target, target.id == model.target_id)
@@ -270,6 +272,21 @@ def relations_of(db: Session, document_id: int, annotator_id: int) -> list[tuple
 
 def gold_relations_of(db: Session, document_id: int) -> list[tuple[GoldRelation, str]]:
     return [tuple(row) for row in db.execute(_query(GoldRelation, GoldSpan, document_id, None))]
+
+
+def links_of(db: Session, document_id: int, annotator_id: int) -> list[Link]:
+    """The annotator's links on the document as the workspace shows them, by source position.
+
+    Plain column rows, not ORM objects: the workspace renders hundreds of them per request, and
+    500 ORM objects cost a fifth of its time and most of the garbage it leaves (issue 15).
+    """
+    columns = (Relation.id, Relation.source_id, Relation.target_id, Relation.value)
+    return [
+        Link(link_id, name, source, target, value)
+        for link_id, source, target, value, name in db.execute(
+            _query(Relation, Span, document_id, annotator_id, columns)
+        )
+    ]
 
 
 def as_links(rows: list[tuple[Relation | GoldRelation, str]]) -> list[Link]:

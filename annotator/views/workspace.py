@@ -10,7 +10,7 @@ from annotator.access import document_for, whose_work
 from annotator.adjudication import state
 from annotator.annotation.answers import answers_of, questions_of
 from annotator.annotation.highlight import render, render_links, render_list
-from annotator.annotation.relations import as_links, relation_types_of, relations_of, type_menu
+from annotator.annotation.relations import links_of, relation_types_of, type_menu
 from annotator.annotation.spans import highlights_of
 from annotator.assignments import handout, skips
 from annotator.auth import me, project_for
@@ -24,7 +24,7 @@ def _context(slug: str, document_id: int) -> dict:
     viewer = me()
     annotator = whose_work(role)
     highlights = highlights_of(session, document.id, annotator.id)
-    links = as_links(relations_of(session, document.id, annotator.id))
+    links = links_of(session, document.id, annotator.id)
     viewing_other = annotator.id != viewer.id
     read_only = viewing_other or (item is not None and item.status in ("done", "skipped"))
     labels = store.labels_of(session, project.id)

@@ -8,7 +8,8 @@ import pytest
 from sqlmodel import select
 
 from annotator import db, store
-from annotator.annotation.relations import relation_types_of
+from annotator.annotation.relations import as_links, links_of, relation_types_of, relations_of
+from annotator.annotation.spans import highlights_of
 from annotator.models import GoldRelation, GoldSpan, Relation, Span
 
 TEXT = "Reuters quoted Zakharova as writing that Kyiv was sabotaging the talks."
@@ -85,6 +86,48 @@ def test_workspace_lists_the_annotators_links_and_attribute_values(study):
     assert "named person</span>" not in page  # ben's value: blind
     assert "data-relation-types='[{" in page and '"name": "attributed_to"' in page
     assert 'select data-attribute="source_type"' in page and 'id="span-link"' in page
+
+
+def test_workspace_links_are_the_annotators_relations_in_text_order(app, world):
+    """The workspace reads links as plain columns (issue 15): the same links, in the same
+    order, as the relations read as rows, and none of another annotator's."""
+    world.user("lead")
+    ana, ben = world.user("ana"), world.user("ben")
+    world.project("news", manager="lead", annotators=["ana", "ben"], overlap=2)
+    spans = [
+        span("ana", "attribution", "Reuters quoted Zakharova", "a1"),
+        span("ana", "claim", "Kyiv was sabotaging", "a2"),
+        span("ana", "evidence", "the talks", "a3"),
+        span("ben", "attribution", "Reuters quoted Zakharova", "b1"),
+        span("ben", "claim", "Kyiv was sabotaging", "b2"),
+    ]
+    links = [
+        ("ana", "supports", "a3", "a2"),
+        ("ana", "attributed_to", "a3", "a1"),
+        ("ana", "attributed_to", "a2", "a1"),
+        ("ben", "attributed_to", "b2", "b1"),
+    ]
+    relations = [
+        {"annotator": who, "type": kind, "source": source, "target": target}
+        for who, kind, source, target in links
+    ]
+    world.import_jsonl(
+        "news", [{"id": "d1", "text": TEXT, "annotations": spans, "relations": relations}]
+    )
+    with app.app_context():
+        session = db.session()
+        for user in (ana, ben):
+            assert links_of(session, 1, user.id) == as_links(relations_of(session, 1, user.id))
+        label = {item.id: item.label for item in highlights_of(session, 1, ana.id)}
+        shown = [
+            (link.type, label[link.source], label[link.target])
+            for link in links_of(session, 1, ana.id)
+        ]
+    assert shown == [  # by the source's position, then the target's
+        ("attributed_to", "claim", "attribution"),
+        ("attributed_to", "evidence", "attribution"),
+        ("supports", "evidence", "claim"),
+    ]
 
 
 def test_manager_reads_an_annotators_links_without_delete_buttons(study):
