@@ -418,10 +418,10 @@ def list_documents(
     }
     # Sorted by spans, the tie is broken by the summary's copy of the id: the index's column.
     tie = DocumentSummary.document_id if query.sort == "spans" else Document.id
-    keys = [keys[query.sort], tie]
+    order = [keys[query.sort], tie]
     ids = list(
         db.execute(
-            matches.order_by(*(key.desc() if query.descending else key for key in keys))
+            matches.order_by(*(key.desc() if query.descending else key for key in order))
             .limit(per_page + 1)  # one more: is there a next page beyond the counted ones?
             .offset((query.page - 1) * per_page)
         ).scalars()

@@ -143,8 +143,15 @@ def _grouped(column: str, rows: str, sign: str) -> str:
 
 
 def _refresh_where(documents: str) -> str:
-    """PostgreSQL: recompute the flag of the documents ``documents`` (a query of ids) selects."""
+    """PostgreSQL: recompute the flag of the documents ``documents`` (ids, or a query of them)
+    selects. Their rows are locked first, in a statement of their own: the update after it then
+    reads with a snapshot taken once the lock is held, so it sees what a concurrent transaction
+    that held the lock committed (two annotators marking one document done at once; an update
+    that waited for the lock would otherwise compute the flag from its statement's older
+    snapshot)."""
     return (
+        f"PERFORM 1 FROM document_summary WHERE document_id IN ({documents}) "
+        "ORDER BY document_id FOR UPDATE;\n"
         f"UPDATE document_summary SET disagreement = {disagrees('document_summary.document_id')} "
         f"WHERE document_id IN ({documents});"
     )
@@ -207,8 +214,8 @@ def postgresql_statements() -> list[str]:
         f"""CREATE FUNCTION span_disagreement_update() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
             IF {_done("OLD")} OR {_done("NEW")} THEN
-                {_refresh("OLD.document_id")}
-                {_refresh("NEW.document_id")}
+                {_refresh_where("OLD.document_id")}
+                {_refresh_where("NEW.document_id")}
             END IF;
             RETURN NULL;
         END $$""",
@@ -218,12 +225,12 @@ def postgresql_statements() -> list[str]:
         f"""CREATE FUNCTION assignment_disagreement() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
             IF TG_OP <> 'INSERT' AND OLD.status = 'done' THEN
-                {_refresh("OLD.document_id")}
+                {_refresh_where("OLD.document_id")}
             END IF;
             IF TG_OP <> 'DELETE' AND NEW.status = 'done'
                 AND (TG_OP = 'INSERT' OR OLD.status <> 'done'
                      OR OLD.document_id <> NEW.document_id OR OLD.user_id <> NEW.user_id) THEN
-                {_refresh("NEW.document_id")}
+                {_refresh_where("NEW.document_id")}
             END IF;
             RETURN NULL;
         END $$""",

@@ -7,6 +7,8 @@ stored count and filters by the stored flag."""
 from __future__ import annotations
 
 import itertools
+import threading
+import time
 
 import pytest
 from alembic import command
@@ -289,6 +291,38 @@ def test_the_list_sorts_by_the_stored_count_and_filters_by_the_stored_flag(app, 
     assert listed(disagreement="yes") == ["news-1"]
     rows = list_documents(session, project, ListQuery()).rows
     assert [row.spans for row in rows] == [0, 1, 2]
+
+
+def test_two_annotators_finishing_one_document_at_once_leave_the_flag_exact(app, study):
+    """PostgreSQL: the second finish waits for the first's lock on the summary row, then reads
+    what the first committed (SQLite runs one writer at a time)."""
+    engine = app.extensions["annotator.engine"]
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs one write transaction at a time")
+    work = study()
+    work.save(0, 0, 0, 0, 0, 3)  # ann marked a span, bob none: once both are done they differ
+    work.status(0, 0, "in_progress")
+    work.status(0, 1, "in_progress")
+    document = work.documents[0].id
+    finish = sql(
+        "UPDATE assignment SET status = 'done' WHERE document_id = :document AND user_id = :user"
+    )
+
+    def finish_as(user: int) -> None:
+        with engine.begin() as connection:
+            connection.execute(finish, {"document": document, "user": user})
+
+    with engine.connect() as first:
+        first.execute(finish, {"document": document, "user": work.annotators[0].id})
+        second = threading.Thread(target=finish_as, args=(work.annotators[1].id,))
+        second.start()
+        time.sleep(1)  # the second's statement has begun and waits for the row lock
+        first.commit()
+    second.join(timeout=30)
+
+    work.session.expire_all()
+    assert stored(work.session)[document][2] is True
+    assert_exact(work.session)
 
 
 # Two documents, so that two annotators often finish the same one; saves and status changes
