@@ -49,6 +49,7 @@ def disagrees(document: str) -> str:
 
 
 def _refresh(document: str) -> str:
+    """SQLite: recompute ``document``'s flag (its writers take turns; see ``_refresh_where``)."""
     return (
         f"UPDATE document_summary SET disagreement = {disagrees(document)} "
         f"WHERE document_id = {document};"
