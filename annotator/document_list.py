@@ -8,13 +8,16 @@ text instead, so ``👩`` still finds a document with it.
 
 Two filters look at the work itself: ``disagreement=yes`` keeps documents that at least two
 annotators marked done with different spans (one has a (label, start, end) the other lacks),
-checked in SQL through the unique index on an annotator's spans, so it is exact at every moment
-and needs no cache to invalidate; ``meta=key=value`` keeps documents whose imported ``meta`` has
+read from the flag in ``document_summary`` that the database's triggers keep exact on every write
+(migration 0110; ``disagreement_reference`` is the same test computed from the spans, which took
+seconds on 100,000 documents); ``meta=key=value`` keeps documents whose imported ``meta`` has
 that value under that key (compared as text).
 
 A document's status: ``new`` (nobody has it), ``in_progress`` (handed out, fewer than k
-annotators done), ``done`` (k annotators done). Every order ends with the document id, so pages
-never repeat or skip a document while nothing changes.
+annotators done), ``done`` (k annotators done). Every order ends with the document id, in the
+order's direction (so an index read backwards gives a descending page), so pages never repeat or
+skip a document while nothing changes. Span and gold span counts come from ``document_summary``
+too: sorting by span count reads its index instead of counting the spans of every match.
 
 Counting stops at ``COUNT_LIMIT`` matches when anything narrows the list (the page then says
 "1,000+"): counting every match of a common word or a status in 100,000 documents took many times
@@ -47,7 +50,16 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from annotator.errors import Invalid
-from annotator.models import Assignment, Document, GoldSpan, Label, Project, Span, User
+from annotator.models import (
+    Assignment,
+    Document,
+    DocumentSummary,
+    GoldSpan,
+    Label,
+    Project,
+    Span,
+    User,
+)
 
 PER_PAGE = 100
 MAX_QUERY = 200
@@ -253,13 +265,6 @@ def _assigned_count():
     return select(func.count()).where(Assignment.document_id == Document.id).scalar_subquery()
 
 
-def _span_count(label_id: int | None = None):
-    query = select(func.count()).where(Span.document_id == Document.id)
-    if label_id is not None:
-        query = query.where(Span.label_id == label_id)
-    return query.scalar_subquery()
-
-
 def _conditions(db: Session, project: Project, query: ListQuery) -> tuple[list, list, str | None]:
     """The conditions on ``document``; the sets of ids a match must be in (see ``_probe``); the
     SQLite FTS5 match (see ``_search_conditions``)."""
@@ -300,16 +305,24 @@ def _conditions(db: Session, project: Project, query: ListQuery) -> tuple[list, 
             .having(func.count() >= query.min_spans)
         )
     if query.disagreement:
-        conditions.append(_disagreement())
+        conditions.append(
+            Document.id.in_(
+                select(DocumentSummary.document_id).where(
+                    DocumentSummary.project_id == project.id, DocumentSummary.disagreement
+                )
+            )
+        )
     if query.meta:
         key, value = meta_field(query.meta)
         conditions.append(cast(Document.meta[key].as_string(), String) == value)
     return conditions, labelled, match
 
 
-def _disagreement():
+def disagreement_reference():
     """Condition on ``Document``: two annotators who marked it done differ in their spans (one
-    has a span, same label and range, that the other has not)."""
+    has a span, same label and range, that the other has not). Computed from the spans: the
+    reference that ``document_summary.disagreement`` is tested against (migration 0110 holds
+    the same test in SQL for its triggers)."""
     one, other = aliased(Assignment), aliased(Assignment)
     theirs = aliased(Span)
     missing = ~(
@@ -388,6 +401,10 @@ def list_documents(
     if match is not None:
         conditions.append(_probe(_fts_matches(match), few))
     matches = select(Document.id).where(*conditions)
+    if query.sort == "spans":
+        matches = matches.join(DocumentSummary, DocumentSummary.document_id == Document.id).where(
+            DocumentSummary.project_id == project.id
+        )
     exact = total <= COUNT_LIMIT or not narrowed
     total = total if exact else COUNT_LIMIT
     keys = {
@@ -395,14 +412,16 @@ def list_documents(
         "title": func.coalesce(Document.title, Document.external_id),
         "external_id": Document.external_id,
         "length": Document.length,
-        "spans": _span_count(),
+        "spans": DocumentSummary.spans,
         "annotators": _assigned_count(),
         "done": _done_count(),
     }
-    key = keys[query.sort]
+    # Sorted by spans, the tie is broken by the summary's copy of the id: the index's column.
+    tie = DocumentSummary.document_id if query.sort == "spans" else Document.id
+    order = [keys[query.sort], tie]
     ids = list(
         db.execute(
-            matches.order_by(key.desc() if query.descending else key, Document.id)
+            matches.order_by(*(key.desc() if query.descending else key for key in order))
             .limit(per_page + 1)  # one more: is there a next page beyond the counted ones?
             .offset((query.page - 1) * per_page)
         ).scalars()
@@ -437,19 +456,19 @@ def _rows(db: Session, project: Project, ids: list[int]) -> list[ListedDocument]
             .group_by(Assignment.document_id)
         )
     }
-    counts = {}
-    for name, model in (("spans", Span), ("gold", GoldSpan)):
-        counts[name] = dict(
-            db.execute(
-                select(model.document_id, func.count())
-                .where(model.document_id.in_(ids))
-                .group_by(model.document_id)
-            ).all()
+    counts: dict[int, tuple[int, int]] = {
+        document_id: (spans, gold)
+        for document_id, spans, gold in db.execute(
+            select(
+                DocumentSummary.document_id, DocumentSummary.spans, DocumentSummary.gold_spans
+            ).where(DocumentSummary.document_id.in_(ids))
         )
+    }
     rows = []
     for document_id in ids:
         document = documents[document_id]
         annotators, done = assigned.get(document_id, (0, 0))
+        spans, gold = counts.get(document_id, (0, 0))
         status = "new" if not annotators else "done" if done >= project.overlap else "in_progress"
         rows.append(
             ListedDocument(
@@ -459,8 +478,8 @@ def _rows(db: Session, project: Project, ids: list[int]) -> list[ListedDocument]
                 document.length,
                 annotators,
                 done,
-                counts["spans"].get(document_id, 0),
-                counts["gold"].get(document_id, 0),
+                spans,
+                gold,
                 status,
             )
         )

@@ -23,6 +23,7 @@ from sqlalchemy import (
     MetaData,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlmodel import Field, SQLModel
@@ -168,6 +169,26 @@ class Document(SQLModel, table=True):
         Index("ix_document_project_position", "project_id", "position", "id"),
         # Migration 0090 also indexes (project_id, coalesce(title, external_id), id): the list
         # sorted by title.
+    )
+
+
+class DocumentSummary(SQLModel, table=True):
+    """What the document list sorts and filters a document by, one row per document, written by
+    the database's triggers only (migration 0110) so it stays exact whatever writes: its spans
+    (every annotator's), its gold spans, and whether it is in disagreement (the definition of
+    ``document_list``). Never written by the application."""
+
+    __tablename__ = "document_summary"
+
+    document_id: int = Field(foreign_key="document.id", primary_key=True, ondelete="CASCADE")
+    project_id: int  # the document's, copied so the list's indexes start with it
+    spans: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    gold_spans: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    disagreement: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+
+    __table_args__ = (
+        Index("ix_document_summary_spans", "project_id", "spans", "document_id"),
+        Index("ix_document_summary_disagreement", "project_id", "disagreement", "document_id"),
     )
 
 
