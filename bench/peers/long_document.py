@@ -10,6 +10,7 @@ browser from JSON: their figure is the frame after every span has an element in 
 from __future__ import annotations
 
 import statistics
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -56,8 +57,9 @@ def make_in_annotator(database_url: str) -> tuple[int, LongDocument]:
 
 #: Runs before a peer's scripts: every animation frame, count the spans that have an element in
 #: the page: elements matching ``selector``, one span per distinct match of ``pattern`` in their
-#: class attribute, or, for elements without one, one span per element of class ``each``. Once
-#: all ``expected`` do, note when that frame has been painted, as _LAST_HIGHLIGHT_OBSERVER does.
+#: class attribute, or, for elements without one, one span per element of class ``each``. Each
+#: time the count grows, note when that frame has been painted (as _LAST_HIGHLIGHT_OBSERVER does):
+#: ``__grown``, and ``__lastHighlight`` once all ``expected`` are drawn.
 _ALL_HIGHLIGHTS_OBSERVER = """
 ([selector, pattern, each, expected]) => {
   window.__lastHighlight = null;
@@ -69,13 +71,19 @@ _ALL_HIGHLIGHTS_OBSERVER = """
       if (match) found.add(match[0]);
       else if (each && element.classList.contains(each)) found.add(element);
     }
+    if (found.size > (window.__highlightsFound || 0)) {
+      const size = found.size;
+      requestAnimationFrame(() => {
+        const channel = new MessageChannel();
+        channel.port1.onmessage = () => {
+          window.__grown = {shown: performance.now(), spans: size};
+          if (size >= expected) window.__lastHighlight = window.__grown;
+        };
+        channel.port2.postMessage(null);
+      });
+    }
     window.__highlightsFound = found.size;
-    if (found.size < expected) { requestAnimationFrame(check); return; }
-    requestAnimationFrame(() => {
-      const channel = new MessageChannel();
-      channel.port1.onmessage = () => { window.__lastHighlight = {shown: performance.now()}; };
-      channel.port2.postMessage(null);
-    });
+    if (found.size < expected) requestAnimationFrame(check);
   };
   requestAnimationFrame(check);
 }
@@ -95,17 +103,39 @@ def annotator_script() -> str:
 
 
 def time_loads(page, url: str, loads: int, within_ms: float = 120_000) -> float:
-    """Median ms from navigation to ``url`` to the frame that shows its last highlight, over
-    ``loads`` loads in ``page`` (logged in, its init script added)."""
+    """Median seconds from navigation to ``url`` to the frame that shows its last highlight,
+    over ``loads`` loads in ``page`` (logged in, its init script added)."""
     shown = []
     for _ in range(loads):
         page.goto(url)
-        try:
-            page.wait_for_function("() => window.__lastHighlight", timeout=within_ms)
-        except Exception as error:
-            found = page.evaluate("window.__highlightsFound")
-            raise RuntimeError(f"{url}: {found} highlighted spans found; {error}") from error
+        page.wait_for_function("() => window.__lastHighlight", timeout=within_ms)
         shown.append(page.evaluate("window.__lastHighlight.shown"))
+    return statistics.median(shown) / 1000
+
+
+def time_peer_loads(page, url: str, loads: int, settle: float = 15, within: float = 180) -> float:
+    """As :func:`time_loads` for a peer's page (_ALL_HIGHLIGHTS_OBSERVER): when it draws fewer
+    spans than it was given, the frame that drew the last of those it draws, once no more have
+    come for ``settle`` seconds; how many it drew is printed."""
+    shown = []
+    for _ in range(loads):
+        page.goto(url)
+        started = time.monotonic()
+        grown, since = None, time.monotonic()
+        while time.monotonic() - started < within:
+            state = page.evaluate("({last: window.__lastHighlight, grown: window.__grown})")
+            if state["last"]:
+                grown = state["last"]
+                break
+            if state["grown"] != grown:
+                grown, since = state["grown"], time.monotonic()
+            elif grown and time.monotonic() - since > settle:
+                print(f"{url}: {grown['spans']} spans drawn, no more for {settle} s", flush=True)
+                break
+            time.sleep(0.5)
+        else:
+            raise RuntimeError(f"{url}: no highlight drawn within {within} s")
+        shown.append(grown["shown"])
     return statistics.median(shown) / 1000
 
 

@@ -68,6 +68,7 @@ from bench.peers.long_document import (  # noqa: E402
     log_in,
     make_in_annotator,
     time_loads,
+    time_peer_loads,
     with_page,
 )
 from tests.support.server import Gunicorn, free_port  # noqa: E402
@@ -598,7 +599,7 @@ class LabelStudio(Peer):
                 {"input[name=email]": "boss@example.com", "input[name=password]": PASSWORD},
                 "button[type=submit]",
             )
-            return time_loads(page, url, loads)
+            return time_peer_loads(page, url, loads)
 
         return with_page(browser, script, load)
 
