@@ -315,7 +315,7 @@ def _start_job_runner_thread(app) -> None:
 
     work.interrupted(db.session())
     saved = {number: signal.getsignal(number) for number in JOB_SIGNALS}
-    consumer = queue.huey_of(app).create_consumer(workers=1, worker_type="thread")
+    consumer = queue.consumer(queue.huey_of(app), workers=1)
     consumer.start()
     for number, handler in saved.items():
         signal.signal(number, handler)
@@ -346,7 +346,7 @@ def jobs(workers: int) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s jobs %(levelname)s %(message)s")
     click.echo("Job runner started.", err=True)
     huey = queue.huey_of(current_app._get_current_object())
-    huey.create_consumer(workers=workers, worker_type="thread").run()
+    queue.consumer(huey, workers).run()
 
 
 def _add_commands() -> None:

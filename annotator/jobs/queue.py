@@ -8,11 +8,20 @@ so neither the job nor the page that cancels it could write a row meanwhile.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import Flask
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
 
+if TYPE_CHECKING:
+    from huey.consumer import Consumer
+
 EXTENSION = "annotator.huey"
+#: Seconds between the runner's looks at the queue: short after a job, longer while idle, but
+#: at most half a second. A SQLite queue cannot wake the runner, and with Huey's default (up to
+#: 10 s once idle) an import queued from a page waited seconds before it began; a look is one
+#: small read of the queue's file.
+POLL_FIRST, POLL_BACKOFF, POLL_MOST = 0.05, 1.15, 0.5
 
 
 def huey_of(app: Flask) -> Huey:
@@ -45,6 +54,17 @@ def _make(app: Flask) -> Huey:
     # Tests run a job as it is queued (Huey's immediate mode, in memory), unless they say not.
     huey.immediate = bool(app.config.get("JOBS_IMMEDIATE", app.testing))
     return huey
+
+
+def consumer(huey: Huey, workers: int) -> Consumer:
+    """The job runner: ``workers`` threads taking jobs from ``huey``."""
+    return huey.create_consumer(
+        workers=workers,
+        worker_type="thread",
+        initial_delay=POLL_FIRST,
+        backoff=POLL_BACKOFF,
+        max_delay=POLL_MOST,
+    )
 
 
 def enqueue(app: Flask, job_id: str) -> None:

@@ -7,22 +7,29 @@ tool, round after round (``--rounds``, the tools interleaved within a round so t
 machine's load touches all of them alike):
 
 - import of D documents (``--documents``, default 2,000 of about 3 KB) through the tool's normal
-  path: annotator's ``annotator import``; Label Studio's ``POST /api/projects/ID/import``;
-  doccano's file upload and its import task (Celery worker), waited for until it has finished;
+  paths: annotator's ``annotator import`` and its API's import job through the running server
+  (``POST /api/projects/SLUG/documents``, taken up by ``annotator jobs``, waited for until it has
+  finished); Label Studio's ``POST /api/projects/ID/import``; doccano's file upload and its import
+  task (Celery worker), waited for until it has finished;
 - saving one span through the tool's API (the median of ``--saves`` saves);
-- exporting the project (annotator: ``annotator export``; Label Studio: ``GET .../export``;
-  doccano: the export task and its download);
+- exporting the project (annotator: ``annotator export`` and the API's download from the running
+  server, ``GET /api/projects/SLUG/export``; Label Studio: ``GET .../export``; doccano: the
+  export task and its download);
 - installed size (the virtual environment on disk) and idle memory of the server (resident memory
-  of its processes, summed, after the work and a pause).
+  of its processes, summed, after the work and a pause; annotator's with its job runner);
+- a 50,000-character document with 1,000 spans opened in Chromium by a logged-in user: the
+  median of ``--long-loads`` loads of the time from navigation to the frame that shows its last
+  highlight (annotator and Label Studio; see long_document.py).
 
 It prints, per row, each tool's median with its spread (min-max), and the ratio of each peer's
-median to annotator's (above 1: annotator is ahead). Not part of ``make test``;
+median to annotator's (above 1: annotator is ahead). Where annotator has two paths the row shows
+the faster one's, and a line below the table shows both. Not part of ``make test``;
 tests/integration/test_peers_bench.py runs ``--help`` and ``--dry-run``, which generates the
 corpus, measures annotator and says what it would install and start, without installing or
 starting the peers.
 
     .venv/bin/python bench/peers/run.py [--cache DIR] [--documents D] [--rounds R] [--saves S]
-        [--tools annotator,label-studio,doccano] [--dry-run]
+        [--long-loads L] [--tools annotator,label-studio,doccano] [--dry-run]
 
 The first full run downloads about 1.7 GB of packages.
 """
@@ -30,6 +37,7 @@ The first full run downloads about 1.7 GB of packages.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -43,12 +51,26 @@ import tempfile
 import time
 import urllib.parse
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from annotator.offsets import code_points_to_utf16  # noqa: E402
+from bench.peers.long_document import (  # noqa: E402
+    LONG_PASSWORD,
+    LONG_PROJECT,
+    LONG_USER,
+    LongDocument,
+    annotator_script,
+    init_script,
+    log_in,
+    make_in_annotator,
+    time_loads,
+    time_peer_loads,
+    with_page,
+)
 from tests.support.server import Gunicorn, free_port  # noqa: E402
 
 PINS = {"label-studio": "label-studio==1.23.2", "doccano": "doccano==1.8.4"}
@@ -57,6 +79,8 @@ PINS = {"label-studio": "label-studio==1.23.2", "doccano": "doccano==1.8.4"}
 #: which marshmallow 4 no longer has (``doccano init`` fails with an AttributeError).
 ALSO = {"label-studio": [], "doccano": ["marshmallow<4", "numpy<2"]}
 LABELS = ("claim", "evidence", "attribution")
+#: annotator's second project, imported into through the running server
+WEB_PROJECT = "peers-web"
 PASSWORD = "peers-bench-password"
 WORDS = (
     "the minister said on tuesday that figures would be published in spring after an inquiry "
@@ -162,8 +186,14 @@ class Http:
         if body is not None:
             headers["Content-Type"] = content_type
         headers["Referer"] = f"http://127.0.0.1:{self.port}/"
-        self.connection.request(method, path, body=body, headers=headers)
-        response = self.connection.getresponse()
+        try:
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+        except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+            # the server closed the kept-alive connection while the client was idle: once more
+            self.connection.close()
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
         data = response.read()
         for name, value in response.getheaders():
             if name.lower() == "set-cookie":
@@ -178,7 +208,7 @@ class Http:
         return json.loads(data) if data else None
 
 
-def wait_until_up(port: int, path: str, process: subprocess.Popen, log: Path, within=300) -> None:
+def wait_until_up(port: int, path: str, process: subprocess.Popen, log: Path, within=900) -> None:
     """Poll until ``path`` answers (any status below 500); ``within`` only bounds a failure."""
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
@@ -236,6 +266,10 @@ class Tool:
 
     def import_documents(self, documents: list[dict[str, str]], path: Path) -> None: ...
 
+    def imports(self, documents, path: Path) -> dict[str, Callable[[], object]]:
+        """The tool's normal paths of import, by row: one, unless a tool has two."""
+        return {"import": lambda: self.import_documents(documents, path)}
+
     def prepare_saving(self) -> None:
         """What a user does before saving (log in, open a document): not timed."""
 
@@ -248,6 +282,16 @@ class Tool:
     def save_span(self) -> None: ...
 
     def export(self, path: Path) -> None: ...
+
+    def exports(self, path: Path) -> dict[str, Callable[[], object]]:
+        """The tool's normal paths of export, by row."""
+        return {"export": lambda: self.export(path)}
+
+    def long_document(self, browser, document: LongDocument | None, loads: int) -> float | None:
+        """Make ``document`` in the tool (not timed) and open it ``loads`` times in ``browser``,
+        logged in; the median seconds from navigation to its last highlight shown (None: not
+        measured on this tool)."""
+        return None
 
     def installed_bytes(self) -> int: ...
 
@@ -263,17 +307,49 @@ class Annotator(Tool):
         self.server.cli("create-user", "boss", "--role", "admin", input=PASSWORD + "\n")
         self.server.cli("create-project", "peers", "--manager", "boss")
         self.server.cli("add-member", "peers", "boss", "--role", "annotator")
+        self.server.cli("create-project", WEB_PROJECT, "--manager", "boss")
         self.server.start()
+        # the job runner beside the server, as `make serve` and a deployment run it
+        log = self.server.instance / "jobs.log"
+        self.jobs = subprocess.Popen(
+            [str(Path(sys.executable).parent / "annotator"), "jobs"],
+            env=self.server.env,
+            stdout=log.open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.client = Http(self.server.port)
+        self.log_in()
 
     def stop(self) -> None:
+        end(self.jobs)
         self.server.stop()
 
-    def import_documents(self, documents, path: Path) -> None:
-        self.server.cli("import", "peers", str(path), "--no-progress")
+    def imports(self, documents, path: Path) -> dict[str, Callable[[], object]]:
+        """The command, and the API's import job through the running server (another project)."""
+        return {
+            "import (command)": lambda: self.server.cli(
+                "import", "peers", str(path), "--no-progress"
+            ),
+            "import (server)": lambda: self.import_through_server(path),
+        }
 
-    def prepare_saving(self) -> None:
-        """Log in as a browser does and be handed a document (not timed)."""
-        self.client = Http(self.server.port)
+    def import_through_server(self, path: Path) -> None:
+        """``POST /api/projects/SLUG/documents`` queues a job; poll its status until it is done."""
+        body, content_type = multipart("files", path.name, path.read_bytes())
+        status, _h, data = self.client.request(
+            "POST", f"/api/projects/{WEB_PROJECT}/documents", body, content_type
+        )
+        if status != 202:
+            raise RuntimeError(f"annotator web import: {status} {data[:300]!r}")
+        url = urllib.parse.urlsplit(json.loads(data)["url"]).path
+        while not (job := self.client.json("GET", url))["finished"]:
+            time.sleep(0.02)
+        if job["status"] != "done":
+            raise RuntimeError(f"annotator web import: {job}")
+
+    def log_in(self) -> None:
+        """Log in as a browser does (not timed)."""
         form = urllib.parse.urlencode(
             {
                 "username": "boss",
@@ -287,6 +363,9 @@ class Annotator(Tool):
         if status != 302:
             raise RuntimeError(f"annotator log-in: {status}")
         self.client.headers["X-CSRFToken"] = _csrf_meta(self.client, "/p/peers")
+
+    def prepare_saving(self) -> None:
+        """Be handed a document (not timed)."""
         status, headers, _ = self.client.request("POST", "/p/peers/next")
         if status != 302:
             raise RuntimeError(f"annotator next document: {status}")
@@ -300,15 +379,45 @@ class Annotator(Tool):
         if status not in (200, 201):
             raise RuntimeError(f"annotator save: {status} {data[:200]!r}")
 
-    def export(self, path: Path) -> None:
-        self.server.cli("export", "peers", "-o", str(path), "--no-progress")
+    def exports(self, path: Path) -> dict[str, Callable[[], object]]:
+        """The command, and the API's download from the running server."""
+        return {
+            "export (command)": lambda: self.server.cli(
+                "export", "peers", "-o", str(path), "--no-progress"
+            ),
+            "export (server)": lambda: self.export_through_server(path),
+        }
+
+    def export_through_server(self, path: Path) -> None:
+        status, _h, data = self.client.request("GET", "/api/projects/peers/export")
+        if status != 200:
+            raise RuntimeError(f"annotator export: {status} {data[:200]!r}")
+        path.write_bytes(data)
+
+    def long_document(self, browser, document: LongDocument | None, loads: int) -> float:
+        """workspace_bench's document made in this server's database (not timed), then opened."""
+        document_id, made = make_in_annotator(self.server.database_url)
+        self.made_long_document = made
+        url = self.server.url
+
+        def load(page) -> float:
+            log_in(
+                page,
+                url + "/login",
+                {"input[name=username]": LONG_USER, "input[name=password]": LONG_PASSWORD},
+                "button.primary",
+            )
+            return time_loads(page, f"{url}/p/{LONG_PROJECT}/d/{document_id}", loads)
+
+        return with_page(browser, annotator_script(), load)
 
     def installed_bytes(self) -> int:
         """annotator and what it requires to run (not the test tools of this checkout's venv)."""
         return distribution_bytes("annotator")
 
     def idle_rss(self) -> int:
-        return tree_rss(self.server.process.pid)
+        """The server's processes and the job runner's."""
+        return tree_rss(self.server.process.pid) + tree_rss(self.jobs.pid)
 
 
 def _csrf_meta(client: Http, page: str) -> str:
@@ -367,6 +476,14 @@ LABEL_CONFIG = (
     + "".join(f'<Label value="{label}"/>' for label in LABELS)
     + '</Labels><Text name="text" value="$text"/></View>'
 )
+
+
+#: What Label Studio 1.23 draws for a span in the text (one element or more, split where spans
+#: overlap); the class naming the span an element belongs to (its newer drawing), or the class
+#: of each span's last element (its older one).
+LS_HIGHLIGHT = ".htx-highlight"
+LS_HIGHLIGHT_KEY = r"htx-highlight-(?!last\b)\S+"
+LS_HIGHLIGHT_LAST = "htx-highlight-last"
 
 
 class LabelStudio(Peer):
@@ -442,6 +559,49 @@ class LabelStudio(Peer):
             f"/api/tasks/{self.task}/annotations?project={self.project}",
             {"result": [result], "project": self.project},
         )
+
+    def long_document_url(self, document: LongDocument) -> str:
+        """A project holding ``document`` as one task with one annotation of its spans (LS's
+        offsets are those of JavaScript strings: UTF-16); the task's labeling page."""
+        project = self.client.json(
+            "POST", "/api/projects", {"title": "long", "label_config": LABEL_CONFIG}
+        )["id"]
+        result = [
+            {
+                "id": f"span{number}",
+                "from_name": "label",
+                "to_name": "text",
+                "type": "labels",
+                "value": {
+                    "start": code_points_to_utf16(document.text, start),
+                    "end": code_points_to_utf16(document.text, end),
+                    "text": document.text[start:end],
+                    "labels": [label],
+                },
+            }
+            for number, (start, end, label) in enumerate(document.spans)
+        ]
+        task = {"data": {"text": document.text}, "annotations": [{"result": result}]}
+        self.client.json("POST", f"/api/projects/{project}/import", [task])
+        found = self.client.json("GET", f"/api/tasks?project={project}&page_size=1")
+        task_id = (found["tasks"] if isinstance(found, dict) else found)[0]["id"]
+        return f"http://127.0.0.1:{self.port}/projects/{project}/data?task={task_id}"
+
+    def long_document(self, browser, document: LongDocument | None, loads: int) -> float:
+        assert document is not None, "annotator's round makes the document first"
+        url = self.long_document_url(document)
+        script = init_script(LS_HIGHLIGHT, LS_HIGHLIGHT_KEY, LS_HIGHLIGHT_LAST, len(document.spans))
+
+        def load(page) -> float:
+            log_in(
+                page,
+                f"http://127.0.0.1:{self.port}/user/login/",
+                {"input[name=email]": "boss@example.com", "input[name=password]": PASSWORD},
+                "button[type=submit]",
+            )
+            return time_peer_loads(page, url, loads)
+
+        return with_page(browser, script, load)
 
     def export(self, path: Path) -> None:
         status, _h, data = self.client.request(
@@ -590,17 +750,29 @@ class Doccano(Peer):
 # --- the run ------------------------------------------------------------------------------------
 
 
-def measure_round(tool: Tool, documents, corpus_file: Path, saves: int, out: Path) -> dict:
-    """One round on a fresh instance of ``tool``: every figure of the table once."""
+def measure_round(
+    tool: Tool, documents, corpus_file: Path, saves: int, out: Path, browser, loads: int, long
+) -> dict:
+    """One round on a fresh instance of ``tool``: every figure of the table once (the long
+    document when ``browser`` is given: ``loads`` loads of it, their median)."""
     tool.start()
     try:
-        figures = {"import": timed(lambda: tool.import_documents(documents, corpus_file))}
+        figures = {row: timed(work) for row, work in tool.imports(documents, corpus_file).items()}
         tool.prepare_saving()
         tool.saves = -1  # a fresh document each round: the spans start from its beginning
         figures["save one span"] = statistics.median(timed(tool.save_span) for _ in range(saves))
-        figures["export"] = timed(lambda: tool.export(out / f"{tool.name}-export"))
+        exports = tool.exports(out / f"{tool.name}-export")
+        figures |= {row: timed(work) for row, work in exports.items()}
         time.sleep(5)  # idle: background work of the import and export has settled
         figures["idle memory"] = tool.idle_rss()
+        if browser is not None:
+            try:
+                shown = tool.long_document(browser, long, loads)
+            except Exception as error:  # a page that never shows every span: no figure, why
+                print(f"{tool.name}: long document not measured: {error}", flush=True)
+                shown = None
+            if shown is not None:
+                figures["long document"] = shown
         return figures
     finally:
         tool.stop()
@@ -614,26 +786,72 @@ def spread(values: list[float], unit: str) -> str:
     return f"{middle:,.2f} {suffix} ({min(shown):,.2f}-{max(shown):,.2f})"
 
 
-UNITS = {"import": "s", "save one span": "ms", "export": "s", "idle memory": "MiB"}
+UNITS = {
+    "import": "s",
+    "save one span": "ms",
+    "export": "s",
+    "idle memory": "MiB",
+    "long document": "s",
+}
+TITLES = {
+    "long document": "50,000-character document, 1,000 spans: navigation to last highlight shown",
+}
+
+
+def paths_of(rounds: list[dict], row: str) -> dict[str, list[float]]:
+    """A row's figures by path: ``{"": [...]}`` for one path, ``{"command": [...], "server":
+    [...]}`` for a tool measured on two (rows named ``import (command)`` and so on)."""
+    found = {
+        key[len(row) :].strip(" ()"): [figures[key] for figures in rounds]
+        for key in rounds[0]
+        if key == row or key.startswith(row + " (")
+    }
+    return found
 
 
 def report(results: dict[str, list[dict]], sizes: dict[str, int], documents: int) -> str:
+    """The table: per row each tool's median (min-max) and the peers' ratios. Where annotator
+    has two normal paths (command and running server) the faster one's median is the row's, named
+    in its cell; :func:`paths_line` shows both."""
     tools = list(results)
     lines = [
         "| " + " | ".join(["work", *tools, *(f"{t} / annotator" for t in tools[1:])]) + " |",
         "|---" * (2 * len(tools)) + "|",
     ]
     for row, unit in UNITS.items():
-        medians = {t: statistics.median(r[row] for r in results[t]) for t in tools}
-        cells = [spread([r[row] for r in results[t]], unit) for t in tools]
+        chosen: dict[str, tuple[str, list[float]]] = {}
+        for tool in tools:
+            paths = paths_of(results[tool], row)
+            if paths:
+                chosen[tool] = min(paths.items(), key=lambda item: statistics.median(item[1]))
+        if tools[0] not in chosen:
+            continue
+        medians = {t: statistics.median(values) for t, (_p, values) in chosen.items()}
+        cells = [
+            spread(chosen[t][1], unit) + (f", {chosen[t][0]}" if chosen[t][0] else "")
+            if t in chosen
+            else "-"
+            for t in tools
+        ]
         base = medians[tools[0]]
-        ratios = [f"{medians[t] / base:.2f}x" if base else "-" for t in tools[1:]]
-        title = f"import {documents:,} documents" if row == "import" else row
+        ratios = [f"{medians[t] / base:.2f}x" if t in medians and base else "-" for t in tools[1:]]
+        title = f"import {documents:,} documents" if row == "import" else TITLES.get(row, row)
         lines.append(f"| {title} | " + " | ".join(cells + ratios) + " |")
     size_cells = [f"{sizes[t] / 2**20:,.0f} MiB" for t in tools]
     size_ratios = [f"{sizes[t] / sizes[tools[0]]:.2f}x" for t in tools[1:]]
     lines.append("| installed size | " + " | ".join(size_cells + size_ratios) + " |")
     return "\n".join(lines)
+
+
+def paths_line(rounds: list[dict]) -> str:
+    """annotator's two paths of import and export, each with its median (min-max)."""
+    parts = []
+    for row in ("import", "export"):
+        paths = paths_of(rounds, row)
+        if len(paths) > 1:
+            shown = ", ".join(f"{path} {spread(values, 's')}" for path, values in paths.items())
+            parts.append(f"{row}: {shown}")
+    return "annotator by path: " + "; ".join(parts)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -643,6 +861,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=3, help="rounds, tools interleaved")
     parser.add_argument("--saves", type=int, default=20, help="spans saved per round")
     parser.add_argument("--tools", default="annotator,label-studio,doccano")
+    parser.add_argument(
+        "--long-loads",
+        type=int,
+        default=3,
+        help="loads of the long document in Chromium per round (their median); 0: not measured",
+    )
     parser.add_argument(
         "--dry-run",
         action="store_true",
@@ -655,9 +879,12 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("--tools: annotator first, then label-studio and/or doccano")
     if min(args.documents, args.rounds, args.saves) < 1:
         parser.error("--documents, --rounds and --saves must be at least 1")
+    if args.long_loads < 0:
+        parser.error("--long-loads must be 0 or more")
 
-    with tempfile.TemporaryDirectory(prefix="annotator-peers-") as scratch:
-        work = Path(scratch)
+    with contextlib.ExitStack() as stack:
+        work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="annotator-peers-")))
+        browser = stack.enter_context(chromium()) if args.long_loads else None
         documents = corpus(args.documents)
         corpus_file = work / "corpus.jsonl"
         with corpus_file.open("w", encoding="utf-8") as out:
@@ -676,7 +903,10 @@ def main(argv: list[str] | None = None) -> None:
         results: dict[str, list[dict]] = {tool.name: [] for tool in tools}
         for number in range(args.rounds):
             for tool in tools:
-                figures = measure_round(tool, documents, corpus_file, args.saves, work)
+                long = getattr(tools[0], "made_long_document", None)
+                figures = measure_round(
+                    tool, documents, corpus_file, args.saves, work, browser, args.long_loads, long
+                )
                 results[tool.name].append(figures)
                 print(f"round {number + 1} {tool.name}: {figures}", flush=True)
         sizes = {tool.name: tool.installed_bytes() for tool in tools}
@@ -684,6 +914,22 @@ def main(argv: list[str] | None = None) -> None:
     print(f"\n{time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, load average {load}")
     print(f"medians of {args.rounds} rounds (min-max); ratios: peer median / annotator median\n")
     print(report(results, sizes, args.documents))
+    print("\n" + paths_line(results["annotator"]))
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[object]:
+    """Debian's Chromium through Playwright (the e2e tests' settings)."""
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415
+
+    from tests.support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: PLC0415
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 if __name__ == "__main__":

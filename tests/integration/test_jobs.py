@@ -418,3 +418,13 @@ def test_interrupted_export_job_is_marked_failed_and_its_files_removed(app, worl
     job = job_of(app, job_id)
     assert job.status == "failed" and "Interrupted" in job.message
     assert exports_folder(app) == []
+
+
+def test_an_idle_job_runner_looks_at_the_queue_at_least_twice_a_second():
+    """Huey's default lets an idle runner sleep up to 10 s between looks: an import queued from a
+    page waited that long before it began."""
+    from huey import MemoryHuey
+
+    runner = queue.consumer(MemoryHuey("idle"), workers=2)
+    assert runner.default_delay <= 0.1
+    assert runner.max_delay <= 0.5

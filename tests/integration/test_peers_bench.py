@@ -6,6 +6,7 @@ on a tiny corpus: it generates it, measures annotator, and says what it would in
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -31,7 +32,8 @@ def run(*arguments: str) -> subprocess.CompletedProcess[str]:
 def test_help_names_the_cache_the_work_and_the_dry_run():
     done = run("--help")
     assert done.returncode == 0, done.stderr
-    for option in ("--cache", "--documents", "--rounds", "--saves", "--tools", "--dry-run"):
+    options = ("--cache", "--documents", "--rounds", "--saves", "--tools", "--long-loads")
+    for option in (*options, "--dry-run"):
         assert option in done.stdout
 
 
@@ -42,16 +44,27 @@ def test_tools_must_start_with_annotator_and_name_known_peers(tools):
     assert "--tools" in done.stderr
 
 
+def test_long_loads_must_not_be_negative():
+    done = run("--dry-run", "--long-loads", "-1")
+    assert done.returncode == 2
+    assert "--long-loads" in done.stderr
+
+
 def test_dry_run_measures_annotator_and_installs_no_peer(tmp_path):
     cache = tmp_path / "cache"
     done = run(
-        "--dry-run", "--documents", "5", "--rounds", "1", "--saves", "2", "--cache", str(cache)
-    )
+        "--dry-run", "--documents", "5", "--rounds", "1", "--saves", "2", "--long-loads", "1",
+        "--cache", str(cache),
+    )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout
     assert "corpus: 5 documents" in out
     assert f"would install label-studio==1.23.2 into {cache}" in out
     assert f"would install doccano==1.8.4 into {cache}" in out
-    for row in ("import 5 documents", "save one span", "export", "idle memory", "installed size"):
-        assert f"| {row} | " in out, out
+    rows = ("import 5 documents", "save one span", "export", "idle memory", "installed size")
+    for row in (*rows, "50,000-character document, 1,000 spans: navigation to last highlight"):
+        assert f"| {row}" in out, out
+    # both of annotator's paths, its command and its running server, for import and export
+    assert re.search(r"annotator by path: import: command [0-9.]+ s .*, server [0-9.]+ s", out)
+    assert re.search(r"; export: command [0-9.]+ s .*, server [0-9.]+ s", out)
     assert not cache.exists()  # nothing installed, nothing started
