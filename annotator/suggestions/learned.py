@@ -161,8 +161,11 @@ class Model:
     """A trained model, ready to suggest spans."""
 
     def __init__(self, model: bytes) -> None:
+        # CRFsuite reads the model in place, without a copy: the bytes must live as long as the
+        # tagger, or it reads freed memory (wrong labels, then a crash of the whole process).
+        self._model = model
         self._tagger = pycrfsuite.Tagger()
-        self._tagger.open_inmemory(model)
+        self._tagger.open_inmemory(self._model)
         self.labels = sorted({tag[2:] for tag in self._tagger.labels() if tag != "O"})
 
     def suggest(self, text: str) -> list[Suggestion]:

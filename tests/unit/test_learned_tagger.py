@@ -3,6 +3,8 @@ it suggests, and that a suggestion always fits the text it is for."""
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -112,3 +114,17 @@ def test_no_suggestion_falls_outside_the_text_or_splits_a_character(model: Model
         assert 0 <= suggestion.start < suggestion.end <= len(text)
         assert not inside_cluster(text, suggestion.start)
         assert not inside_cluster(text, suggestion.end)
+
+
+def test_a_model_keeps_working_after_the_bytes_it_was_made_from_are_gone(model: Model):
+    """CRFsuite reads a model in place: a Model made from bytes nobody else holds once read
+    freed memory (garbage labels, then a segmentation fault in a hypothesis run)."""
+    text = "The bridge will reopen on Monday, the mayor's office said."
+    expected = model.suggest(text)
+    training, _ = split(corpus(120, seed=1))
+    fresh = Model(bytes(bytearray(train(training))))  # the only reference is the Model's
+    for _ in range(3):
+        gc.collect()
+        overwrite = [bytes([index % 251]) * 4096 for index in range(2000)]  # reuse freed memory
+        assert fresh.suggest(text) == expected
+        del overwrite
