@@ -12,8 +12,6 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.serial  # servers, subprocesses or benchmarks: alone, not under xdist
-
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "bench" / "peers" / "run.py"
 
@@ -42,6 +40,7 @@ def test_tools_must_start_with_annotator_and_name_known_peers(tools):
     assert "--tools" in done.stderr
 
 
+@pytest.mark.serial  # starts gunicorn and measures it: beside the parallel pass it would compete
 def test_dry_run_measures_annotator_and_installs_no_peer(tmp_path):
     cache = tmp_path / "cache"
     done = run(
