@@ -92,9 +92,12 @@ e2e: test-deps
 test: test-deps
 	$(MAKE) --no-print-directory --output-sync=target -j2 suite e2e
 
-# What `make test` runs beside e2e, in this order.
+# What `make test` runs beside e2e, one after the other (a line each: `make -j1` in a sub-make warns).
 suite:
-	$(MAKE) --no-print-directory -j1 lint js parallel slow
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory js
+	$(MAKE) --no-print-directory parallel
+	$(MAKE) --no-print-directory slow
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache .cache
