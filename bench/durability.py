@@ -78,14 +78,16 @@ class Saver(threading.Thread):
         return status, response_headers
 
     def insist(self, method: str, path: str, body: bytes | None = None, headers=None):
-        deadline = time.monotonic() + 60  # a server that stays down, not a measure of work
+        # a server that stays down, not a measure of work: a restart on a machine loaded by other
+        # work (the app imported again by every worker) may take a minute
+        deadline = time.monotonic() + 600
         while time.monotonic() < deadline:
             status, response_headers = self.attempt(method, path, body, headers)
             if status is not None:
                 return status, response_headers
             self.retries += 1
             time.sleep(0.05)
-        raise RuntimeError(f"{self.name_}: no answer for a minute")
+        raise RuntimeError(f"{self.name_}: no answer for ten minutes")
 
     def goes_on(self, saved: int) -> bool:
         """Whether to save another span: by count with --saves, else until the deadline."""
@@ -162,7 +164,7 @@ def run(database: str, args) -> bool:
     from tests.support.server import Gunicorn
 
     folder = Path(tempfile.mkdtemp(prefix="annotator-crash-"))
-    server = Gunicorn(folder, log_requests=False)
+    server = Gunicorn(folder, log_requests=False, cli_in_process=True)  # set-up in this process
     drop = None
     if database == "postgresql":
         found = throwaway_postgres()
@@ -376,7 +378,7 @@ def run_jobs(database: str, args) -> bool:
     from tests.support.server import Gunicorn
 
     folder = Path(tempfile.mkdtemp(prefix="annotator-jobs-crash-"))
-    server = Gunicorn(folder, log_requests=False)
+    server = Gunicorn(folder, log_requests=False, cli_in_process=True)  # set-up in this process
     drop = None
     if database == "postgresql":
         found = throwaway_postgres()

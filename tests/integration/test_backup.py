@@ -13,8 +13,11 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.support.postgres import postgres_or_skip
+from tests.support.server import Gunicorn
 
-pytestmark = pytest.mark.serial  # servers, subprocesses or benchmarks: alone, not under xdist
+# serial: the README's lines run by the shell (annotator, sqlite3, pg_dump as processes), kept out
+# of the CPU-bound parallel pass
+pytestmark = pytest.mark.serial
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text("utf-8")
@@ -43,19 +46,24 @@ def environment(tmp_path: Path, **extra) -> dict:
     return env
 
 
-def load_example(tmp_path: Path, env: dict) -> None:
-    for command in (
-        "annotator init-db",
-        "echo 'a-long-password' | annotator create-user maria --role admin",
-        "annotator create-project elections --manager maria",
-        f"annotator import elections {ROOT}/docs/examples/articles.jsonl",
-    ):
-        run(command, tmp_path, env)
+def load_example(env: dict) -> None:
+    """The example project, set up by the commands run in this process (only the README's
+    backup and restore lines are under test, as the shell runs them)."""
+    commands = Gunicorn(
+        Path(env["ANNOTATOR_INSTANCE_PATH"]), env.get("ANNOTATOR_DATABASE_URL"), cli_in_process=True
+    )
+    try:
+        commands.cli("init-db")
+        commands.cli("create-user", "maria", "--role", "admin", input="a-long-password\n")
+        commands.cli("create-project", "elections", "--manager", "maria")
+        commands.cli("import", "elections", f"{ROOT}/docs/examples/articles.jsonl")
+    finally:
+        commands.stop()  # no server was started: this closes the commands' database connections
 
 
 def test_native_export_and_import_restore_a_project(tmp_path):
     env = environment(tmp_path)
-    load_example(tmp_path, env)
+    load_example(env)
     for command in commands(0):
         run(command, tmp_path, env)
     again = "annotator export elections-restored --format native -o restored.jsonl"
@@ -69,7 +77,7 @@ def test_native_export_and_import_restore_a_project(tmp_path):
 @pytest.mark.skipif(shutil.which("sqlite3") is None, reason="the sqlite3 command is not installed")
 def test_sqlite_backup_and_restore_commands(tmp_path):
     env = environment(tmp_path)
-    load_example(tmp_path, env)
+    load_example(env)
     backup, restore = [c for c in commands(1) if "sqlite3" in c or c.startswith("cp ")]
     run(backup, tmp_path, env)
     database = tmp_path / "instance" / "annotator.db"
@@ -92,7 +100,7 @@ def test_postgresql_backup_and_restore_commands(tmp_path):
             ANNOTATOR_DATABASE_URL=url,
             DATABASE=url.replace("postgresql+psycopg://", "postgresql://"),
         )
-        load_example(tmp_path, env)
+        load_example(env)
         dump, restore = [c for c in commands(1) if c.startswith("pg_")]
         run(dump, tmp_path, env)
         engine = create_engine(url)

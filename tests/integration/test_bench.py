@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.serial  # servers, subprocesses or benchmarks: alone, not under xdist
+#: A benchmark starts servers and processes of its own that would compete with the parallel pass
+#: for the cores: each runs in the serial pass (`make slow`).
+serial = pytest.mark.serial
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("ANNOTATOR_CHROMIUM", "/usr/bin/chromium"))
@@ -40,6 +42,7 @@ def test_readme_names_only_benchmarks_that_exist_and_each_is_run_here():
     assert named <= run_here | {"highlight_eval.py"}  # that one needs an npm package (docs)
 
 
+@serial
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
 def test_load_runs_and_its_audit_finds_nothing_lost_or_duplicated(database):
     # bounded by a count of actions, not by seconds: on a busy machine the same work is done
@@ -55,6 +58,7 @@ def test_load_runs_and_its_audit_finds_nothing_lost_or_duplicated(database):
     assert "time inside the app" in output
 
 
+@serial
 def test_durability_kills_the_server_and_finds_every_acknowledged_span():
     output = bench(
         "durability.py", "--annotators", "2", "--kills", "1", "--saves", "20",
@@ -67,6 +71,7 @@ def test_durability_kills_the_server_and_finds_every_acknowledged_span():
     assert output.count("job failed: Interrupted") == 2 * databases, output
 
 
+@serial
 def test_workspace_import_export_and_agreement_benchmarks_run():
     browser = [] if CHROMIUM.exists() else ["--no-browser"]
     assert "save" in bench(
@@ -77,11 +82,13 @@ def test_workspace_import_export_and_agreement_benchmarks_run():
     assert "bootstrap" in bench("agreement_bench.py", "--documents", "20", "--bootstrap", "20")
 
 
+@serial
 def test_document_list_bench_runs_on_a_small_project():
     output = bench("document_list_bench.py", "--documents", "300", "--repeat", "2")
     assert "search Cyrillic" in output and "all requests: p95" in output
 
 
+@serial
 def test_study_bench_times_the_matrix_and_label_renames_on_a_small_project():
     output = bench(
         "study_bench.py", "--documents", "30", "--spans", "300", "--repeat", "2", "--renames", "2"
@@ -89,18 +96,21 @@ def test_study_bench_times_the_matrix_and_label_renames_on_a_small_project():
     assert "matrix page 1 of 1" in output and "label rename over the spans" in output
 
 
+@serial
 def test_startup_bench_times_each_command_and_a_small_import():
     output = bench("startup.py", "--runs", "1", "--documents", "20")
     for name in ("annotator --version", "annotator --help", "annotator import (20 docs)"):
         assert re.search(rf"{re.escape(name)}\s+median\s+\d+ ms", output), output
 
 
+@serial
 def test_suggest_bench_times_the_rules_and_scores_a_generated_corpus():
     output = bench("suggest_bench.py", "--repeat", "2", "--documents", "5")
     assert re.search(r"rules on 50,\d+ characters: median [\d.]+ ms", output), output
     assert re.search(r"attribution\s+precision 0\.\d+\s+recall 0\.\d+", output), output
 
 
+@serial
 def test_learned_bench_learns_from_a_small_generated_corpus_and_scores_it():
     output = bench("learned_bench.py", "--documents", "30", "--sentences", "6", "--held-out", "10")
     assert re.search(r"learn: [\d.]+ s wall, [\d.]+ s processor", output), output

@@ -17,7 +17,8 @@ from annotator import db
 from annotator.models import Span
 from tests.support.server import Gunicorn
 
-pytestmark = pytest.mark.serial  # servers, subprocesses or benchmarks: alone, not under xdist
+# serial: gunicorn SIGKILLed and restarted, as processes; kept out of the CPU-bound parallel pass
+pytestmark = pytest.mark.serial
 
 TEXT = "Zakharova wrote that Kyiv was sabotaging the talks, RIA reported. " * 20
 

@@ -18,7 +18,8 @@ from annotator.assignments import handout
 from annotator.models import Document, SuggestionSettings
 from tests.support.pages import csrf_token
 
-pytestmark = pytest.mark.serial  # starts HTTP servers
+# Not serial: the recommenders are threads of this process on ports the OS picks, so the tests
+# run under xdist with the rest.
 
 TEXT = "Prices rose, the minister said on Monday."
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "example_recommender.py"

@@ -13,8 +13,6 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.serial  # servers, subprocesses or benchmarks: alone, not under xdist
-
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "bench" / "peers" / "run.py"
 
@@ -50,6 +48,7 @@ def test_long_loads_must_not_be_negative():
     assert "--long-loads" in done.stderr
 
 
+@pytest.mark.serial  # starts gunicorn and measures it: beside the parallel pass it would compete
 def test_dry_run_measures_annotator_and_installs_no_peer(tmp_path):
     cache = tmp_path / "cache"
     done = run(

@@ -14,7 +14,8 @@ import pytest
 from annotator import api_tokens, create_app, db, store
 from tests.support.server import Gunicorn
 
-pytestmark = pytest.mark.serial  # a server and a job runner: alone, not under xdist
+# serial: gunicorn and the job runner as processes, kept out of the CPU-bound parallel pass
+pytestmark = pytest.mark.serial
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text("utf-8")
@@ -42,7 +43,8 @@ def read_write_token(database_url: str) -> str:
 
 @pytest.fixture
 def server(tmp_path):
-    server = Gunicorn(tmp_path / "instance", workers=1, threads=2)
+    # the set-up commands run in this process; the server and the job runner are processes
+    server = Gunicorn(tmp_path / "instance", workers=1, threads=2, cli_in_process=True)
     server.cli("init-db")
     server.cli("create-user", "maria", "--role", "admin", input="a-long-password\n")
     server.cli("create-project", "elections", "--labels", "claim,evidence,attribution",

@@ -12,7 +12,8 @@ import sys
 
 import pytest
 
-pytestmark = pytest.mark.serial  # subprocesses: alone, not under xdist
+# Not serial: each probe is a fresh interpreter that only imports (no server, port or database),
+# as cheap as an in-process test, so they run under xdist with the rest.
 
 HEAVY = ("sqlalchemy", "alembic", "sqlmodel", "flask", "numpy", "scipy", "trafilatura")
 

@@ -25,6 +25,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
+# serial: a wheel build, a venv install and a server as processes, kept out of the CPU-bound
+# parallel pass; both tests share the wheel, so they stay on one worker
 pytestmark = [pytest.mark.serial, pytest.mark.xdist_group("wheel")]
 
 PAGES = [
@@ -124,7 +126,7 @@ def test_a_non_editable_install_serves_every_page_of_the_demo(wheel, tmp_path):
     assert "Traceback" not in output, output
 
 
-def _wait_for(url: str, server: subprocess.Popen, tries: int = 300) -> None:
+def _wait_for(url: str, server: subprocess.Popen, tries: int = 1500) -> None:
     """Poll until the server answers; a bounded number of tries, failing early if it exits."""
     for _ in range(tries):
         if server.poll() is not None:

@@ -110,7 +110,7 @@ class Gunicorn:
             ) from done.exception
         return done.stdout
 
-    def start(self, within: float = 60) -> float:
+    def start(self, within: float = 300) -> float:
         """Start and wait until /health answers; returns the seconds that took. ``within`` only
         bounds a server that never comes up (then the log is in the error), it times nothing."""
         started = time.monotonic()
