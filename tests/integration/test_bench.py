@@ -89,6 +89,12 @@ def test_document_list_bench_runs_on_a_small_project():
 
 
 @serial
+def test_document_filters_bench_runs_on_a_small_project():
+    output = bench("document_filters_bench.py", "--documents", "300", "--repeat", "2")
+    assert "has disagreement" in output and "search + disagreement" in output
+
+
+@serial
 def test_study_bench_times_the_matrix_and_label_renames_on_a_small_project():
     output = bench(
         "study_bench.py", "--documents", "30", "--spans", "300", "--repeat", "2", "--renames", "2"
