@@ -9,28 +9,14 @@ from e2e.test_every_page import PHONE, axe_violations, page_width
 from e2e.workspace_helpers import (
     ATTRIBUTION,
     SENTENCE,
-    drag_select,
+    draw_attribution,
+    offer_source,
     one_document_project,
     open_next_document,
+    open_popover,
+    source_shown,
     wait_saved,
 )
-
-
-def draw_attribution(page) -> str:
-    start = SENTENCE.index(ATTRIBUTION)
-    drag_select(page, SENTENCE, start, start + len(ATTRIBUTION))
-    page.click("#toolbar button[data-label=attribution]")
-    wait_saved(page)
-    return page.locator("#span-list li[data-label=attribution]").get_attribute("data-span")
-
-
-def open_popover(page, span_id: str) -> None:
-    page.locator(f'#span-list li[data-span="{span_id}"] button').click()
-    page.wait_for_selector("#popover:not([hidden]) #source-field:not([hidden])")
-
-
-def source_shown(page, span_id: str, text: str) -> None:
-    page.wait_for_selector(f'#span-list li[data-span="{span_id}"] .span-source:has-text("{text}")')
 
 
 def test_two_annotators_share_a_source_and_the_manager_merges_a_duplicate_into_it(
@@ -45,8 +31,7 @@ def test_two_annotators_share_a_source_and_the_manager_merges_a_duplicate_into_i
     span_a = draw_attribution(ana)
     open_popover(ana, span_a)
     ana.select_option("#source-kind", "outlet")
-    ana.fill("#source-input", "Reuters")
-    ana.wait_for_selector('#source-options [role=option]:has-text("Create “Reuters”")')
+    offer_source(ana, "Reuters", "Create “Reuters”")
     assert ana.get_attribute("#source-input", "aria-expanded") == "true"
     assert axe_violations(ana) == []
     ana.press("#source-input", "Enter")
@@ -60,9 +45,7 @@ def test_two_annotators_share_a_source_and_the_manager_merges_a_duplicate_into_i
     assert open_next_document(ben, server, slug) == document_id
     span_b = draw_attribution(ben)
     open_popover(ben, span_b)
-    ben.locator("#source-input").press_sequentially("re")
-    option = ben.locator('#source-options [role=option]:has-text("Reuters · outlet")')
-    option.wait_for()
+    option = offer_source(ben, "re", "Reuters · outlet")
     assert ben.locator("#source-options [role=option]").count() == 2  # Reuters, create "re"
     assert page_width(ben) <= PHONE["width"]
     option.click()
@@ -119,9 +102,8 @@ def test_a_source_created_offline_waits_in_the_queue_and_is_saved_once_back_onli
     span = draw_attribution(ana)
     open_popover(ana, span)
     ana.context.set_offline(True)
-    ana.fill("#source-input", "Jane Doe")
     # no suggestions offline: creating by name is still offered, and queued
-    ana.wait_for_selector('#source-options [role=option]:has-text("Create “Jane Doe”")')
+    offer_source(ana, "Jane Doe", "Create “Jane Doe”")
     ana.press("#source-input", "Enter")
     source_shown(ana, span, "source: Jane Doe (person)")
     assert ana.evaluate("window.annotatorWorkspace.queue().length") == 1

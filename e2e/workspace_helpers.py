@@ -101,6 +101,34 @@ def draw_attribution_and_claim(page, text: str, attribution: str, claim: str) ->
     }
 
 
+def draw_attribution(page) -> str:
+    """Drag over ``ATTRIBUTION`` in ``SENTENCE`` and label it; the new span's id."""
+    start = SENTENCE.index(ATTRIBUTION)
+    drag_select(page, SENTENCE, start, start + len(ATTRIBUTION))
+    page.click("#toolbar button[data-label=attribution]")
+    wait_saved(page)
+    return page.locator("#span-list li[data-label=attribution]").get_attribute("data-span")
+
+
+def open_popover(page, span_id: str) -> None:
+    """Open the popover of span ``span_id`` from the side panel, its Source field shown."""
+    page.locator(f'#span-list li[data-span="{span_id}"] button').click()
+    page.wait_for_selector("#popover:not([hidden]) #source-field:not([hidden])")
+
+
+def offer_source(page, typed: str, option: str):
+    """Type ``typed`` key by key into the popover's Source combobox; the offered option whose
+    text holds ``option``, once it is shown (the suggestions are debounced and fetched)."""
+    page.locator("#source-input").press_sequentially(typed)
+    found = page.locator(f'#source-options [role=option]:has-text("{option}")')
+    found.wait_for()
+    return found
+
+
+def source_shown(page, span_id: str, text: str) -> None:
+    page.wait_for_selector(f'#span-list li[data-span="{span_id}"] .span-source:has-text("{text}")')
+
+
 def mark(page, span_id: str):
     """The (first fragment of the) highlight of span ``span_id``."""
     return page.locator(f'#text mark[data-span="{span_id}"]').first
