@@ -49,10 +49,15 @@ def figure_rows(
     report: Mapping[str, Any],
     documents: Mapping[str, Any],
     sources: Mapping[str, Mapping[str, Any]] | None = None,
+    *,
+    questions: Mapping[str, Mapping[str, Any]] | None = None,
+    span_attributes: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Iterator[list[Any]]:
     """Rows of every figure of ``report`` (`inputs.agreement`); ``documents`` maps document
-    keys to their `DocumentRef` for the documents section. ``sources``: agreement on source
-    links per label (`attribute_values.sources_agreement`), its rows last."""
+    keys to their `DocumentRef` for the documents section. Last, the judgments: agreement per
+    document question (`answers.questions_agreement`), per typed span attribute
+    (`attribute_values.attributes_agreement`, ``label.attribute``) and on source links per
+    label (`attribute_values.sources_agreement`)."""
     n = report["documents"]
     for pair in report["pairwise"]:
         who = {"a": pair["a"], "b": pair["b"], "documents": pair["documents"]}
@@ -133,11 +138,24 @@ def figure_rows(
                     )
             yield _row("vs_gold", "spans", figures["spans"], label=label, **who)
             yield _row("vs_gold", "gold_spans", figures["gold"], label=label, **who)
-    for label, figures in (sources or {}).items():
-        yield _row("sources", "alpha", figures["alpha"], figures["alpha_interval"], label=label)
-        yield _row("sources", "units", figures["units"], label=label)
-        for pair in figures["kappa"]:
-            a, b = pair["annotators"]
-            yield _row("sources", "kappa", pair["kappa"], label=label, a=a, b=b)
-        for ref in figures["disagreeing"]:
-            yield _row("sources", "disagreeing", 1, label=label, document=ref["name"])
+    for section, named in (
+        ("questions", questions),
+        ("span_attributes", span_attributes),
+        ("sources", sources),
+    ):
+        for name, figures in (named or {}).items():
+            yield from _judgment_rows(section, name, figures)
+
+
+def _judgment_rows(section: str, name: str, figures: Mapping[str, Any]) -> Iterator[list[Any]]:
+    """Rows of one question, span attribute or label's source links: alpha (with its level and
+    interval), units, kappa per pair, and each disagreeing document when the figures name them."""
+    yield _row(section, "alpha", figures["alpha"], figures.get("alpha_interval"), label=name)
+    if figures.get("level"):
+        yield _row(section, "level", figures["level"], label=name)
+    yield _row(section, "units", figures["units"], label=name)
+    for pair in figures.get("kappa") or []:
+        a, b = pair["annotators"]
+        yield _row(section, "kappa", pair["kappa"], label=name, a=a, b=b)
+    for ref in figures.get("disagreeing") or []:
+        yield _row(section, "disagreeing", 1, label=name, document=ref["name"])

@@ -140,13 +140,22 @@ def figures_csv(slug: str):
     project, _role = project_for(slug, manager=True)
     filters = _filters(project.id)
     result = inputs.agreement(db.session(), project.id, filters, bootstrap=BOOTSTRAP)
-    sources = sources_agreement(db.session(), project.id, filters.annotators, bootstrap=BOOTSTRAP)
+    session = db.session()
+    judgments = {
+        "sources": sources_agreement(session, project.id, filters.annotators, bootstrap=BOOTSTRAP),
+        "questions": questions_agreement(
+            session, project.id, filters.annotators, bootstrap=BOOTSTRAP
+        ),
+        "span_attributes": attributes_agreement(
+            session, project.id, filters.annotators, bootstrap=BOOTSTRAP
+        ),
+    }
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(HEADER)
     writer.writerows(
         [_cell(value) for value in row]
-        for row in figure_rows(result.report, result.documents, sources)
+        for row in figure_rows(result.report, result.documents, **judgments)
     )
     return Response(
         out.getvalue(),

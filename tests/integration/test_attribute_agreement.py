@@ -3,6 +3,8 @@ text report, the JSON API and the agreement page, with links to the disagreeing 
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import krippendorff
@@ -86,3 +88,32 @@ def test_an_ordinal_attribute_gets_ordinal_alpha_over_matched_spans_everywhere(
 def test_annotators_do_not_see_attribute_agreement(world, rated):
     assert world.client("ana").get("/p/news/agreement").status_code in (403, 404)
     assert world.client("ana").get("/api/projects/news/agreement").status_code in (403, 404)
+
+
+def test_the_csv_holds_every_figure_of_each_span_attribute(world, rated):
+    rows = list(
+        csv.DictReader(
+            io.StringIO(world.client("boss").get("/p/news/agreement.csv").get_data(True))
+        )
+    )
+    reliability = {
+        row["measure"]: row
+        for row in rows
+        if (row["section"], row["label"]) == ("span_attributes", "attribution.source_reliability")
+    }
+    expected = krippendorff.alpha(
+        reliability_data=[[a for a, _ in rated], [b for _, b in rated]],
+        level_of_measurement="ordinal",
+        value_domain=[1, 2, 3, 4, 5],
+    )
+    assert float(reliability["alpha"]["value"]) == pytest.approx(expected)
+    assert (reliability["level"]["value"], reliability["units"]["value"]) == ("ordinal", "3")
+    assert (reliability["kappa"]["a"], reliability["kappa"]["b"]) == ("ana", "ben")
+    disagreeing = [
+        row["document"]
+        for row in rows
+        if row["section"] == "span_attributes"
+        and row["measure"] == "disagreeing"
+        and row["label"] == "attribution.source_reliability"
+    ]
+    assert disagreeing == ["doc-0", "doc-2"]
