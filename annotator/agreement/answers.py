@@ -6,7 +6,9 @@ document done (imported answers count as finished, as imported annotations do).
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import and_, select
@@ -14,7 +16,7 @@ from sqlmodel import Session
 
 from annotator.agreement.questions import QuestionAgreement, question_agreement
 from annotator.annotation.answers import questions_of
-from annotator.models import Answer, Assignment, User
+from annotator.models import Answer, Assignment, Document, User
 
 
 def question_answers(
@@ -41,6 +43,13 @@ def question_answers(
     return grouped
 
 
+class ProjectQuestionAgreement(QuestionAgreement):
+    """A question's figures as loaded from a project: with the documents the annotators
+    answered differently, ``{"id", "name"}`` each, for the page's click-through."""
+
+    disagreeing: list[dict[str, Any]]
+
+
 def questions_agreement(
     db: Session,
     project_id: int,
@@ -48,12 +57,16 @@ def questions_agreement(
     *,
     bootstrap: int = 0,
     seed: int = 0,
-) -> dict[str, QuestionAgreement]:
+) -> dict[str, ProjectQuestionAgreement]:
     """Agreement per question of the project (name -> figures), in the questions' order, with
-    bootstrap intervals of alpha over ``bootstrap`` draws of documents."""
+    bootstrap intervals of alpha over ``bootstrap`` draws of documents, and ``disagreeing``:
+    ``{"id", "name"}`` of each document whose annotators answered differently, most distinct
+    answers first (none for free text, which is not compared)."""
     answers = question_answers(db, project_id, annotators)
-    return {
-        question.name: question_agreement(
+    figures_of: dict[str, QuestionAgreement] = {}
+    disputed: dict[str, list[int]] = {}
+    for question in questions_of(db, project_id):
+        figures = question_agreement(
             question.kind,
             answers.get(question.id, {}),
             choices=question.choices,
@@ -62,5 +75,35 @@ def questions_agreement(
             bootstrap=bootstrap,
             seed=seed,
         )
-        for question in questions_of(db, project_id)
+        figures_of[question.name] = figures
+        disputed[question.name] = (
+            disagreeing_documents(answers.get(question.id, {})) if figures["level"] else []
+        )
+    names = _document_names(db, {key for keys in disputed.values() for key in keys})
+    return {
+        name: ProjectQuestionAgreement(
+            **figures,
+            disagreeing=[{"id": key, "name": names[key]} for key in disputed[name]],
+        )
+        for name, figures in figures_of.items()
     }
+
+
+def disagreeing_documents(by_document: Mapping[int, Mapping[str, Any]]) -> list[int]:
+    """Documents whose annotators gave more than one distinct answer, most distinct answers
+    first, then in id order. Pure."""
+    distinct = {
+        document: len({json.dumps(value, sort_keys=True) for value in values.values()})
+        for document, values in by_document.items()
+    }
+    return sorted((d for d, n in distinct.items() if n > 1), key=lambda d: (-distinct[d], d))
+
+
+def _document_names(db: Session, ids: set[int]) -> dict[int, str]:
+    """Document id -> its title, or its external id when it has none (as the page names it)."""
+    if not ids:
+        return {}
+    rows = db.execute(
+        select(Document.id, Document.title, Document.external_id).where(Document.id.in_(ids))
+    )
+    return {row.id: row.title or row.external_id for row in rows}

@@ -361,3 +361,9 @@ def test_agreement_per_question_at_its_level_in_the_cli_json_and_on_the_page(
     assert "Document questions" in text and "credibility  ordinal" in text
     page = world.client("boss").get("/p/news/agreement").get_data(as_text=True)
     assert 'id="question-agreement"' in page and f"{expected:.3f}" in page
+    # the documents answered differently, linked to their comparison; free text lists none
+    assert [ref["name"] for ref in credibility["disagreeing"]] == ["done-0", "done-1"]
+    assert [ref["name"] for ref in questions["topics"]["disagreeing"]] == ["done-1", "done-2"]
+    assert questions["summary"]["disagreeing"] == []
+    first = credibility["disagreeing"][0]["id"]
+    assert f'href="/p/news/compare/{first}">done-0</a>' in page

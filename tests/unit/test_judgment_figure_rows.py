@@ -4,6 +4,7 @@ documents (issue 16: "in the page, the CSV and the CLI JSON")."""
 
 from __future__ import annotations
 
+from annotator.agreement.answers import disagreeing_documents
 from annotator.agreement.figures import HEADER, figure_rows
 
 EMPTY_REPORT = {
@@ -58,3 +59,13 @@ def test_attributes_and_source_links_name_their_disagreeing_documents_after_the_
         "doc-3",
         "doc-3",
     ]
+
+
+def test_documents_answered_differently_come_most_distinct_answers_first():
+    by_document = {
+        7: {"ana": 3, "ben": 3},
+        2: {"ana": ["war"], "ben": ["money", "war"], "cem": ["war"]},
+        5: {"ana": 1, "ben": 4, "cem": 5},
+        9: {"ana": 2},
+    }
+    assert disagreeing_documents(by_document) == [5, 2]
