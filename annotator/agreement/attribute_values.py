@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from annotator.agreement.answers import questions_agreement
 from annotator.agreement.attributes import attribute_agreement
 from annotator.agreement.inputs import Filters, Inputs, load_inputs
 from annotator.agreement.sources import source_agreement
@@ -30,6 +31,12 @@ def attributes_agreement(
     ``agreement.attributes``), with ``disagreeing`` as ``{"id", "name"}`` of each document,
     most disputed first."""
     loaded = load_inputs(db, project_id, Filters(annotators=annotators))
+    return _attributes(db, project_id, loaded, bootstrap=bootstrap, seed=seed)
+
+
+def _attributes(
+    db: Session, project_id: int, loaded: Inputs, *, bootstrap: int, seed: int
+) -> dict[str, dict[str, Any]]:
     definitions = {label.name: label.attributes for label in labels_of(db, project_id)}
     figures = attribute_agreement(loaded.spans, definitions, bootstrap=bootstrap, seed=seed)
     return _named_documents(figures, loaded)
@@ -46,10 +53,16 @@ def sources_agreement(
     """Agreement on source links per label that links sources (label -> figures, see
     ``agreement.sources``), with ``disagreeing`` as ``{"id", "name"}`` of each document, most
     disputed first. Empty when no label links sources."""
+    loaded = load_inputs(db, project_id, Filters(annotators=annotators))
+    return _sources(db, project_id, loaded, bootstrap=bootstrap, seed=seed)
+
+
+def _sources(
+    db: Session, project_id: int, loaded: Inputs, *, bootstrap: int, seed: int
+) -> dict[str, dict[str, Any]]:
     labels = [label.name for label in labels_of(db, project_id) if label.links_source]
     if not labels:
         return {}
-    loaded = load_inputs(db, project_id, Filters(annotators=annotators))
     named = dict(
         db.connection()
         .execute(
@@ -61,6 +74,27 @@ def sources_agreement(
     )
     figures = source_agreement(loaded.spans, named, labels, bootstrap=bootstrap, seed=seed)
     return _named_documents(figures, loaded)
+
+
+def judgments_agreement(
+    db: Session,
+    project_id: int,
+    annotators: tuple[str, ...] | None = None,
+    *,
+    bootstrap: int = 0,
+    seed: int = 0,
+) -> dict[str, dict[str, Any]]:
+    """Agreement on every judgment, as the page, the CSV, the API and the CLI show it:
+    ``questions`` (`answers.questions_agreement`), ``span_attributes`` and ``sources``, with the
+    finished spans loaded once for both of the latter."""
+    loaded = load_inputs(db, project_id, Filters(annotators=annotators))
+    return {
+        "questions": dict(
+            questions_agreement(db, project_id, annotators, bootstrap=bootstrap, seed=seed)
+        ),
+        "span_attributes": _attributes(db, project_id, loaded, bootstrap=bootstrap, seed=seed),
+        "sources": _sources(db, project_id, loaded, bootstrap=bootstrap, seed=seed),
+    }
 
 
 def _named_documents(

@@ -274,8 +274,7 @@ def agreement_command(
     """
     from annotator import db, store
     from annotator.agreement import inputs
-    from annotator.agreement.answers import questions_agreement
-    from annotator.agreement.attribute_values import attributes_agreement, sources_agreement
+    from annotator.agreement.attribute_values import judgments_agreement
 
     session = db.session()
     project = store.project_by_slug(session, slug)
@@ -293,21 +292,16 @@ def agreement_command(
     result = inputs.agreement(
         session, project.id, filters, bootstrap=bootstrap, seed=seed, use_cache=False
     )
-    questions = questions_agreement(
+    judgments = judgments_agreement(
         session, project.id, filters.annotators, bootstrap=bootstrap, seed=seed
     )
-    span_attributes = attributes_agreement(
-        session, project.id, filters.annotators, bootstrap=bootstrap, seed=seed
-    )
-    sources = sources_agreement(
-        session, project.id, filters.annotators, bootstrap=bootstrap, seed=seed
+    questions, span_attributes, sources = (
+        judgments["questions"],
+        judgments["span_attributes"],
+        judgments["sources"],
     )
     if as_json:
-        named = with_names(result.report, result.documents) | {
-            "questions": questions,
-            "span_attributes": span_attributes,
-            "sources": sources,
-        }
+        named = with_names(result.report, result.documents) | judgments
         click.echo(json.dumps(named, ensure_ascii=False))
     else:
         click.echo(render(result.report, result.documents, slug, top))

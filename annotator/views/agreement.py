@@ -20,8 +20,7 @@ from flask_login import login_required
 
 from annotator import db, store
 from annotator.agreement import inputs
-from annotator.agreement.answers import questions_agreement
-from annotator.agreement.attribute_values import attributes_agreement, sources_agreement
+from annotator.agreement.attribute_values import judgments_agreement
 from annotator.agreement.figures import HEADER, figure_rows
 from annotator.agreement.over_time import chart
 from annotator.agreement.report import KINDS
@@ -124,11 +123,7 @@ def page(slug: str):
         disagreement_bucket=disagreement_bucket,
         over_time_chart=chart(report["over_time"]),
         kind_name=kind_name,
-        questions=questions_agreement(session, project.id, filters.annotators, bootstrap=BOOTSTRAP),
-        span_attributes=attributes_agreement(
-            session, project.id, filters.annotators, bootstrap=BOOTSTRAP
-        ),
-        sources=sources_agreement(session, project.id, filters.annotators, bootstrap=BOOTSTRAP),
+        **judgments_agreement(session, project.id, filters.annotators, bootstrap=BOOTSTRAP),
         **context,
     )
 
@@ -140,16 +135,9 @@ def figures_csv(slug: str):
     project, _role = project_for(slug, manager=True)
     filters = _filters(project.id)
     result = inputs.agreement(db.session(), project.id, filters, bootstrap=BOOTSTRAP)
-    session = db.session()
-    judgments = {
-        "sources": sources_agreement(session, project.id, filters.annotators, bootstrap=BOOTSTRAP),
-        "questions": questions_agreement(
-            session, project.id, filters.annotators, bootstrap=BOOTSTRAP
-        ),
-        "span_attributes": attributes_agreement(
-            session, project.id, filters.annotators, bootstrap=BOOTSTRAP
-        ),
-    }
+    judgments = judgments_agreement(
+        db.session(), project.id, filters.annotators, bootstrap=BOOTSTRAP
+    )
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(HEADER)

@@ -31,8 +31,7 @@ from sqlmodel import select
 from annotator import db, store
 from annotator.access import document_for, whose_work
 from annotator.agreement import inputs
-from annotator.agreement.answers import questions_agreement
-from annotator.agreement.attribute_values import attributes_agreement, sources_agreement
+from annotator.agreement.attribute_values import judgments_agreement
 from annotator.annotation.spans import as_json, spans_of
 from annotator.assignments import handout
 from annotator.auth import me, project_for
@@ -220,9 +219,5 @@ def agreement(slug: str):
     result = inputs.agreement(session, project.id, filters, bootstrap=0)
     return jsonify(
         with_names(result.report, result.documents)
-        | {
-            "questions": questions_agreement(session, project.id, filters.annotators),
-            "span_attributes": attributes_agreement(session, project.id, filters.annotators),
-            "sources": sources_agreement(session, project.id, filters.annotators),
-        }
+        | judgments_agreement(session, project.id, filters.annotators)
     )
