@@ -213,16 +213,22 @@ def suggest(session: Session, project_id: int, text: str) -> list[Suggestion]:
 
 
 def due(session: Session, project: Project) -> bool:
-    """True when a model is switched on and enough new gold exists since it learned, and no
-    learning job is waiting or running: the job runner then learns again."""
-    model_id = active_model_id(session, project.id)
-    if model_id is None:
+    """True when a model is switched on and enough new gold exists since the newest model
+    learned, and no learning job is waiting or running: the job runner then learns again.
+
+    Counted from the newest model, switched on or not: a model that came out worse stays off,
+    and counting from the older one would learn again at every finished document."""
+    if active_model_id(session, project.id) is None:
         return False
-    row = session.get(LearnedModel, model_id)
-    assert row is not None
+    learned_from = session.exec(
+        select(LearnedModel.gold_documents)
+        .where(LearnedModel.project_id == project.id)
+        .order_by(LearnedModel.id.desc())  # type: ignore[union-attr]
+        .limit(1)
+    ).one()
     now = len(adjudicated_ids(session, project.id))
-    enough = max(RETRAIN_AFTER, row.gold_documents // 10)
-    if now - row.gold_documents < enough:
+    enough = max(RETRAIN_AFTER, learned_from // 10)
+    if now - learned_from < enough:
         return False
     pending = session.exec(
         select(func.count())

@@ -151,6 +151,10 @@ def test_enough_new_gold_queues_learning_again_and_a_model_not_worse_takes_over(
         assert second.enabled == (training.mean_f1(second.scores) >= training.mean_f1(first.scores))
         assert first.enabled != second.enabled
         assert not training.due(session, news)
+        # a worse model stays off; the gold it learned from still counts as learned from
+        training.switch(session, news.id, first.id, True)
+        training.switch(session, news.id, second.id, False)
+        assert not training.due(session, news)
 
 
 def test_switching_a_model_of_another_project_is_refused(project, world):
