@@ -95,9 +95,28 @@ def widest_elements(page) -> list[str]:
     )
 
 
-def open_page(page, url: str) -> None:
-    page.goto(url)
-    page.wait_for_load_state("networkidle")
+class InFlight:
+    """The page's requests not yet answered. Playwright's ``networkidle`` waits 500 ms of quiet
+    after every page; this waits only until what the page asked for has come back."""
+
+    def __init__(self, page):
+        self.requests: set = set()
+        page.on("request", self.requests.add)
+        page.on("requestfinished", self.requests.discard)
+        page.on("requestfailed", self.requests.discard)
+
+    def settle(self, page) -> None:
+        """Return once two looks 25 ms apart find nothing in flight (a script that fetches as the
+        page loads has started by then); a request that never ends fails on Playwright's time-out."""
+        page.wait_for_load_state("load")
+        quiet = 0
+        while quiet < 2:
+            if self.requests:
+                quiet = 0
+                next(iter(self.requests)).response()  # waits for it, bounded by the time-out
+            else:
+                quiet += 1
+                page.wait_for_timeout(25)
 
 
 def axe_violations(page) -> list[str]:
@@ -177,29 +196,27 @@ def visits(crawl):
 
 def each_page(new_page, server, crawl, viewport):
     """Open every page of ``visits`` in turn, each user in their own browser context."""
-    pages = {}
+    pages, flights = {}, {}
     for name, path in visits(crawl):
         if name not in pages:
             pages[name] = new_page(viewport=viewport)
+            flights[name] = InFlight(pages[name])
             if name:
                 login(pages[name], server, name, f"{name}-password")
-        open_page(pages[name], server.url + path)
+        pages[name].goto(server.url + path)
+        flights[name].settle(pages[name])
         yield name, path, pages[name]
 
 
-def test_every_page_fits_a_phone_without_horizontal_scrolling(new_page, server, crawl):
-    problems = []
-    for name, path, page in each_page(new_page, server, crawl, PHONE):
-        width = page_width(page)
-        if width > PHONE["width"]:
-            problems.append(f"{name} {path}: {width} px wide; {widest_elements(page)}")
-    assert not problems, "\n".join(problems)
-
-
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390px", "1280px"])
-def test_axe_core_finds_no_violation_on_any_page(new_page, server, crawl, viewport):
+def test_every_page_passes_axe_core_and_fits_a_phone_without_horizontal_scrolling(
+    new_page, server, crawl, viewport
+):
+    """One visit of each page per width: at 390 px it is also measured for horizontal scrolling."""
     assert (AXE / "axe.min.js").exists(), "axe-core is missing: run `make test-deps`"
     problems = []
     for name, path, page in each_page(new_page, server, crawl, viewport):
+        if viewport is PHONE and (width := page_width(page)) > PHONE["width"]:
+            problems.append(f"{name} {path}: {width} px wide; {widest_elements(page)}")
         problems += [f"{name} {path}: {violation}" for violation in axe_violations(page)]
     assert not problems, "\n".join(problems)

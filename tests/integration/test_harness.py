@@ -53,7 +53,7 @@ def _users(app) -> int:
         return connection.execute(select(func.count()).select_from(User)).scalar()
 
 
-def test_a_kept_world_is_reused_until_a_test_changes_it(kept):
+def test_a_kept_world_is_reused_and_put_back_after_a_test_changed_it(kept):
     built = []
 
     def build(app, world):
@@ -66,5 +66,9 @@ def test_a_kept_world_is_reused_until_a_test_changes_it(kept):
         store.create_user(db.session(), "intruder", "password-123")
         db.session().commit()
     assert _users(app) == 2
-    kept("world", build)
-    assert len(built) == 2 and _users(app) == 1  # changed: emptied and built again
+    assert kept("world", build) is app
+    assert len(built) == 1 and _users(app) == 1  # changed: the built rows put back, not rebuilt
+    with app.app_context():
+        again = store.create_user(db.session(), "after-restore", "password-123")
+        db.session().commit()
+    assert again.id == built[0].id + 1  # ids go on from where the build left them

@@ -50,8 +50,9 @@ def quick_hashing(monkeypatch):
     monkeypatch.setattr(store, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
 
 
-@pytest.fixture
-def csrf_app(app, database_url):
+@pytest.fixture(scope="module")
+def csrf_app(database_url):
+    """An app on the session's database with CSRF protection on, one per module."""
     application = create_app(
         {
             "TESTING": True,
@@ -66,8 +67,9 @@ def csrf_app(app, database_url):
 
 
 @pytest.fixture
-def realm(app, world, csrf_app) -> Realm:
-    return dataclasses.replace(build_realm(app, world), app=csrf_app)
+def realm(kept, csrf_app) -> Realm:
+    """Built once per module and database, its rows put back after a test that wrote."""
+    return dataclasses.replace(kept("realm", build_realm), app=csrf_app)
 
 
 def token_for(app, actor: str, scope: str = "read-write", project: str | None = None, **change):
