@@ -260,26 +260,30 @@ def run_floor(url: str, output: str) -> dict:
             annotations: dict[int, list] = {i: [] for i in ids}
             cursor.execute(
                 'SELECT s.document_id, s.id, u.username, l.name, s.start, s."end", s.note, '
-                f"{stamp('s.created_at')}, {stamp('s.updated_at')} "
+                f"{stamp('s.created_at')}, {stamp('s.updated_at')}, s.origin, s.recommender "
                 'FROM span s JOIN "user" u ON u.id = s.annotator_id '
                 f"JOIN label l ON l.id = s.label_id WHERE s.document_id IN ({marks}) "
                 'ORDER BY s.document_id, u.username, s.start, s."end", l.name, s.id',
                 ids,
             )
-            for document_id, id_, name, label, start, end, note, created, updated in cursor:
-                annotations[document_id].append(
-                    {
-                        "id": id_,
-                        "annotator": name,
-                        "label": label,
-                        "start": start,
-                        "end": end,
-                        "text": texts[document_id][start:end],
-                        "note": note,
-                        "created_at": created,
-                        "updated_at": updated,
-                    }
-                )
+            for row in cursor:
+                document_id, id_, name, label, start, end, note, created, updated = row[:9]
+                origin, recommender = row[9] or "manual", row[10]
+                entry = {
+                    "id": id_,
+                    "annotator": name,
+                    "label": label,
+                    "start": start,
+                    "end": end,
+                    "text": texts[document_id][start:end],
+                    "note": note,
+                    "created_at": created,
+                    "updated_at": updated,
+                    "origin": origin,
+                }
+                if origin == "suggestion" and recommender:
+                    entry["recommender"] = recommender
+                annotations[document_id].append(entry)
             annotators: dict[int, list] = {i: [] for i in ids}
             cursor.execute(
                 f"SELECT a.document_id, u.username, a.status, {stamp('a.updated_at')} "

@@ -381,12 +381,7 @@ class _Writer:
             (Adjudication, adjudications),
         ):
             if values:
-                # RETURNING makes SQLAlchemy send one multi-row INSERT per 1,000 rows
-                # ("insertmanyvalues"), where psycopg's executemany sends one per row: the
-                # document summary's statement triggers on PostgreSQL then run once per batch
-                # (1,200 spans of one document: 23 s before, as each ran its disagreement check).
-                table = model.__table__
-                self.db.execute(insert(table).returning(*table.primary_key.columns), values).all()
+                self.db.execute(insert(model.__table__), values)
         self.summary.documents += len(documents)
         self.summary.spans += len(spans)
         self.summary.gold_spans += len(gold)
