@@ -221,7 +221,12 @@ def serve(sqlite_path: Path, code: Path = ROOT):
 
 
 def measure_browser(
-    sqlite_path: Path, document_id: int, body: str, presses: int = 20, code: Path = ROOT
+    sqlite_path: Path,
+    document_id: int,
+    body: str,
+    presses: int = 20,
+    code: Path = ROOT,
+    moves: int = 240,
 ) -> tuple[list[float], dict[str, float]]:
     from playwright.sync_api import sync_playwright  # noqa: PLC0415
 
@@ -282,7 +287,7 @@ def measure_browser(
                     "() => window.annotatorWorkspace.queue().length === 0 "
                     "&& window.annotatorWorkspace.pending() === 0"
                 )
-            drag = measure_drag(page)
+            drag = measure_drag(page, moves)
             browser.close()
     finally:
         server.stop()
@@ -609,6 +614,9 @@ def main() -> None:
         action="store_true",
         help="in Chromium, measure only the page load (not the arcs and key presses)",
     )
+    parser.add_argument("--loads", type=int, default=10, help="page loads per Chromium figure")
+    parser.add_argument("--presses", type=int, default=20, help="key presses timed")
+    parser.add_argument("--drag-moves", type=int, default=240, help="mouse moves of the drag")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="annotator-bench-"))
@@ -644,7 +652,7 @@ def main() -> None:
         with sqlite_app.app_context():
             document_id = db.session().exec(text("SELECT id FROM document")).scalar()
         codes = [ROOT, *([args.compare_with] if args.compare_with else [])]
-        for result in measure_load(sqlite_path, document_id, codes):
+        for result in measure_load(sqlite_path, document_id, codes, args.loads):
             print(f"served from {result.code}:")
             print_load(result)
         if args.load_only:
@@ -654,14 +662,15 @@ def main() -> None:
             # one) sees ~20 more spans.
             if args.compare_with:
                 print(f"served from {code}:")
-            print_interactive(sqlite_path, document_id, body, args.spans, code)
+            print_interactive(sqlite_path, document_id, body, args, code)
 
 
 def print_interactive(
-    sqlite_path: Path, document_id: int, body: str, spans: int, code: Path
+    sqlite_path: Path, document_id: int, body: str, args: argparse.Namespace, code: Path
 ) -> None:
     """Measure and print the arcs' paint, key presses and a boundary drag of one build."""
-    loads = measure_arcs(sqlite_path, document_id, code=code)
+    spans = args.spans
+    loads = measure_arcs(sqlite_path, document_id, args.loads, code=code)
     after_text = [load["painted"] - load["text"] for load in loads]
     print(
         f"Chromium, arcs ({loads[0]['shown']}) and tags ({loads[0]['tags']}) painted after the "
@@ -669,7 +678,9 @@ def print_interactive(
         f"max {max(after_text):.0f} ms (target < 200 ms); drawing the arcs takes "
         f"median {statistics.median(load['ms'] for load in loads):.0f} ms"
     )
-    times, drag = measure_browser(sqlite_path, document_id, body, code=code)
+    times, drag = measure_browser(
+        sqlite_path, document_id, body, args.presses, code=code, moves=args.drag_moves
+    )
     print(
         f"Chromium, key press → highlight painted ({len(times)} presses, {spans}+ spans): "
         f"median {statistics.median(times):.0f} ms, max {max(times):.0f} ms (target < 100 ms)"

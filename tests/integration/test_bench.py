@@ -75,10 +75,14 @@ def test_durability_kills_the_server_and_finds_every_acknowledged_span():
 def test_workspace_import_export_and_agreement_benchmarks_run():
     browser = [] if CHROMIUM.exists() else ["--no-browser"]
     assert "save" in bench(
-        "workspace_bench.py", "--saves", "5", "--spans", "40", "--links", "20", *browser
-    )
+        "workspace_bench.py",
+        "--saves", "5", "--renders", "3", "--spans", "40", "--links", "20",
+        "--loads", "2", "--presses", "3", "--drag-moves", "20",
+        *browser,
+    )  # fmt: skip
     assert "documents" in bench("import_bench.py", "--documents", "300", "--small", "100")
-    assert "floor" in bench("export_bench.py", "--documents", "100", "--repeat", "1", "--postgres")
+    exported = bench("export_bench.py", "--documents", "100", "--repeat", "1", "--postgres")
+    assert "floor" in exported and "DIFFERENT" not in exported, exported
     assert "bootstrap" in bench("agreement_bench.py", "--documents", "20", "--bootstrap", "20")
 
 
