@@ -101,13 +101,13 @@ class InFlight:
 
     def __init__(self, page):
         self.requests: set = set()
-        page.on("request", self.requests.add)
-        page.on("requestfinished", self.requests.discard)
-        page.on("requestfailed", self.requests.discard)
+        page.on("request", lambda request: self.requests.add(request))
+        page.on("requestfinished", lambda request: self.requests.discard(request))
+        page.on("requestfailed", lambda request: self.requests.discard(request))
 
     def settle(self, page) -> None:
         """Return once two looks 25 ms apart find nothing in flight (a script that fetches as the
-        page loads has started by then); a request that never ends fails on Playwright's time-out."""
+        page loads has started by then); a request that never ends fails on the time-out."""
         page.wait_for_load_state("load")
         quiet = 0
         while quiet < 2:
