@@ -17,9 +17,19 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_tests_and_e2e_are_collected_together_in_one_run():
-    """Both folders have a test_agreement.py: as packages they do not clash."""
+    """Modules of the same name in both folders (test_agreement.py) do not clash: they are
+    packages. Collected together with their conftests, each pair in one run (collecting every
+    test of both folders took 14 s of the suite)."""
+    names = {path.name for path in (ROOT / "e2e").glob("test_*.py")}
+    clashing = [
+        str(path.relative_to(ROOT))
+        for path in sorted((ROOT / "tests").rglob("test_*.py"))
+        if path.name in names
+    ]
+    clashing += sorted({f"e2e/{Path(path).name}" for path in clashing})
+    assert "tests/unit/test_agreement.py" in clashing
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "tests", "e2e", "--collect-only", "-q"],
+        [sys.executable, "-m", "pytest", *clashing, "--collect-only", "-q"],
         cwd=ROOT,
         capture_output=True,
         text=True,
