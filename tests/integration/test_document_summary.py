@@ -410,3 +410,41 @@ def test_summary_revision_counts_the_stored_work_and_keeps_it_exact(empty_databa
         assert _triggers(engine) == before
     finally:
         engine.dispose()
+
+
+def test_statement_triggers_revision_keeps_the_flags_exact_and_goes_back(empty_database_url):  # noqa: F811
+    """0120 (PostgreSQL): assignments inserted or deleted many in one statement set the flags as
+    0110's row trigger did; downgraded, 0110's trigger is back. SQLite: nothing changes."""
+    engine = db.make_engine(empty_database_url)
+    insert_done = sql(
+        "INSERT INTO assignment (document_id, user_id, project_id, status, assigned_at, "
+        "updated_at, done_at) VALUES (1, 1, 1, 'done', :at, :at, :at), "
+        "(2, 1, 1, 'done', :at, :at, :at)"
+    )
+    try:
+        db.upgrade(engine, FIRST_SCHEMA)
+        _insert_first_schema_rows(engine)
+        db.upgrade(engine, "0110")
+        before = _triggers(engine)
+
+        db.upgrade(engine, "0120")
+
+        with engine.begin() as connection:  # a second annotator finishes both documents at once
+            connection.execute(insert_done, {"at": "2024-05-02 10:00:00"})
+        with Session(engine) as session:
+            assert_exact(session)
+            assert stored(session)[1][2] is True  # they differ on document 1
+        with engine.begin() as connection:  # and both of their assignments go in one statement
+            connection.execute(sql("DELETE FROM assignment WHERE user_id = 1"))
+        with Session(engine) as session:
+            assert_exact(session)
+            assert not any(flag for _spans, _gold, flag in stored(session).values())
+
+        command.downgrade(db.alembic_config(engine), "0110")
+        assert _triggers(engine) == before
+        with engine.begin() as connection:
+            connection.execute(insert_done, {"at": "2024-05-02 10:00:00"})
+        with Session(engine) as session:
+            assert_exact(session)
+    finally:
+        engine.dispose()
