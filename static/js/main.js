@@ -60,6 +60,7 @@ function start(root) {
     saveState.textContent = message || state;
   }
   let refusedSinceDrain = null;
+  let travels = 0; // undos and redos pressed and not yet run: "saved" is not true until they have
   /** A lasting message in the notice area; `kind` replaces an earlier one of that kind. */
   function tell(kind, parts, dismissable) {
     let item = kind && notice.querySelector('[data-kind="' + kind + '"]');
@@ -125,6 +126,7 @@ function start(root) {
     // Show the server's rendering of what is now stored, then say so.
     try { await refreshBody(); } catch (e) { /* the next change refreshes again */ }
     if (queue.length) return; // a change arrived meanwhile; its sending reports the state
+    if (travels) return; // an undo or redo is on its way: it reports the state when it has run
     if (refusedSinceDrain) showState("failed", "not saved: " + refusedSinceDrain);
     else showState("saved");
     refusedSinceDrain = null;
@@ -331,18 +333,24 @@ function start(root) {
   let travelling = Promise.resolve();
   function travel(direction) {
     showState("saving", "checking…");
+    travels += 1;
     travelling = travelling.then(async () => {
       // With changes queued, the page is newer than the server (a body fetched meanwhile could
       // miss a change that lands while it is on its way): judge by the page then.
       if (!queue.length) {
         try { await refreshBody(); } catch (e) { /* offline: judge by what the page shows */ }
       }
-      const answer = direction === "undo" ? history.undo() : history.redo();
+      let answer;
+      try {
+        answer = direction === "undo" ? history.undo() : history.redo();
+      } finally {
+        travels -= 1;
+      }
       if (answer.stale) {
         tell("history", ["Cannot " + direction + " " + answer.step.what + ": " + answer.stale
           + " (in another tab, or refused by the server)."], true);
       } else if (answer.done) untell("history");
-      if (!queue.length) showState("saved");
+      if (!queue.length && !travels) showState("saved");
       return answer.done;
     });
     return travelling;
