@@ -73,6 +73,15 @@ SETTINGS = [
         "instance/jobs.db. redis://host:port/db shares it between machines.",
     ),
     Setting(
+        "IMPORT_IN_REQUEST_KB",
+        8192,
+        int,
+        "An import of at most this many KB runs in the request that uploads it (under a "
+        "second), not in the job runner; larger ones are jobs with a progress bar. 0: every "
+        "import is a job.",
+        minimum=0,
+    ),
+    Setting(
         "SESSION_IDLE_HOURS",
         12,
         int,

@@ -121,8 +121,9 @@ def show_document(slug: str, document_id: int):
 @bp.post("/projects/<slug>/documents")
 @login_required
 def import_documents(slug: str):
-    """Queue an import job (all or nothing, as on the import page) and answer 202 with the
-    job's status URL. What can be told without reading the files is refused at once."""
+    """Record an import job (all or nothing, as on the import page), run it now when small or
+    queue it, and answer 202 with the job's status URL. What can be told without reading the
+    files is refused at once."""
     project, _role = project_for(slug, manager=True)
     if request.mimetype != "multipart/form-data":
         raise Refused(415, "send the files as multipart/form-data, in the field 'files'", "files")
@@ -142,7 +143,7 @@ def import_documents(slug: str):
         format=format_name,
         annotator=(request.form.get("annotator") or "").strip() or None,
     )
-    queue.enqueue(current_app, job.id)
+    work.start(job)
     session.refresh(job)
     location = url_for("api_projects.job_status", slug=slug, job_id=job.id, _external=True)
     return jsonify(job=job.id, status=job.status, url=location), 202, {"Location": location}

@@ -263,8 +263,9 @@ def description() -> dict[str, Any]:
                 },
                 "responses": {
                     "202": {
-                        "description": "queued: {job, status, url}; the job's URL is also in "
-                        "the Location header",
+                        "description": "accepted: {job, status, url}; the job's URL is also in "
+                        "the Location header. A small import has run already (status done or "
+                        "failed); a larger one is queued",
                         "headers": {"Location": {"schema": {"type": "string"}}},
                         "content": {"application/json": {}},
                     },

@@ -132,9 +132,9 @@ def import_page(slug: str):
     job = work.queue_import(
         session, project, me(), uploads, format=format_name, annotator=annotator
     )
-    queue.enqueue(current_app, job.id)
+    work.start(job)
     session.refresh(job)
-    if job.status == "done":  # the runner was done at once (immediate mode): say so here
+    if job.status == "done":  # a small import ran in this request: say so here
         flash(job.message, "success")
         return redirect(url_for("projects.show", slug=slug))
     if job.status == "failed":

@@ -80,7 +80,8 @@ def demo_server(tmp_path):
     process = subprocess.Popen(
         [str(BIN / "annotator"), "demo", "--port", str(port)],
         cwd=ROOT,
-        env=environment(tmp_path),
+        # every import a job: a small one would otherwise run in its request, not in the thread
+        env=environment(tmp_path) | {"ANNOTATOR_IMPORT_IN_REQUEST_KB": "0"},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

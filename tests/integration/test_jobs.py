@@ -35,6 +35,7 @@ def app(database_url, tmp_path):
             "LOG_REQUESTS": False,
             "JOBS_URL": "memory://",
             "JOBS_IMMEDIATE": False,
+            "IMPORT_IN_REQUEST_KB": 0,  # every import a job, unless a test says otherwise
         }
     )
     application.instance_path = str(tmp_path / "instance")
@@ -428,3 +429,46 @@ def test_an_idle_job_runner_looks_at_the_queue_at_least_twice_a_second():
     runner = queue.consumer(MemoryHuey("idle"), workers=2)
     assert runner.default_delay <= 0.1
     assert runner.max_delay <= 0.5
+
+
+def api_import(client, lines: list[bytes]):
+    return client.post(
+        "/api/projects/news/documents",
+        data={"files": [(io.BytesIO(b"\n".join(lines)), "small.jsonl")]},
+        content_type="multipart/form-data",
+    )
+
+
+def test_a_small_import_runs_in_its_request_and_answers_with_the_finished_job(app, news, world):
+    app.config["IMPORT_IN_REQUEST_KB"] = 64
+    lines = [orjson.dumps({"id": f"d{i}", "text": f"Text number {i}."}) for i in range(200)]
+    response = api_import(world.client("mia"), lines)
+
+    assert response.status_code == 202
+    assert response.get_json()["status"] == "done"
+    assert run_queued(app) == 0  # nothing was left for the runner
+    assert document_count(app) == 200
+    job = world.client("mia").get(response.get_json()["url"]).get_json()
+    assert job["finished"] and (job["done"], job["total"]) == (200, 200)
+
+
+def test_a_small_import_refused_in_its_request_stores_nothing_and_names_the_line(app, news, world):
+    app.config["IMPORT_IN_REQUEST_KB"] = 64
+    lines = [orjson.dumps({"id": "d1", "text": "Fine."}), b'{"id": "d2"}']
+    response = api_import(world.client("mia"), lines)
+
+    assert response.status_code == 202 and response.get_json()["status"] == "failed"
+    job = world.client("mia").get(response.get_json()["url"]).get_json()
+    assert "line 2" in str(job) and "text" in str(job)
+    assert document_count(app) == 0
+
+
+def test_an_import_over_the_in_request_size_is_a_job_for_the_runner(app, news, world):
+    app.config["IMPORT_IN_REQUEST_KB"] = 1
+    lines = [orjson.dumps({"id": f"d{i}", "text": f"Text number {i}."}) for i in range(200)]
+    response = api_import(world.client("mia"), lines)  # about 6 KB
+
+    assert response.status_code == 202 and response.get_json()["status"] == "queued"
+    assert document_count(app) == 0
+    assert run_queued(app) == 1
+    assert document_count(app) == 200
