@@ -379,6 +379,8 @@ def run_jobs(database: str, args) -> bool:
 
     folder = Path(tempfile.mkdtemp(prefix="annotator-jobs-crash-"))
     server = Gunicorn(folder, log_requests=False, cli_in_process=True)  # set-up in this process
+    # every import a job for the runner that is killed (a small one would run in its request)
+    server.env["ANNOTATOR_IMPORT_IN_REQUEST_KB"] = "0"
     drop = None
     if database == "postgresql":
         found = throwaway_postgres()
