@@ -41,29 +41,30 @@ def _done_documents(rows: str) -> str:
     return f"SELECT document_id FROM {rows} WHERE status = 'done'"
 
 
+def _statement_trigger(event: str, rows: str) -> list[str]:
+    """The function and trigger that recompute the flags of the documents of a statement's done
+    rows (``rows``: the transition table of ``event``, INSERT or DELETE)."""
+    name = f"assignment_disagreement_{event.lower()}"
+    kind = "NEW" if event == "INSERT" else "OLD"
+    return [
+        f"""CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            {_summary._refresh_where(_done_documents(rows))}
+            RETURN NULL;
+        END $$""",
+        f"""CREATE TRIGGER {name} AFTER {event} ON assignment
+        REFERENCING {kind} TABLE AS {rows}
+        FOR EACH STATEMENT EXECUTE FUNCTION {name}()""",
+    ]
+
+
 def postgresql_statements() -> list[str]:
-    refresh_new = _summary._refresh_where(_done_documents("new_rows"))
-    refresh_old = _summary._refresh_where(_done_documents("old_rows"))
     refresh_row = _summary._refresh_where
     return [
         "DROP TRIGGER assignment_disagreement ON assignment",
         "DROP FUNCTION assignment_disagreement()",
-        f"""CREATE FUNCTION assignment_disagreement_insert() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            {refresh_new}
-            RETURN NULL;
-        END $$""",
-        """CREATE TRIGGER assignment_disagreement_insert AFTER INSERT ON assignment
-        REFERENCING NEW TABLE AS new_rows
-        FOR EACH STATEMENT EXECUTE FUNCTION assignment_disagreement_insert()""",
-        f"""CREATE FUNCTION assignment_disagreement_delete() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            {refresh_old}
-            RETURN NULL;
-        END $$""",
-        """CREATE TRIGGER assignment_disagreement_delete AFTER DELETE ON assignment
-        REFERENCING OLD TABLE AS old_rows
-        FOR EACH STATEMENT EXECUTE FUNCTION assignment_disagreement_delete()""",
+        *_statement_trigger("INSERT", "new_rows"),
+        *_statement_trigger("DELETE", "old_rows"),
         f"""CREATE FUNCTION assignment_disagreement_update() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
             IF OLD.status = 'done' THEN
