@@ -401,7 +401,8 @@ class _Writer:
                 )
             ).all()
         )
-        assert len(found) == len(rows), "another writer took positions of this import"
+        if len(found) != len(rows):  # never under the write lock; stop before misattributing
+            raise RuntimeError("another writer took positions of this import")
         return [found[first_position + index] for index in range(len(rows))]
 
     def _relation(self, relation, rows: list[dict]) -> dict:
