@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -31,6 +32,7 @@ TEXT = (
     '"Our inspectors found a melted junction box," said Maria Okafor. '
     "Local residents said the smoke could be seen from far away."
 )
+LIST_API = re.compile(r".*/api/projects/[^/]+/documents/\d+/suggestions$")
 EXAMPLE = Path(__file__).resolve().parents[1] / "docs" / "example_recommender.py"
 
 
@@ -140,6 +142,58 @@ def test_accepting_and_rejecting_are_undone_like_other_edits(new_page, server, t
     assert [(item["origin"], item.get("recommender")) for item in line["annotations"]] == [
         ("suggestion", "rules")
     ]
+
+
+def test_a_list_asked_for_before_a_reject_does_not_bring_the_rejected_one_back(
+    new_page, server, tmp_path
+):
+    """The reload that follows an accept can be on its way when the next key rejects: its answer
+    is older than the reject and must not put the rejected suggestion back on screen."""
+    slug = one_document_project(server, tmp_path, TEXT, prefix="sr")
+    _settings(new_page(), server, slug, rules_enabled=True)
+    page = new_page()
+    login(page, server, "ana", "ana-password")
+    open_next_document(page, server, slug)
+    expect(page.locator("#suggestion-list li")).to_have_count(4)
+
+    held = []  # the list's reloads, answered by the server at once but handed to the page later
+
+    def hold(route):
+        if route.request.method != "GET" or held:
+            route.continue_()
+            return
+        held.append((route, route.fetch()))
+
+    page.route(LIST_API, hold)
+    page.locator("#text").click(position={"x": 1, "y": 1})
+    page.keyboard.press("Enter")
+    expect(page.locator("#span-list li[data-span]")).to_have_count(1)
+    for _ in range(600):  # a count, not a clock: the reload is asked for once the body is redrawn
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the accept did not ask for the list again"
+    page.keyboard.press("Backspace")
+    expect(page.locator("#suggestion-list li")).to_have_count(2)
+    answers = []
+
+    def note(response):
+        if LIST_API.match(response.url):
+            answers.append(response)
+
+    page.on("response", note)
+    stale = list(held)
+    for route, answer in stale:
+        route.fulfill(response=answer)  # the stale answer (three suggestions) arrives now
+    page.unroute(LIST_API)
+    # the page drops it and asks once more; wait for that answer, then look
+    for _ in range(600):
+        if len(answers) > len(stale):
+            break
+        page.wait_for_timeout(50)
+    expect(page.locator("#suggestion-list li")).to_have_count(2)
+    page.reload()
+    expect(page.locator("#suggestion-list li")).to_have_count(2)
 
 
 @pytest.mark.parametrize("width", [1280, 390])

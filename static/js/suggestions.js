@@ -82,11 +82,22 @@ export function setupSuggestions(ws) {
     return data;
   }
 
+  // How many accepts and rejects were pressed here. An answer asked for before the latest of them
+  // is older than the list on screen (a reject pressed while a reload was on its way would come
+  // back): such an answer is dropped and the list asked for again, after the pending requests.
+  let actions = 0;
+
   async function load(method) {
+    await last.catch(() => null); // the server first has what was pressed
+    const asked = actions;
     // Only a slow answer shows the mark (and the panel, until it is known to have suggestions).
     const slow = setTimeout(() => { panel.hidden = false; pendingMark.hidden = false; }, PENDING_AFTER_MS);
     try {
       const data = await call(method, "");
+      if (asked !== actions) {
+        clearTimeout(slow);
+        return load("GET");
+      }
       show(data);
     } catch (error) {
       panel.hidden = false;
@@ -194,6 +205,7 @@ export function setupSuggestions(ws) {
 
   /** Do `redo` now and record the step (`undo` takes it back). */
   function act(item, redo, undo, what, failed) {
+    actions += 1;
     remember(item.id);
     ws.record({ what, spans: [], suggestion: { redo, undo } });
     return run(redo, failed);
