@@ -19,9 +19,6 @@ from dataclasses import dataclass, field
 from typing import NamedTuple, TypedDict
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
-from scipy.sparse import coo_array
-from scipy.sparse.csgraph import connected_components
 
 from annotator.agreement.reliability import (
     Intervals,
@@ -152,6 +149,11 @@ def overlap_matching(
     chosen_i, chosen_j = [i[alone]], [j[alone]]
     i, j = i[~alone], j[~alone]
     if i.size:
+        # scipy is imported here, not with the module: it adds about 50 MB to every process that
+        # imports the app (server workers, job runner), and only a tangle of overlaps needs it.
+        from scipy.sparse import coo_array  # noqa: PLC0415
+        from scipy.sparse.csgraph import connected_components  # noqa: PLC0415
+
         overlap = np.minimum(a.end[i], b.end[j]) - np.maximum(a.start[i], b.start[j])
         shift = np.abs(a.start[i] - b.start[j]) + np.abs(a.end[i] - b.end[j])
         nodes = len(a) + len(b)
@@ -187,6 +189,8 @@ def _best_matching(
     overlap, then total shift (see `_weights`); the pairs it makes through a non-edge (weight 0)
     are dropped. Remaining ties go to the assignment solver's fixed order over sorted spans.
     """
+    from scipy.optimize import linear_sum_assignment  # noqa: PLC0415 (see overlap_matching)
+
     rows, cols = np.array(sorted(set(i.tolist()))), np.array(sorted(set(j.tolist())))
     weight = np.zeros((rows.size, cols.size))  # a set, not np.unique: components are small
     weight[np.searchsorted(rows, i), np.searchsorted(cols, j)] = _weights(

@@ -60,3 +60,15 @@ def test_the_app_of_a_database_command_leaves_out_what_only_pages_need(tmp_path)
     assert {"flask", "sqlalchemy"} <= loaded
     # SciPy (agreement measures), Huey (job queue), log-in throttling, and Alembic (migrations)
     assert loaded.isdisjoint({"scipy", "huey", "flask_limiter", "alembic"}), loaded
+
+
+def test_the_served_app_leaves_scipy_out_until_a_tangle_of_overlaps_needs_it(tmp_path):
+    # SciPy adds about 50 MB to each process that imports it: each server worker and the job
+    # runner build the whole app, and most of them never match overlapping spans.
+    code = (
+        f"import os\nos.environ['ANNOTATOR_INSTANCE_PATH'] = {str(tmp_path)!r}\n"
+        "from annotator import create_app\ncreate_app()\n"
+    )
+    loaded = modules_after(code)
+    assert {"flask", "numpy"} <= loaded  # the agreement pages' modules are imported
+    assert "scipy" not in loaded  # the matching of overlaps imports it when it runs
