@@ -511,7 +511,10 @@ export function setupArcs(ws, storage = window.localStorage) {
   if (window.ResizeObserver) new ResizeObserver(() => layer.schedule()).observe(body); // width: in each block's signature
   window.addEventListener("resize", layer.schedule);
   if (document.fonts) {
-    document.fonts.ready.then(layer.redrawAll);
+    // A font that arrives after the first drawing moves the words: draw every block again then.
+    // Fonts already there (the page's are the system's) change nothing: no second full drawing
+    // (it took as long as the first, just after the page was shown).
+    if (document.fonts.status !== "loaded") document.fonts.ready.then(layer.redrawAll);
     document.fonts.addEventListener("loadingdone", layer.redrawAll);
   }
   applyShown();
