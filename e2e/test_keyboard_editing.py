@@ -182,6 +182,8 @@ def test_a_span_is_made_labelled_relabelled_and_deleted_with_the_keyboard_alone(
     page.keyboard.press("?")
     page.wait_for_selector("#key-help[open]")
     assert "move its end by a word" in page.inner_text("#key-help")
+    # no suggestions here: their keys are not listed
+    assert "accept the current suggestion" not in page.inner_text("#key-help")
     for _ in range(4):
         page.keyboard.press("Tab")
         assert page.evaluate("document.getElementById('key-help').contains(document.activeElement)")

@@ -4,6 +4,8 @@ on the Sources page (2 attributions across 1 document) and merges a duplicate in
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from e2e.conftest import login
 from e2e.test_every_page import PHONE, axe_violations, page_width
 from e2e.workspace_helpers import (
@@ -28,6 +30,10 @@ def test_two_annotators_share_a_source_and_the_manager_merges_a_duplicate_into_i
     ana = new_page()
     login(ana, server, "ana", "ana-password")
     document_id = open_next_document(ana, server, slug)
+    ana.keyboard.press("?")  # the key help lists the Source field's keys where a label names one
+    expect(ana.locator("#key-help")).to_contain_text("In a span's Source field")
+    ana.keyboard.press("Escape")
+    expect(ana.locator("#key-help")).not_to_be_visible()
     span_a = draw_attribution(ana)
     open_popover(ana, span_a)
     ana.select_option("#source-kind", "outlet")

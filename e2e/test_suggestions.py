@@ -209,6 +209,10 @@ def test_suggestions_pages_pass_axe_and_fit_the_width(new_page, server, tmp_path
     page.locator("#text").click(position={"x": 1, "y": 1})
     page.keyboard.press("Enter")
     expect(page.locator("#suggestion-list li")).to_have_count(3)
+    page.keyboard.press("?")  # the key help lists the suggestions' keys while they are shown
+    expect(page.locator("#key-help-suggestions")).to_contain_text("accept the current suggestion")
+    page.keyboard.press("Escape")
+    expect(page.locator("#key-help")).not_to_be_visible()
     shots = Path(__file__).resolve().parent / "artifacts"
     shots.mkdir(exist_ok=True)
     page.screenshot(path=str(shots / f"suggestions-workspace-{width}.png"), full_page=True)

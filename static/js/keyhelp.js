@@ -1,5 +1,5 @@
 /* The key-help overlay: `?` opens a modal dialog listing every shortcut (templates/workspace/
- * _keys.html). Escape or its button closes it; Tab and Shift+Tab stay inside it while it is open;
+ * _keys.html), the suggestions' keys only while suggestions are shown. Escape or its button closes it; Tab and Shift+Tab stay inside it while it is open;
  * focus goes back to where it was (the text, if that element is gone). */
 
 export function setupKeyHelp(ws) {
@@ -10,6 +10,10 @@ export function setupKeyHelp(ws) {
   ws.openKeyHelp = () => {
     if (dialog.open) return;
     before = document.activeElement;
+    // the suggestions' keys, only where suggestions are shown (the panel hides when there are none)
+    const suggestions = document.getElementById("suggestions");
+    const suggestionKeys = dialog.querySelector("#key-help-suggestions");
+    if (suggestionKeys) suggestionKeys.hidden = !suggestions || suggestions.hidden;
     dialog.showModal();
     dialog.querySelector("#key-help-close").focus();
   };
