@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from annotator import store
+from annotator.annotation import sources
 from annotator.data_import.loader import import_files
 
 ARTICLES = Path(__file__).with_name("demo_data") / "articles.jsonl"
@@ -33,6 +34,29 @@ Select the words, then press the label's key or click its button. Spans may over
 """
 
 
+#: The people, organisations, outlets and documents the demo articles quote, in the project's
+#: source registry from the start: an attribution's Source field offers them as soon as one types
+#: a few letters (``Mar`` offers both Marias), and the Sources page has rows to show.
+SOURCES = (
+    ("Northgate port authority", "organisation"),
+    ("Maria Okafor", "person"),
+    ("Lindqvist Grain", "organisation"),
+    ("Northgate Courier", "outlet"),
+    ("Journal of Paediatric Health", "outlet"),
+    ("Samuel Ito", "person"),
+    ("Ines Duarte", "person"),
+    ("Health ministry", "organisation"),
+    ("City council", "organisation"),
+    ("Jonas Weber", "person"),
+    ("Minutes of the bridge project board", "document"),
+    ("Turkish foreign ministry", "organisation"),
+    ("Ukrainian agriculture minister", "person"),
+    ("Maria Zakharova", "person"),
+    ("RIA", "outlet"),
+    ("Seaview", "organisation"),
+)
+
+
 def load_demo(db: Session) -> tuple[tuple[str, str, str], ...]:
     """Create what is missing of the demo; running it twice changes nothing."""
     users = {}
@@ -53,5 +77,7 @@ def load_demo(db: Session) -> tuple[tuple[str, str, str], ...]:
         db.commit()
         with ARTICLES.open("rb") as handle:
             import_files(db, project, [(ARTICLES.name, handle)])
+        for name, kind in SOURCES:
+            sources.find_or_create(db, project.id, name, kind, users["lead"])
     db.commit()
     return LOGINS
