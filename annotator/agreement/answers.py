@@ -14,9 +14,14 @@ from typing import Any
 from sqlalchemy import and_, select
 from sqlmodel import Session
 
-from annotator.agreement.questions import QuestionAgreement, question_agreement
+from annotator.agreement.questions import (
+    AgainstGold,
+    QuestionAgreement,
+    against_gold,
+    question_agreement,
+)
 from annotator.annotation.answers import questions_of
-from annotator.models import Answer, Assignment, Document, User
+from annotator.models import Adjudication, Answer, Assignment, Document, GoldAnswer, User
 
 
 def question_answers(
@@ -87,6 +92,29 @@ def questions_agreement(
         )
         for name, figures in figures_of.items()
     }
+
+
+def answers_vs_gold(
+    db: Session, project_id: int, annotators: tuple[str, ...] | None = None
+) -> dict[str, dict[str, AgainstGold]]:
+    """Each annotator's answers against the gold answers (`questions.against_gold`), per question
+    in the questions' order, on the adjudicated documents (as the span figures against gold) the
+    annotator finished. Questions without such a gold answer, and free text, are left out."""
+    answers = question_answers(db, project_id, annotators)
+    gold: dict[int, dict[int, Any]] = defaultdict(dict)
+    rows = db.execute(
+        select(GoldAnswer.question_id, GoldAnswer.document_id, GoldAnswer.value)
+        .join(Adjudication, Adjudication.document_id == GoldAnswer.document_id)
+        .where(GoldAnswer.project_id == project_id, Adjudication.status == "adjudicated")
+    )
+    for question_id, document_id, value in rows:
+        gold[question_id][document_id] = value
+    out: dict[str, dict[str, AgainstGold]] = {}
+    for question in questions_of(db, project_id):
+        found = against_gold(question.kind, answers.get(question.id, {}), gold.get(question.id, {}))
+        if found:
+            out[question.name] = found
+    return out
 
 
 def disagreeing_documents(by_document: Mapping[int, Mapping[str, Any]]) -> list[int]:

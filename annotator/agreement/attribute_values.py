@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from annotator.agreement.answers import questions_agreement
+from annotator.agreement.answers import answers_vs_gold, questions_agreement
 from annotator.agreement.attributes import attribute_agreement
 from annotator.agreement.inputs import Filters, Inputs, load_inputs
 from annotator.agreement.sources import source_agreement
@@ -86,7 +86,8 @@ def judgments_agreement(
 ) -> dict[str, dict[str, Any]]:
     """Agreement on every judgment, as the page, the CSV, the API and the CLI show it:
     ``questions`` (`answers.questions_agreement`), ``span_attributes`` and ``sources``, with the
-    finished spans loaded once for both of the latter."""
+    finished spans loaded once for both of the latter; and ``answers_vs_gold``
+    (`answers.answers_vs_gold`): each annotator's answers against the gold answers."""
     loaded = load_inputs(db, project_id, Filters(annotators=annotators))
     return {
         "questions": dict(
@@ -94,6 +95,7 @@ def judgments_agreement(
         ),
         "span_attributes": _attributes(db, project_id, loaded, bootstrap=bootstrap, seed=seed),
         "sources": _sources(db, project_id, loaded, bootstrap=bootstrap, seed=seed),
+        "answers_vs_gold": answers_vs_gold(db, project_id, annotators),
     }
 
 

@@ -52,12 +52,14 @@ def figure_rows(
     *,
     questions: Mapping[str, Mapping[str, Any]] | None = None,
     span_attributes: Mapping[str, Mapping[str, Any]] | None = None,
+    answers_vs_gold: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None,
 ) -> Iterator[list[Any]]:
     """Rows of every figure of ``report`` (`inputs.agreement`); ``documents`` maps document
     keys to their `DocumentRef` for the documents section. Last, the judgments: agreement per
     document question (`answers.questions_agreement`), per typed span attribute
     (`attribute_values.attributes_agreement`, ``label.attribute``) and on source links per
-    label (`attribute_values.sources_agreement`)."""
+    label (`attribute_values.sources_agreement`); and each annotator's answers against the gold
+    answers (`answers.answers_vs_gold`: section ``vs_gold``, the question as ``label``)."""
     n = report["documents"]
     for pair in report["pairwise"]:
         who = {"a": pair["a"], "b": pair["b"], "documents": pair["documents"]}
@@ -138,6 +140,14 @@ def figure_rows(
                     )
             yield _row("vs_gold", "spans", figures["spans"], label=label, **who)
             yield _row("vs_gold", "gold_spans", figures["gold"], label=label, **who)
+    for question, found in (answers_vs_gold or {}).items():
+        for annotator, against in found.items():
+            who = {"a": annotator, "b": "gold", "label": question}
+            who["documents"] = against["documents"]
+            yield _row("vs_gold", "answers_agreed", against["agreed"], **who)
+            yield _row("vs_gold", "answers_share", against["share"], **who)
+            if against["mean_difference"] is not None:
+                yield _row("vs_gold", "answers_mean_difference", against["mean_difference"], **who)
     for section, named in (
         ("questions", questions),
         ("span_attributes", span_attributes),

@@ -291,3 +291,51 @@ def question_agreement(
         "kappa": pairs,
         "mean_kappa": float(np.mean(defined)) if defined else None,
     }
+
+
+class AgainstGold(TypedDict):
+    """One annotator's answers to one question against the gold answers."""
+
+    documents: int  # documents with a gold answer that the annotator answered
+    agreed: int  # of them, where the answer is the gold answer
+    share: float | None  # agreed / documents
+    mean_difference: float | None  # scale and number: mean |answer - gold answer|
+
+
+def against_gold(
+    kind: str,
+    answers: Mapping[Hashable, Mapping[str, Any]],
+    gold: Mapping[Hashable, Any],
+) -> dict[str, AgainstGold]:
+    """Each annotator's answers (document -> annotator -> value) against the ``gold`` answers
+    (document -> value), on the documents that have both: how often they are the gold answer
+    (a set of choices: the same set), and for scales and numbers how far off on average. Free
+    text is not compared (an empty result), as it is not for agreement."""
+    if LEVELS.get(kind) is None:
+        return {}
+    counts: dict[str, list[float]] = {}  # annotator -> [documents, agreed, total difference]
+    for document, truth in gold.items():
+        if truth is None:
+            continue
+        for name, value in answers.get(document, {}).items():
+            if value is None:
+                continue
+            seen = counts.setdefault(name, [0, 0, 0.0])
+            seen[0] += 1
+            if kind == "multiple":
+                seen[1] += set(value or ()) == set(truth or ())
+            else:
+                seen[1] += value == truth
+                if kind in ("scale", "number"):
+                    seen[2] += abs(float(value) - float(truth))
+    return {
+        name: {
+            "documents": int(documents),
+            "agreed": int(agreed),
+            "share": agreed / documents if documents else None,
+            "mean_difference": (
+                difference / documents if documents and kind in ("scale", "number") else None
+            ),
+        }
+        for name, (documents, agreed, difference) in sorted(counts.items())
+    }

@@ -190,6 +190,20 @@ def render_questions(questions: dict, title: str = "Document questions") -> str:
     return "\n".join(["", title, *lines])
 
 
+def render_answers_vs_gold(found: dict) -> str:
+    """Each annotator's answers against the gold answers, per question: how many documents,
+    how many the gold answer, the share, and for scales and numbers the mean difference."""
+    rows = [
+        [question, name, str(item["documents"]), str(item["agreed"]), figure(item["share"]),
+         figure(item["mean_difference"]) if item["mean_difference"] is not None else "-"]
+        for question, by_annotator in found.items()
+        for name, item in by_annotator.items()
+    ]  # fmt: skip
+    head = ["question", "annotator", "documents", "agreed", "share", "mean difference"]
+    lines = table(head, rows, right=(2, 3, 4, 5))
+    return "\n".join(["", "Answers against gold (adjudicated documents)", *lines])
+
+
 def _vs_gold(report: dict) -> list[str]:
     """Each annotator against the gold of adjudicated documents, per label and pooled."""
     found = report.get("vs_gold") or {}
@@ -311,3 +325,5 @@ def agreement_command(
             click.echo(render_questions(span_attributes, "Span attributes (matched spans)"))
         if any(item["units"] for item in sources.values()):
             click.echo(render_questions(sources, "Source links (matched spans)"))
+        if judgments["answers_vs_gold"]:
+            click.echo(render_answers_vs_gold(judgments["answers_vs_gold"]))

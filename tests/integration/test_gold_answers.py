@@ -275,3 +275,45 @@ def test_deleting_a_question_with_a_gold_answer_only_needs_confirmation(app, wor
     )
     assert "summary has 1 answer" in refused.get_data(as_text=True)
     assert _gold(app) == {"summary": "Fine."}
+
+
+def _gold_then_adjudicated(world, document: int) -> None:
+    boss = world.client("boss")
+    for question, annotator in (("credibility", "ben"), ("genre", "ana"), ("topics", "ana")):
+        form = {"question": question, "action": "take", "annotator": annotator}
+        assert boss.post(POST.format(document), data=form).status_code == 302
+    assert "answers-vs-gold" not in boss.get("/p/news/agreement").get_data(as_text=True)
+    marked = boss.post(f"/p/news/compare/{document}/adjudication", data={"status": "adjudicated"})
+    assert marked.status_code in (200, 302)
+
+
+def test_answers_are_scored_against_the_gold_answers_of_adjudicated_documents(
+    world, runner, answered
+):
+    # ana answered credibility 4, genre opinion, topics [war]; ben credibility 2, genre opinion
+    for who in ("ana", "ben"):
+        done = world.client(who).post(f"/p/news/d/{answered}/status", data={"status": "done"})
+        assert done.status_code == 302
+    _gold_then_adjudicated(world, answered)  # gold: 2, opinion, [war]; not scored before
+
+    boss = world.client("boss")
+    page = boss.get("/p/news/agreement").get_data(as_text=True)
+    assert 'id="answers-vs-gold"' in page
+    api = boss.get("/api/projects/news/agreement").json["answers_vs_gold"]
+    assert api["credibility"] == {
+        "ana": {"documents": 1, "agreed": 0, "share": 0.0, "mean_difference": 2.0},
+        "ben": {"documents": 1, "agreed": 1, "share": 1.0, "mean_difference": 0.0},
+    }
+    assert api["genre"] == {
+        "ana": {"documents": 1, "agreed": 1, "share": 1.0, "mean_difference": None},
+        "ben": {"documents": 1, "agreed": 1, "share": 1.0, "mean_difference": None},
+    }
+    assert api["topics"] == {  # ben gave no topics: only ana is scored
+        "ana": {"documents": 1, "agreed": 1, "share": 1.0, "mean_difference": None},
+    }
+    rows = boss.get("/p/news/agreement.csv").get_data(as_text=True).splitlines()
+    assert "vs_gold,ana,gold,credibility,,answers_mean_difference,2.0,,,1" in rows
+    assert "vs_gold,ben,gold,credibility,,answers_share,1.0,,,1" in rows
+    shown = runner.invoke(args=["agreement", "news"])
+    assert shown.exit_code == 0, shown.output
+    assert "credibility" in shown.output.split("Answers against gold")[1]

@@ -148,3 +148,26 @@ def test_bootstrap_interval_keeps_a_documents_choices_together():
     result = question_agreement("multiple", answers, choices=["x", "y"], bootstrap=50)
     # a draw of only d1 still varies: its choice units go together (x chosen, y not)
     assert result["alpha_interval"] is not None
+
+
+def test_answers_against_gold_count_matches_and_how_far_off_scales_are():
+    from annotator.agreement.questions import against_gold
+
+    answers = {"d1": {"ana": 4, "ben": 2}, "d2": {"ana": 3}, "d3": {"ben": 5}}
+    gold = {"d1": 2, "d2": 3}  # d3 has no gold answer: not scored
+    assert against_gold("scale", answers, gold) == {
+        "ana": {"documents": 2, "agreed": 1, "share": 0.5, "mean_difference": 1.0},
+        "ben": {"documents": 1, "agreed": 1, "share": 1.0, "mean_difference": 0.0},
+    }
+
+
+def test_a_set_of_choices_agrees_with_gold_when_it_is_the_same_set_and_text_is_not_compared():
+    from annotator.agreement.questions import against_gold
+
+    answers = {"d1": {"ana": ["war", "health"], "ben": ["war"]}}
+    assert against_gold("multiple", answers, {"d1": ["health", "war"]}) == {
+        "ana": {"documents": 1, "agreed": 1, "share": 1.0, "mean_difference": None},
+        "ben": {"documents": 1, "agreed": 0, "share": 0.0, "mean_difference": None},
+    }
+    assert against_gold("text", {"d1": {"ana": "x"}}, {"d1": "x"}) == {}
+    assert against_gold("boolean", {"d1": {"ana": True}}, {"d1": None}) == {}
