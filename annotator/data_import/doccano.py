@@ -13,6 +13,9 @@ layer), else the annotator the person importing names (``--annotator``), else th
 file inside a zip (doccano's export zip holds one ``<user name>.jsonl`` per annotator). Lines with
 the same ``id`` are one document (our export writes one line per annotator); their texts must be
 equal. A line without ``id`` is a document of its own.
+
+What our export adds, doccano ignores and this reads back: an entity's ``attributes`` and
+``source`` (the name of a source the line lists in ``sources``, checked as a native line's are).
 """
 
 from __future__ import annotations
@@ -117,7 +120,9 @@ def _read_line(
                 start,
                 end,
                 attributes=entity.get("attributes") or None,
+                source=entity.get("source"),
             )
+        draft.add_sources(value.get("sources"), "sources", reject)
         relations = value.get("relations") or []
         if not isinstance(relations, list):
             raise reject("relations", "expected a list")

@@ -127,6 +127,7 @@ class DocumentDraft:
     relations: list[dict[str, Any]] = field(default_factory=list)
     gold_relations: list[dict[str, Any]] = field(default_factory=list)
     annotators: dict[str, str] = field(default_factory=dict)  # name -> status
+    sources: list[Any] = field(default_factory=list)  # the lines' "sources", each entry once
 
     def add_span(
         self,
@@ -139,9 +140,12 @@ class DocumentDraft:
         text: str | None = None,
         note: str = "",
         attributes: dict[str, Any] | None = None,
+        source: Any = None,
     ) -> None:
         """A span of ``annotator`` (None: gold), known in the file as ``key`` (unique per layer
-        of this document: links name their ends by it)."""
+        of this document: links name their ends by it); ``source`` the name of the source it
+        names, one of the document's ``sources`` (checked with the document, as a native
+        line's)."""
         span: dict[str, Any] = {"id": key, "label": label, "start": start, "end": end}
         if text is not None:
             span["text"] = text
@@ -149,12 +153,26 @@ class DocumentDraft:
             span["note"] = note
         if attributes:
             span["attributes"] = attributes
+        if source is not None:
+            span["source"] = source
         if annotator is None:
             self.gold.append(span)
         else:
             span["annotator"] = annotator
             self.annotations.append(span)
             self.annotators.setdefault(annotator, "done")
+
+    def add_sources(self, entries: Any, where: str, reject: Reject) -> None:
+        """A line's ``sources`` (the registry entries its spans name, as a native line lists
+        them): the document's lines list them alike, so each entry is kept once; two different
+        entries of one name are refused with the document."""
+        if entries is None:
+            return
+        if not isinstance(entries, list):
+            raise reject(where, "expected a list of sources")
+        for entry in entries:
+            if entry not in self.sources:
+                self.sources.append(entry)
 
     def add_relation(
         self, annotator: str | None, type_name: str, source: str, target: str, value: Any = None
@@ -183,6 +201,8 @@ class DocumentDraft:
                 {"annotator": name, "status": status} for name, status in self.annotators.items()
             ],
         }
+        if self.sources:
+            out["sources"] = self.sources
         return out
 
     def parsed(self, rules: ImportRules) -> ImportedDocument:

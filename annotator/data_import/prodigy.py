@@ -16,6 +16,8 @@ Offsets are code points (Python ``str`` indices, as in spaCy). Only ``accept`` a
 ``reject`` and ``ignore`` lines are skipped, as Prodigy's own training export skips them. A span's
 ``text``, when given, must match the text there. A relation's ends are the spans of the same line
 with the same start, end and label as ``head_span`` (source) and ``child_span`` (target).
+A span's ``attributes`` and ``source`` (the name of a source the line lists in ``sources``, as
+our export writes them) are read back as a native line's.
 
 Whose spans: ``meta.annotator`` (our Prodigy export; ``"gold"`` is the gold layer), else
 ``_annotator_id``, else the annotator the person importing names. Lines with the same document
@@ -117,7 +119,16 @@ def _read_line(
             )
         key = f"{number}:{index}"
         keys[(start, end, label)] = key
-        draft.add_span(annotator, key, label, start, end, attributes=span.get("attributes") or None)
+        draft.add_span(
+            annotator,
+            key,
+            label,
+            start,
+            end,
+            attributes=span.get("attributes") or None,
+            source=span.get("source"),
+        )
+    draft.add_sources(value.get("sources"), "sources", reject)
     relations = value.get("relations") or []
     if not isinstance(relations, list):
         raise reject("relations", "expected a list")

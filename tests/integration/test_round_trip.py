@@ -281,3 +281,84 @@ def test_native_round_trip_with_sources_typed_attributes_and_answers_is_byte_exa
     assert ru["gold"][0]["source"] == "Захарова" and ru["answers"][0]["value"] == 2
     assert exported[1]["sources"] == [SOURCES[0]]
     assert MADE_ANEW.sub(b"~", second.read_bytes()) == MADE_ANEW.sub(b"~", first.read_bytes())
+
+
+def _two_projects_with_attributes(world) -> None:
+    from tests.integration.test_answers import _define
+
+    world.user("boss")
+    for slug in ("source", "copy"):
+        world.project(slug, manager="boss")
+        boss = world.client("boss")
+        _define(boss, slug)
+        response = boss.post(
+            f"/p/{slug}/settings",
+            data={"action": "attributes", "label": "attribution", "attributes": ATTRIBUTES},
+            follow_redirects=True,
+        )
+        assert "Saved." in response.get_data(as_text=True)
+
+
+def _named(runner, slug: str, tmp_path) -> dict:
+    """Per document: the sources listed, and which span names which (annotators and gold)."""
+    out = tmp_path / f"{slug}-named.jsonl"
+    assert runner.invoke(args=["export", slug, "-o", str(out)]).exit_code == 0
+    found = {}
+    for raw in out.read_bytes().splitlines():
+        line = orjson.loads(raw)
+        found[line["id"]] = {
+            "sources": line.get("sources", []),
+            "spans": sorted(
+                (
+                    s["annotator"],
+                    s["label"],
+                    s["start"],
+                    s["end"],
+                    s.get("source") or "",
+                    orjson.dumps(s.get("attributes") or {}, option=orjson.OPT_SORT_KEYS),
+                )
+                for s in line["annotations"]
+            ),  # fmt: skip
+            "gold": sorted(
+                (s["label"], s["start"], s["end"], s.get("source") or "") for s in line["gold"]
+            ),
+        }
+    return found
+
+
+@pytest.mark.parametrize(
+    ("format_name", "file_name"), [("doccano", "d.jsonl"), ("prodigy", "p.jsonl")]
+)
+def test_doccano_and_prodigy_round_trips_keep_the_sources_spans_name(
+    app, world, runner, tmp_path, format_name, file_name
+):
+    _two_projects_with_attributes(world)
+    source_file = _with_sources_attributes_and_answers(tmp_path)
+    assert runner.invoke(args=["import", "source", str(source_file)]).exit_code == 0
+    before = _named(runner, "source", tmp_path)
+    assert before["ru-1"]["sources"] == SOURCES and before["ru-1"]["gold"][0][3] == "Захарова"
+
+    exported = tmp_path / file_name
+    result = runner.invoke(args=["export", "source", "--format", format_name, "-o", str(exported)])
+    assert result.exit_code == 0, result.output
+    lines = [orjson.loads(raw) for raw in exported.read_bytes().splitlines()]
+    assert all(line.get("sources") for line in lines)  # every line here names a source
+    result = runner.invoke(args=["import", "copy", "--format", format_name, str(exported)])
+    assert result.exit_code == 0, result.output
+
+    assert _named(runner, "copy", tmp_path) == before
+
+
+def test_a_peer_line_naming_a_source_it_does_not_list_is_refused_naming_the_field(
+    app, world, runner, tmp_path
+):
+    _two_projects_with_attributes(world)
+    line = {"text": "Reuters said so.", "annotator": "alice", "id": "x",
+            "entities": [{"id": 0, "start_offset": 0, "end_offset": 7, "label": "attribution",
+                          "source": "Reuters"}],
+            "relations": []}  # fmt: skip
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(orjson.dumps(line))
+    result = runner.invoke(args=["import", "copy", "--format", "doccano", str(path)])
+    assert result.exit_code != 0
+    assert "'Reuters' is not one of this line's sources" in result.output

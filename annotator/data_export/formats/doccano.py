@@ -19,6 +19,7 @@ from annotator.data_export.formats.record import (
     gold_answers_of,
     gold_relations_of,
     gold_spans,
+    named_sources,
     sorted_json,
     span_text,
     spans_by_annotator,
@@ -47,9 +48,11 @@ def doccano_lines(
     doccano's relation format ("JSONL(Relation)"): ``"entities": [{"id", "start_offset",
     "end_offset", "label", "attributes"?, "source"?}]`` (the same spans as ``label``, in the same
     order and unit, with ids 0, 1, … within the line; ``source`` the name of the source the span
-    names) and ``"relations": [{"id", "from_id", "to_id", "type", "value"?}]`` (ids of those
-    entities). doccano reads them in a project with relation labeling and ignores
-    ``attributes``, ``source`` and ``value``; its sequence-labelling import keeps them as meta.
+    names, listed with its kind, URL and Wikidata id in the line's ``sources`` as a native line
+    lists it, so that importing the file back keeps it) and ``"relations": [{"id", "from_id",
+    "to_id", "type", "value"?}]`` (ids of those entities). doccano reads them in a project with
+    relation labeling and ignores ``attributes``, ``source``, ``sources`` and ``value``; its
+    sequence-labelling import keeps them as meta.
 
     An annotator's answers to the document questions are on their line as ``cats`` (choice
     questions) and ``answers`` (every one); the gold answers on the gold line, which is written
@@ -75,6 +78,7 @@ def doccano_lines(
     ) -> Line:
         labels: list[list[int | str]] = []
         entities: list[Line] = []
+        named: list[Mapping[str, Any]] = []  # the spans that name a source
         index: dict[str, int] = {}
         for span in spans:
             span_text(text, span)  # validates the offsets
@@ -90,6 +94,7 @@ def doccano_lines(
                 entity["attributes"] = sorted_json(span["attributes"])
             if span.get("source"):
                 entity["source"] = span["source"]
+                named.append(span)
             index[span["id"]] = entity["id"]
             entities.append(entity)
         out = {
@@ -102,6 +107,8 @@ def doccano_lines(
         out.update(_doccano_answers(answers))
         if linked:
             out["entities"] = entities
+            if sources := named_sources(record, named):
+                out["sources"] = sources  # the registry entries its spans name
             out["relations"] = []
             for link in links:
                 relation = {

@@ -15,6 +15,7 @@ from annotator.data_export.formats.record import (
     gold_answers_of,
     gold_relations_of,
     gold_spans,
+    named_sources,
     sorted_json,
     span_text,
     spans_by_annotator,
@@ -32,12 +33,14 @@ def prodigy_lines(record: Record, *, include_gold: bool = True) -> list[Line]:
     use them with ``spans.manual`` / spaCy ``doc.spans`` rather than ``ner``.
 
     A span's attribute values, when it has any, are in its ``attributes``, and the name of the
-    source it names (the project's source registry), if any, in its ``source``. A line whose spans
-    are linked has ``"relations": [{"head_span", "child_span", "label", "value"?}]`` like
-    Prodigy's ``rel.manual`` tasks (head = our source, child = our target), each end as
-    ``{"start", "end", "label"}``; the token indices ``head`` and ``child`` are left out, as are
-    tokens. Answers to the document questions are on the annotator's task (`_prodigy_answers`),
-    the gold answers on the gold task, which is written when gold has spans or answers.
+    source it names (the project's source registry), if any, in its ``source``; the line then
+    lists those sources in ``sources`` (name, kind, URL, Wikidata id, as a native line). A line
+    whose spans are linked has ``"relations": [{"head_span", "child_span", "label",
+    "value"?}]`` like Prodigy's ``rel.manual`` tasks (head = our source, child = our target),
+    each end as ``{"start", "end", "label"}``; the token indices ``head`` and ``child`` are left
+    out, as are tokens. Answers to the document questions are on the annotator's task
+    (`_prodigy_answers`), the gold answers on the gold task, which is written when gold has spans
+    or answers.
     """
     text = record["text"]
     base_meta = sorted_json(record.get("meta") or {})
@@ -70,6 +73,8 @@ def prodigy_lines(record: Record, *, include_gold: bool = True) -> list[Line]:
             "answer": "accept",
         }
         task.update(_prodigy_answers(answers))
+        if sources := named_sources(record, spans):
+            task["sources"] = sources  # the registry entries its spans name, as a native line
         if links:
             by_id = {span["id"]: span for span in spans}
             task["relations"] = []
