@@ -192,3 +192,23 @@ def test_credibility_judged_by_two_annotators_agreed_on_curated_and_exported(
         if body["purpose"] == "identifying" and body["type"] == "TextualBody"
     ]
     assert identifying == [("cred-1", SOURCE)]
+
+    # both documents adjudicated: the answers are scored against the gold answers (5 and 3)
+    for document in (first, second):
+        lead.goto(f"{server.url}/p/{slug}/compare/{document}")
+        lead.click("#mark-adjudicated")
+        lead.wait_for_selector("#mark-adjudicated", state="detached")
+    lead.set_viewport_size({"width": 1280, "height": 900})
+    lead.goto(f"{server.url}/p/{slug}/agreement")
+    rows = {
+        row.get_attribute("data-annotator"): [cell.inner_text() for cell in row.locator("td").all()]
+        for row in lead.locator('#answers-vs-gold tr[data-question="credibility"]').all()
+    }
+    # ana: 4 and 2 against 5 and 3; ben: 5 and 2
+    assert rows == {
+        "ana": ["credibility", "ana", "2", "0", "0.000", "1.000"],
+        "ben": ["credibility", "ben", "2", "1", "0.500", "0.500"],
+    }
+    assert axe_violations(lead) == []
+    lead.set_viewport_size({"width": 390, "height": 844})
+    assert page_width(lead) <= 390
