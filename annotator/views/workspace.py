@@ -14,6 +14,7 @@ from annotator.annotation.relations import links_of, relation_types_of, type_men
 from annotator.annotation.spans import highlights_of
 from annotator.assignments import handout, skips
 from annotator.auth import me, project_for
+from annotator.suggestions import layer as suggestions
 
 bp = Blueprint("workspace", __name__)
 
@@ -63,7 +64,16 @@ def _context(slug: str, document_id: int) -> dict:
 def document(slug: str, document_id: int):
     context = _context(slug, document_id)
     context.update(_questions(context))
+    context["suggestions_on"] = _suggestions_on(context["project"].id)
     return render_template("workspace/document.html", **context)
+
+
+def _suggestions_on(project_id: int) -> bool:
+    """Whether any recommender is on: the page has a suggestions panel (and asks for them) only
+    then, so a project without suggestions makes no request for them and never shows the panel."""
+    session = db.session()
+    settings = suggestions.settings_of(session, project_id)
+    return bool(suggestions.enabled(settings, suggestions.learned_on(session, project_id)))
 
 
 def _questions(context: dict) -> dict:

@@ -87,11 +87,18 @@ export function setupSuggestions(ws) {
   // back): such an answer is dropped and the list asked for again, after the pending requests.
   let actions = 0;
 
+  let known = false; // an answer has said whether this annotator sees suggestions here
+
   async function load(method) {
     await last.catch(() => null); // the server first has what was pressed
     const asked = actions;
-    // Only a slow answer shows the mark (and the panel, until it is known to have suggestions).
-    const slow = setTimeout(() => { panel.hidden = false; pendingMark.hidden = false; }, PENDING_AFTER_MS);
+    // Only a slow first answer shows the mark (and the panel, until it is known whether there are
+    // suggestions); a slow reload after a save shows the mark only in a panel already shown, so
+    // the text never jumps down and back while the server is busy.
+    const slow = setTimeout(() => {
+      if (!known) panel.hidden = false;
+      pendingMark.hidden = false;
+    }, PENDING_AFTER_MS);
     try {
       const data = await call(method, "");
       if (asked !== actions) {
@@ -110,6 +117,7 @@ export function setupSuggestions(ws) {
   }
 
   function show(data) {
+    known = true;
     panel.dataset.state = data.state;
     panel.hidden = data.state === "off" || data.state === "hidden";
     problem.textContent = data.problem || "";

@@ -145,6 +145,18 @@ def test_no_recommender_enabled_means_no_suggestions(world, news):
     assert _compute(world.client("ann"), news) == {"state": "off", "problem": "", "suggestions": []}
 
 
+def test_the_workspace_has_a_suggestions_panel_only_where_a_recommender_is_on(world, news):
+    page = f"/p/news/d/{news['document_id']}"
+    ann = world.client("ann")
+    assert 'id="suggestions"' in ann.get(page).get_data(as_text=True)
+    with world.app.app_context():
+        session = db.session()
+        session.get(SuggestionSettings, news["project_id"]).rules_enabled = False
+        session.commit()
+    # no panel, so no request for suggestions and nothing that appears above the text
+    assert 'id="suggestions"' not in ann.get(page).get_data(as_text=True)
+
+
 def test_export_marks_accepted_spans_as_suggestions_and_the_rest_manual(world, news, runner):
     ann = world.client("ann")
     chosen = _compute(ann, news)["suggestions"][0]
