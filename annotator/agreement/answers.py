@@ -23,10 +23,13 @@ from annotator.agreement.questions import (
 from annotator.annotation.answers import questions_of
 from annotator.models import Adjudication, Answer, Assignment, Document, GoldAnswer, User
 
+Answers = dict[int, dict[int, dict[str, Any]]]
+"""question id -> document id -> annotator name -> value (`question_answers`)."""
+
 
 def question_answers(
     db: Session, project_id: int, annotators: tuple[str, ...] | None = None
-) -> dict[int, dict[int, dict[str, Any]]]:
+) -> Answers:
     """question id -> document id -> annotator name -> value, for finished documents."""
     query = (
         select(Answer.question_id, Answer.document_id, User.username, Answer.value)
@@ -62,12 +65,15 @@ def questions_agreement(
     *,
     bootstrap: int = 0,
     seed: int = 0,
+    answers: Answers | None = None,
 ) -> dict[str, ProjectQuestionAgreement]:
     """Agreement per question of the project (name -> figures), in the questions' order, with
     bootstrap intervals of alpha over ``bootstrap`` draws of documents, and ``disagreeing``:
     ``{"id", "name"}`` of each document whose annotators answered differently, most distinct
-    answers first (none for free text, which is not compared)."""
-    answers = question_answers(db, project_id, annotators)
+    answers first (none for free text, which is not compared). ``answers``: `question_answers`
+    already loaded (else loaded here)."""
+    if answers is None:
+        answers = question_answers(db, project_id, annotators)
     figures_of: dict[str, QuestionAgreement] = {}
     disputed: dict[str, list[int]] = {}
     for question in questions_of(db, project_id):
@@ -95,12 +101,18 @@ def questions_agreement(
 
 
 def answers_vs_gold(
-    db: Session, project_id: int, annotators: tuple[str, ...] | None = None
+    db: Session,
+    project_id: int,
+    annotators: tuple[str, ...] | None = None,
+    *,
+    answers: Answers | None = None,
 ) -> dict[str, dict[str, AgainstGold]]:
     """Each annotator's answers against the gold answers (`questions.against_gold`), per question
     in the questions' order, on the adjudicated documents (as the span figures against gold) the
-    annotator finished. Questions without such a gold answer, and free text, are left out."""
-    answers = question_answers(db, project_id, annotators)
+    annotator finished. Questions without such a gold answer, and free text, are left out.
+    ``answers``: `question_answers` already loaded (else loaded here)."""
+    if answers is None:
+        answers = question_answers(db, project_id, annotators)
     gold: dict[int, dict[int, Any]] = defaultdict(dict)
     rows = db.execute(
         select(GoldAnswer.question_id, GoldAnswer.document_id, GoldAnswer.value)

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from annotator.agreement.answers import answers_vs_gold, questions_agreement
+from annotator.agreement.answers import answers_vs_gold, question_answers, questions_agreement
 from annotator.agreement.attributes import attribute_agreement
 from annotator.agreement.inputs import Filters, Inputs, load_inputs
 from annotator.agreement.sources import source_agreement
@@ -89,13 +89,16 @@ def judgments_agreement(
     finished spans loaded once for both of the latter; and ``answers_vs_gold``
     (`answers.answers_vs_gold`): each annotator's answers against the gold answers."""
     loaded = load_inputs(db, project_id, Filters(annotators=annotators))
+    answers = question_answers(db, project_id, annotators)  # read once for both of their uses
     return {
         "questions": dict(
-            questions_agreement(db, project_id, annotators, bootstrap=bootstrap, seed=seed)
+            questions_agreement(
+                db, project_id, annotators, bootstrap=bootstrap, seed=seed, answers=answers
+            )
         ),
         "span_attributes": _attributes(db, project_id, loaded, bootstrap=bootstrap, seed=seed),
         "sources": _sources(db, project_id, loaded, bootstrap=bootstrap, seed=seed),
-        "answers_vs_gold": answers_vs_gold(db, project_id, annotators),
+        "answers_vs_gold": answers_vs_gold(db, project_id, annotators, answers=answers),
     }
 
 

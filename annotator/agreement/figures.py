@@ -142,8 +142,12 @@ def figure_rows(
             yield _row("vs_gold", "gold_spans", figures["gold"], label=label, **who)
     for question, found in (answers_vs_gold or {}).items():
         for annotator, against in found.items():
-            who = {"a": annotator, "b": "gold", "label": question}
-            who["documents"] = against["documents"]
+            who = {
+                "a": annotator,
+                "b": "gold",
+                "label": question,
+                "documents": against["documents"],
+            }
             yield _row("vs_gold", "answers_agreed", against["agreed"], **who)
             yield _row("vs_gold", "answers_share", against["share"], **who)
             if against["mean_difference"] is not None:

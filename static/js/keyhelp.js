@@ -1,6 +1,7 @@
 /* The key-help overlay: `?` opens a modal dialog listing every shortcut (templates/workspace/
- * _keys.html), the suggestions' keys only while suggestions are shown. Escape or its button closes it; Tab and Shift+Tab stay inside it while it is open;
- * focus goes back to where it was (the text, if that element is gone). */
+ * _keys.html), the suggestions' keys only while suggestions are shown. Escape or its button
+ * closes it; Tab and Shift+Tab stay inside it while it is open; focus goes back to where it was
+ * (the text, if that element is gone). */
 
 export function setupKeyHelp(ws) {
   const dialog = document.getElementById("key-help");
