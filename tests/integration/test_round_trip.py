@@ -240,9 +240,7 @@ def _with_sources_attributes_and_answers(tmp_path):
     return path
 
 
-def test_native_round_trip_with_sources_typed_attributes_and_answers_is_byte_exact(
-    app, world, runner, tmp_path
-):
+def _two_projects_with_attributes(world) -> None:
     from tests.integration.test_answers import _define
 
     world.user("boss")
@@ -256,6 +254,12 @@ def test_native_round_trip_with_sources_typed_attributes_and_answers_is_byte_exa
             follow_redirects=True,
         )
         assert "Saved." in response.get_data(as_text=True)
+
+
+def test_native_round_trip_with_sources_typed_attributes_and_answers_is_byte_exact(
+    app, world, runner, tmp_path
+):
+    _two_projects_with_attributes(world)
     imported = runner.invoke(
         args=["import", "source", str(_with_sources_attributes_and_answers(tmp_path))]
     )
@@ -281,22 +285,6 @@ def test_native_round_trip_with_sources_typed_attributes_and_answers_is_byte_exa
     assert ru["gold"][0]["source"] == "Захарова" and ru["answers"][0]["value"] == 2
     assert exported[1]["sources"] == [SOURCES[0]]
     assert MADE_ANEW.sub(b"~", second.read_bytes()) == MADE_ANEW.sub(b"~", first.read_bytes())
-
-
-def _two_projects_with_attributes(world) -> None:
-    from tests.integration.test_answers import _define
-
-    world.user("boss")
-    for slug in ("source", "copy"):
-        world.project(slug, manager="boss")
-        boss = world.client("boss")
-        _define(boss, slug)
-        response = boss.post(
-            f"/p/{slug}/settings",
-            data={"action": "attributes", "label": "attribution", "attributes": ATTRIBUTES},
-            follow_redirects=True,
-        )
-        assert "Saved." in response.get_data(as_text=True)
 
 
 def _named(runner, slug: str, tmp_path) -> dict:
