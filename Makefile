@@ -3,6 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+# Python writes its bytecode caches (__pycache__/, git-ignored) even where the environment says not to
+# (PYTHONDONTWRITEBYTECODE): each test process, server and command started by the tests would
+# otherwise compile the app and pytest rewrite every test file again (collecting tests/ took 7 s
+# instead of 3).
+unexport PYTHONDONTWRITEBYTECODE
 # Extra pytest options for every pass, e.g. `make test PYTEST_FLAGS=--durations=25`
 PYTEST_FLAGS ?=
 PYTEST := $(BIN)/python -m pytest $(PYTEST_FLAGS)

@@ -20,7 +20,6 @@ from urllib.parse import urlsplit
 
 import pytest
 from flask import url_for
-from sqlalchemy import select
 
 from annotator import api_tokens, db, store
 from annotator.annotation import sources
@@ -38,8 +37,8 @@ from annotator.models import (
     Suggestion,
     SuggestionRun,
     SuggestionSettings,
-    metadata,
 )
+from tests.support.database import database_rows
 
 PASSWORD = "password-123"
 ACTORS = ("anonymous", "outsider", "annotator", "manager", "admin")
@@ -333,14 +332,7 @@ def served_routes(app) -> dict[tuple[str, str], object]:
 
 def snapshot(app) -> dict[str, list[tuple]]:
     """Every row of every table: equal snapshots mean nothing was written."""
-    engine = app.extensions["annotator.engine"]
-    with engine.connect() as connection:
-        return {
-            table.name: sorted(
-                (tuple(map(repr, row)) for row in connection.execute(select(table))),
-            )
-            for table in metadata.sorted_tables
-        }
+    return database_rows(app.extensions["annotator.engine"])
 
 
 def send(realm: Realm, client, route: Route, rule):

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from annotator import db, store
 from annotator.models import User, metadata
+from tests.support.database import database_rows
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -82,3 +83,26 @@ def test_a_kept_world_is_reused_and_put_back_after_a_test_changed_it(kept):
         again = store.create_user(db.session(), "after-restore", "password-123")
         db.session().commit()
     assert again.id == built[0].id + 1  # ids go on from where the build left them
+
+
+def test_the_rows_read_tell_any_change_of_a_value_apart(app, world):
+    """What the matrices compare to show that a refused request wrote nothing: a changed value
+    of any type (text, number, time, bytes), a new row or a deleted one makes them differ."""
+    engine = app.extensions["annotator.engine"]
+    world.user("ann")
+    before = database_rows(engine)
+    assert before == database_rows(engine) and len(before["user"]) == 1
+    changes = [
+        "UPDATE \"user\" SET username = 'anne'",
+        "UPDATE \"user\" SET created_at = created_at + INTERVAL '1 microsecond'"
+        if engine.dialect.name == "postgresql"
+        else "UPDATE \"user\" SET created_at = created_at || '1'",
+        "UPDATE \"user\" SET password_hash = password_hash || 'x'",
+        'DELETE FROM "user"',
+    ]
+    for change in changes:
+        with engine.begin() as connection:
+            connection.exec_driver_sql(change)
+        after = database_rows(engine)
+        assert after != before, change
+        before = after
