@@ -19,7 +19,8 @@ machine's load touches all of them alike):
   of its processes, summed, after the work and a pause; annotator's with its job runner);
 - a 50,000-character document with 1,000 spans opened in Chromium by a logged-in user: the
   median of ``--long-loads`` loads of the time from navigation to the frame that shows its last
-  highlight (annotator and Label Studio; see long_document.py).
+  highlight, after two loads not timed (a server's and a browser's first loads compile what
+  later ones reuse), on annotator and Label Studio alike (see long_document.py).
 
 It prints, per row, each tool's median with its spread (min-max), and the ratio of each peer's
 median to annotator's (above 1: annotator is ahead). Where annotator has two paths the row shows
