@@ -23,7 +23,7 @@ from sqlalchemy import event, text
 from annotator import create_app, db, store, throwaway
 from annotator.agreement import inputs as agreement_inputs
 from annotator.models import metadata
-from tests.support.database import database_rows
+from tests.support.database import TABLES, database_rows
 
 BACKENDS = [
     b for b in os.environ.get("ANNOTATOR_TEST_DATABASES", "sqlite,postgresql").split(",") if b
@@ -93,7 +93,7 @@ def _empty_all_tables(app) -> None:
     milliseconds where PostgreSQL's TRUNCATE of the tables (new files for each) took tenths of a
     second, for each of the PostgreSQL pass's 2,000 tests."""
     engine = app.extensions["annotator.engine"]
-    deletes = [f'DELETE FROM "{table.name}"' for table in reversed(metadata.sorted_tables)]
+    deletes = [f'DELETE FROM "{name}"' for name in reversed(TABLES)]
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             # ids restart at 1, as in a new database
