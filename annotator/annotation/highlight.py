@@ -225,13 +225,13 @@ def render_links(
             else ""
         )
         # No whitespace between the parts: the item is a flex row with a gap (relations.css), and
-        # each space would be one more text node (issue 19).
+        # each space would be one more text node; the arrows are the item's ::before and ::after
+        # (relations.css), not two elements and two text nodes each (issue 19).
         items.append(
             f'<li data-relation="{escape(link.id)}" data-type="{escape(link.type)}" '
             f'data-source="{escape(link.source)}" data-target="{escape(link.target)}" '
             f'data-value="{escape(link.value or "")}">'
-            f'{ends[0]}<span class="link-arrow">→</span><span class="link-type">'
-            f'{escape(link.type)}</span>{value}<span class="link-arrow">→</span>{ends[1]}'
+            f'{ends[0]}<span class="link-type">{escape(link.type)}</span>{value}{ends[1]}'
             f"{remove}</li>"
         )
     return Markup("".join(items))

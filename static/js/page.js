@@ -159,10 +159,11 @@ export function showLinkChange(op) {
     sourceEnd.dataset.span = source.id;
     const targetEnd = part("span", "link-end", "«" + preview(target, 40) + "»");
     targetEnd.dataset.span = target.id;
-    item.append(sourceEnd, " ", part("span", "link-arrow", "→"), " ",
-      part("span", "link-type", op.body.type));
-    if (op.body.value) item.append(" ", part("span", "link-value", op.body.value));
-    item.append(" ", part("span", "link-arrow", "→"), " ", targetEnd);
+    // as the server renders it (annotation/highlight.py): the arrows are the item's ::before
+    // and ::after (relations.css)
+    item.append(sourceEnd, part("span", "link-type", op.body.type));
+    if (op.body.value) item.append(part("span", "link-value", op.body.value));
+    item.append(targetEnd);
     list.append(item);
   }
   const count = document.getElementById("link-count");
