@@ -162,17 +162,22 @@ def _restore(app, snapshot: _Snapshot) -> None:
             connection.execute(table.delete())
             if snapshot.rows[name]:
                 connection.execute(table.insert(), snapshot.rows[name])
-        for name, last in snapshot.sequences:
-            if engine.dialect.name == "postgresql":
-                connection.execute(
-                    text("SELECT setval(:name, :value, :called)"),
-                    {"name": f'public."{name}"', "value": last or 1, "called": last is not None},
-                )
-            else:
-                connection.execute(
-                    text("INSERT INTO sqlite_sequence (name, seq) VALUES (:name, :seq)"),
-                    {"name": name, "seq": last},
-                )
+        if engine.dialect.name == "postgresql" and snapshot.sequences:
+            # every sequence in one statement (one round trip, not one per sequence)
+            calls, values = [], {}
+            for number, (name, last) in enumerate(snapshot.sequences):
+                calls.append(f"setval(:name{number}, :value{number}, :called{number})")
+                values |= {
+                    f"name{number}": f'public."{name}"',
+                    f"value{number}": last or 1,
+                    f"called{number}": last is not None,
+                }
+            connection.execute(text("SELECT " + ", ".join(calls)), values)
+        elif snapshot.sequences:
+            connection.execute(
+                text("INSERT INTO sqlite_sequence (name, seq) VALUES (:name, :seq)"),
+                [{"name": name, "seq": last} for name, last in snapshot.sequences],
+            )
 
 
 def _commit_without_flush(dbapi_connection, _record) -> None:
