@@ -98,6 +98,8 @@ def test_the_rows_read_tell_any_change_of_a_value_apart(app, world):
         if engine.dialect.name == "postgresql"
         else "UPDATE \"user\" SET created_at = created_at || '1'",
         "UPDATE \"user\" SET password_hash = password_hash || 'x'",
+        # a value with a line break: still one row (see the count below)
+        "UPDATE \"user\" SET username = 'an\nne'",
         'DELETE FROM "user"',
     ]
     for change in changes:
@@ -105,4 +107,5 @@ def test_the_rows_read_tell_any_change_of_a_value_apart(app, world):
             connection.exec_driver_sql(change)
         after = database_rows(engine)
         assert after != before, change
+        assert len(after["user"]) == (0 if change.startswith("DELETE") else 1), change
         before = after

@@ -12,12 +12,12 @@ Rows = dict[str, list[tuple]]
 #: The tables, parents first (``metadata.sorted_tables`` sorts them again on every call).
 TABLES: tuple[str, ...] = tuple(table.name for table in metadata.sorted_tables)
 
-#: One statement with a column per table: the table's rows as text, one per line. The route x
-#: actor matrices take three such reads per test, and a query per table (45 round trips) took most
-#: of the PostgreSQL pass's time there; a row's text form (``t::text``) is exact, floats and
-#: bytes included.
+#: One statement with a column per table: the table's rows, each as its text form (``t::text``,
+#: exact: floats and bytes included), in a JSON array (a row whose text holds a line break stays
+#: one row). The route x actor matrices take three such reads per test, and a query per table
+#: (45 round trips) took most of the PostgreSQL pass's time there.
 _POSTGRES_ROWS = "SELECT " + ", ".join(
-    f"(SELECT string_agg(t::text, E'\\n') FROM \"{name}\" t)" for name in TABLES
+    f'(SELECT json_agg(t::text) FROM "{name}" t)' for name in TABLES
 )
 
 
@@ -31,10 +31,10 @@ def database_rows(engine: Engine) -> Rows:
         try:
             if engine.dialect.name == "postgresql":
                 cursor.execute(_POSTGRES_ROWS)
-                texts = cursor.fetchone()
+                tables = cursor.fetchone()  # psycopg reads each JSON array as a list
                 return {
-                    name: sorted((line,) for line in (text or "").split("\n") if text)
-                    for name, text in zip(TABLES, texts, strict=True)
+                    name: sorted((row,) for row in rows or ())
+                    for name, rows in zip(TABLES, tables, strict=True)
                 }
             rows = {}
             for name in TABLES:
