@@ -57,14 +57,20 @@ def _boxes(page):
     return page.locator(".suggestion-layer .suggestion-box")
 
 
-def test_annotator_accepts_two_suggestions_with_keys_and_rejects_one(new_page, server, tmp_path):
-    slug = one_document_project(server, tmp_path, TEXT, prefix="sg")
+def _ana_with_rule_suggestions(new_page, server, tmp_path, prefix: str):
+    """A one-document project with the rule recommender on, its document opened by ana and its
+    4 suggestions listed: (ana's page, the project's slug, the document's id)."""
+    slug = one_document_project(server, tmp_path, TEXT, prefix=prefix)
     _settings(new_page(), server, slug, rules_enabled=True)
-
     page = new_page()
     login(page, server, "ana", "ana-password")
     document_id = open_next_document(page, server, slug)
     expect(page.locator("#suggestion-list li")).to_have_count(4)
+    return page, slug, document_id
+
+
+def test_annotator_accepts_two_suggestions_with_keys_and_rejects_one(new_page, server, tmp_path):
+    page, slug, document_id = _ana_with_rule_suggestions(new_page, server, tmp_path, "sg")
     assert _boxes(page).count() >= 4
     style = _boxes(page).first.evaluate("b => getComputedStyle(b)")
     assert style["borderTopStyle"] == "dashed"
@@ -106,12 +112,7 @@ def test_annotator_accepts_two_suggestions_with_keys_and_rejects_one(new_page, s
 
 
 def test_accepting_and_rejecting_are_undone_like_other_edits(new_page, server, tmp_path):
-    slug = one_document_project(server, tmp_path, TEXT, prefix="su")
-    _settings(new_page(), server, slug, rules_enabled=True)
-    page = new_page()
-    login(page, server, "ana", "ana-password")
-    open_next_document(page, server, slug)
-    expect(page.locator("#suggestion-list li")).to_have_count(4)
+    page, slug, _document_id = _ana_with_rule_suggestions(new_page, server, tmp_path, "su")
     page.locator("#text").click(position={"x": 1, "y": 1})
     page.keyboard.press("Enter")
     expect(page.locator("#span-list li[data-span]")).to_have_count(1)
@@ -149,12 +150,7 @@ def test_a_list_asked_for_before_a_reject_does_not_bring_the_rejected_one_back(
 ):
     """The reload that follows an accept can be on its way when the next key rejects: its answer
     is older than the reject and must not put the rejected suggestion back on screen."""
-    slug = one_document_project(server, tmp_path, TEXT, prefix="sr")
-    _settings(new_page(), server, slug, rules_enabled=True)
-    page = new_page()
-    login(page, server, "ana", "ana-password")
-    open_next_document(page, server, slug)
-    expect(page.locator("#suggestion-list li")).to_have_count(4)
+    page, slug, _document_id = _ana_with_rule_suggestions(new_page, server, tmp_path, "sr")
 
     held = []  # the list's reloads, answered by the server at once but handed to the page later
 
