@@ -31,6 +31,7 @@ def create_app(config: Mapping[str, object] | None = None, *, pages: bool = True
         __name__,
         template_folder=str(resources.folder("templates")),
         static_folder=str(resources.folder("static")),
+        static_url_path=f"/static/{resources.static_version()}",
         # Relative to the working directory, as the README says: an installed package has no
         # repository folder to keep it in.
         instance_path=os.path.abspath(os.environ.get("ANNOTATOR_INSTANCE_PATH", "instance")),

@@ -7,7 +7,7 @@ short fragment; pages a full page. Errors a user can cause are
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, make_response, render_template, request
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InternalError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -77,11 +77,30 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _headers(response):
+        if request.endpoint == "static" and response.status_code in (200, 304):
+            keep_for_good(response, public=True)
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
+
+
+#: How long a browser keeps a response whose URL names its content (a year, as is usual).
+ONE_YEAR = 365 * 24 * 3600
+
+
+def keep_for_good(response: Response, *, public: bool) -> Response:
+    """Let the browser reuse ``response`` without asking again: its URL changes when its
+    content does (the static files' digest, the label colours' digest)."""
+    response.cache_control.no_cache = None
+    response.cache_control.max_age = ONE_YEAR
+    response.cache_control.immutable = True
+    if public:
+        response.cache_control.public = True
+    else:
+        response.cache_control.private = True
+    return response
 
 
 def refuse_nul() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
@@ -15,6 +17,7 @@ from annotator.annotation.spans import highlights_of
 from annotator.assignments import handout, skips
 from annotator.auth import me, project_for
 from annotator.suggestions import layer as suggestions
+from annotator.views.http import keep_for_good
 
 bp = Blueprint("workspace", __name__)
 
@@ -159,13 +162,10 @@ def flag(slug: str, document_id: int):
     return _to_next(slug, project, f"Flagged ({reason}): a manager will look at it.")
 
 
-@bp.get("/p/<slug>/labels.css")
-@login_required
-def label_css(slug: str):
+def _label_rules(project_id: int) -> str:
     """Label colours as CSS classes (inline styles are forbidden by the CSP)."""
-    project, _role = project_for(slug)
     rules = []
-    for label in store.labels_of(db.session(), project.id):
+    for label in store.labels_of(db.session(), project_id):
         c = label.color
         rules.append(
             f".lab-{label.id}{{--c:{c};}}"
@@ -173,4 +173,24 @@ def label_css(slug: str):
             f".swatch.lab-{label.id},button.lab-{label.id}::before{{background:{c};}}"
             f"::highlight(pending-{label.id}){{background-color:{c}55;}}"
         )
-    return Response("\n".join(rules), mimetype="text/css", headers={"Cache-Control": "no-cache"})
+    return "\n".join(rules)
+
+
+@bp.app_template_global()
+def labels_css_url(project) -> str:
+    """The project's label stylesheet, its address naming its content: the browser keeps it
+    until a label is added or recoloured (the next page then names another address)."""
+    digest = hashlib.blake2b(_label_rules(project.id).encode(), digest_size=6).hexdigest()
+    return url_for("workspace.label_css", slug=project.slug, v=digest)
+
+
+@bp.get("/p/<slug>/labels.css")
+@login_required
+def label_css(slug: str):
+    """Label colours as CSS classes; kept by the browser when asked for by a digest (``v``)."""
+    project, _role = project_for(slug)
+    response = Response(_label_rules(project.id), mimetype="text/css")
+    if request.args.get("v"):
+        return keep_for_good(response, public=False)
+    response.cache_control.no_cache = True
+    return response
