@@ -100,7 +100,8 @@ test: test-deps
 
 # What `make test` runs beside the serial pass, one after the other (a line each: `make -j1` in a
 # sub-make warns). The in-process tests and e2e each keep both cores busy on their own: run side by
-# side as well (three passes at once), they took 735 -> 846 processor-seconds and 6:20 -> 7:07.
+# side as well (three passes at once) they competed: 7:07 and 7:22 (846 processor-seconds) against
+# 6:20 (735) one after the other.
 suite:
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory js
