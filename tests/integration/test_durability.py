@@ -86,7 +86,8 @@ def test_sigkill_during_saves_loses_no_acknowledged_span_and_duplicates_none(
     assert client.post("/p/news/next").status_code == 302
     cookie = "; ".join(f"{c.key}={c.value}" for c in client._cookies.values())
 
-    server = Gunicorn(tmp_path, database_url, threads=2, log_requests=False)
+    # one worker: what is killed is the process group, however many workers it has
+    server = Gunicorn(tmp_path, database_url, workers=1, threads=2, log_requests=False)
     server.start()
     annotator = None
     try:
