@@ -209,15 +209,28 @@ def app_for(url: str):
     return app
 
 
+#: The servers started so far, by database file and source folder: each Chromium measure uses the
+#: one of its build (started by the first, so its templates are compiled once), stopped at the end.
+_servers: dict[tuple[Path, Path], object] = {}
+
+
 def serve(sqlite_path: Path, code: Path = ROOT):
-    """A started server of the app's source in ``code`` on the bench's database."""
+    """The started server of the app's source in ``code`` on the bench's database."""
     from tests.support.server import Gunicorn  # noqa: PLC0415
 
-    server = Gunicorn(sqlite_path.parent, f"sqlite:///{sqlite_path}")
-    # Gunicorn imports the app from the folder it changes to, before the installed one.
-    server.env["GUNICORN_CMD_ARGS"] = f"--chdir {code}"
-    server.start()
-    return server
+    if (sqlite_path, code) not in _servers:
+        server = Gunicorn(sqlite_path.parent, f"sqlite:///{sqlite_path}")
+        # Gunicorn imports the app from the folder it changes to, before the installed one.
+        server.env["GUNICORN_CMD_ARGS"] = f"--chdir {code}"
+        server.start()
+        _servers[sqlite_path, code] = server
+    return _servers[sqlite_path, code]
+
+
+def stop_servers() -> None:
+    for server in _servers.values():
+        server.stop()
+    _servers.clear()
 
 
 def measure_browser(
@@ -234,63 +247,60 @@ def measure_browser(
 
     server = serve(sqlite_path, code)
     results = []
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.goto(server.url + "/login")
-            page.fill("input[name=username]", "bench")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("button.primary")
-            page.goto(f"{server.url}/p/bench/d/{document_id}")
-            page.wait_for_selector("#text")
-            for index in range(presses):
-                # Select a word programmatically (the e2e tests drive real drags), then time from
-                # the key press to the new highlight being in the page and painted.
-                page.evaluate(
-                    """(i) => {
-                      const root = document.getElementById('text');
-                      const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-                      let node, n = 0;
-                      while ((node = walker.nextNode())) {
-                        const long = !node.parentElement.closest('mark') && node.data.length > 40;
-                        if (long && n++ === i) break;
-                      }
-                      const range = document.createRange();
-                      range.setStart(node, 5); range.setEnd(node, 25);
-                      const selection = getSelection();
-                      selection.removeAllRanges(); selection.addRange(range);
-                      window.__marks = document.querySelectorAll('#text mark').length;
-                      window.__t0 = null; window.__t1 = null;
-                      document.addEventListener('keydown', () => {
-                        window.__t0 = performance.now();
-                      }, {once: true, capture: true});
-                    }""",
-                    index,
-                )
-                page.wait_for_selector("#toolbar:not([hidden])")
-                page.keyboard.press("1")
-                page.wait_for_function(
-                    """() => {
-                      const shown = window.annotatorWorkspace.pending() > 0
-                        || document.querySelectorAll('#text mark').length > window.__marks;
-                      if (!shown) return false;
-                      if (window.__t1 === null) {
-                        requestAnimationFrame(() => { window.__t1 = performance.now(); });
-                      }
-                      return window.__t1 !== null;
-                    }""",
-                    polling="raf",
-                )
-                results.append(page.evaluate("window.__t1 - window.__t0"))
-                page.wait_for_function(
-                    "() => window.annotatorWorkspace.queue().length === 0 "
-                    "&& window.annotatorWorkspace.pending() === 0"
-                )
-            drag = measure_drag(page, moves)
-            browser.close()
-    finally:
-        server.stop()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(server.url + "/login")
+        page.fill("input[name=username]", "bench")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button.primary")
+        page.goto(f"{server.url}/p/bench/d/{document_id}")
+        page.wait_for_selector("#text")
+        for index in range(presses):
+            # Select a word programmatically (the e2e tests drive real drags), then time from
+            # the key press to the new highlight being in the page and painted.
+            page.evaluate(
+                """(i) => {
+                  const root = document.getElementById('text');
+                  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+                  let node, n = 0;
+                  while ((node = walker.nextNode())) {
+                    const long = !node.parentElement.closest('mark') && node.data.length > 40;
+                    if (long && n++ === i) break;
+                  }
+                  const range = document.createRange();
+                  range.setStart(node, 5); range.setEnd(node, 25);
+                  const selection = getSelection();
+                  selection.removeAllRanges(); selection.addRange(range);
+                  window.__marks = document.querySelectorAll('#text mark').length;
+                  window.__t0 = null; window.__t1 = null;
+                  document.addEventListener('keydown', () => {
+                    window.__t0 = performance.now();
+                  }, {once: true, capture: true});
+                }""",
+                index,
+            )
+            page.wait_for_selector("#toolbar:not([hidden])")
+            page.keyboard.press("1")
+            page.wait_for_function(
+                """() => {
+                  const shown = window.annotatorWorkspace.pending() > 0
+                    || document.querySelectorAll('#text mark').length > window.__marks;
+                  if (!shown) return false;
+                  if (window.__t1 === null) {
+                    requestAnimationFrame(() => { window.__t1 = performance.now(); });
+                  }
+                  return window.__t1 !== null;
+                }""",
+                polling="raf",
+            )
+            results.append(page.evaluate("window.__t1 - window.__t0"))
+            page.wait_for_function(
+                "() => window.annotatorWorkspace.queue().length === 0 "
+                "&& window.annotatorWorkspace.pending() === 0"
+            )
+        drag = measure_drag(page, moves)
+        browser.close()
     return results, drag
 
 
@@ -405,30 +415,27 @@ def measure_arcs(
 
     server = serve(sqlite_path, code)
     results = []
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.add_init_script(_ARCS_OBSERVER)
-            page.goto(server.url + "/login")
-            page.fill("input[name=username]", "bench")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("button.primary")
-            for _ in range(WARM_UPS + loads):
-                page.goto(f"{server.url}/p/bench/d/{document_id}")
-                page.wait_for_function(
-                    "() => window.__arcs && window.__arcs !== 'pending' && window.__textPainted"
-                )
-                figures = page.evaluate(
-                    """() => ({...window.__arcs, text: window.__textPainted,
-                      loaded: performance.timing.domContentLoadedEventEnd - performance.timeOrigin,
-                      shown: document.querySelectorAll('#arcs g.arc').length,
-                      tags: document.querySelectorAll('#text mark[data-tag]').length})"""
-                )
-                results.append(figures)
-            browser.close()
-    finally:
-        server.stop()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.add_init_script(_ARCS_OBSERVER)
+        page.goto(server.url + "/login")
+        page.fill("input[name=username]", "bench")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button.primary")
+        for _ in range(WARM_UPS + loads):
+            page.goto(f"{server.url}/p/bench/d/{document_id}")
+            page.wait_for_function(
+                "() => window.__arcs && window.__arcs !== 'pending' && window.__textPainted"
+            )
+            figures = page.evaluate(
+                """() => ({...window.__arcs, text: window.__textPainted,
+                  loaded: performance.timing.domContentLoadedEventEnd - performance.timeOrigin,
+                  shown: document.querySelectorAll('#arcs g.arc').length,
+                  tags: document.querySelectorAll('#text mark[data-tag]').length})"""
+            )
+            results.append(figures)
+        browser.close()
     return results
 
 
@@ -540,48 +547,42 @@ def measure_load(
     from tests.support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: PLC0415
 
     results = [Load(code) for code in codes]
-    servers = []
-    try:
-        for code in codes:
-            servers.append(serve(sqlite_path, code))
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            pages = []
-            for server in servers:
-                page = browser.new_page(viewport={"width": 1280, "height": 900})
-                page.add_init_script(_LAST_HIGHLIGHT_OBSERVER)
-                page.goto(server.url + "/login")
-                page.fill("input[name=username]", "bench")
-                page.fill("input[name=password]", PASSWORD)
-                page.click("button.primary")
-                pages.append(page)
-            for _ in range(WARM_UPS):
-                for page, server, result in zip(pages, servers, results, strict=True):
-                    page.goto(f"{server.url}/p/bench/d/{document_id}")
-                    page.wait_for_function("() => window.__lastHighlight")
-                    result.first.append(page.evaluate("window.__lastHighlight.shown"))
-            for _ in range(loads):
-                for page, server, result in zip(pages, servers, results, strict=True):
-                    page.goto(f"{server.url}/p/bench/d/{document_id}")
-                    page.wait_for_load_state("load")
-                    page.wait_for_function("() => window.__lastHighlight")
-                    result.shown.append(
-                        page.evaluate(
-                            """() => ({...window.__lastHighlight, parsed: performance
-                              .getEntriesByType('navigation')[0].domContentLoadedEventEnd})"""
-                        )
-                    )
+    servers = [serve(sqlite_path, code) for code in codes]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        pages = []
+        for server in servers:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.add_init_script(_LAST_HIGHLIGHT_OBSERVER)
+            page.goto(server.url + "/login")
+            page.fill("input[name=username]", "bench")
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button.primary")
+            pages.append(page)
+        for _ in range(WARM_UPS):
             for page, server, result in zip(pages, servers, results, strict=True):
-                result.nodes = page.evaluate(_COUNT_NODES)
-                browser.start_tracing(page=page, categories=["devtools.timeline"])
                 page.goto(f"{server.url}/p/bench/d/{document_id}")
                 page.wait_for_function("() => window.__lastHighlight")
-                page.wait_for_timeout(500)
-                result.trace = _trace_totals(browser.stop_tracing())
-            browser.close()
-    finally:
-        for server in servers:
-            server.stop()
+                result.first.append(page.evaluate("window.__lastHighlight.shown"))
+        for _ in range(loads):
+            for page, server, result in zip(pages, servers, results, strict=True):
+                page.goto(f"{server.url}/p/bench/d/{document_id}")
+                page.wait_for_load_state("load")
+                page.wait_for_function("() => window.__lastHighlight")
+                result.shown.append(
+                    page.evaluate(
+                        """() => ({...window.__lastHighlight, parsed: performance
+                          .getEntriesByType('navigation')[0].domContentLoadedEventEnd})"""
+                    )
+                )
+        for page, server, result in zip(pages, servers, results, strict=True):
+            result.nodes = page.evaluate(_COUNT_NODES)
+            browser.start_tracing(page=page, categories=["devtools.timeline"])
+            page.goto(f"{server.url}/p/bench/d/{document_id}")
+            page.wait_for_function("() => window.__lastHighlight")
+            page.wait_for_timeout(500)
+            result.trace = _trace_totals(browser.stop_tracing())
+        browser.close()
     return results
 
 
@@ -669,17 +670,20 @@ def main() -> None:
         with sqlite_app.app_context():
             document_id = db.session().exec(text("SELECT id FROM document")).scalar()
         codes = [ROOT, *([args.compare_with] if args.compare_with else [])]
-        for result in measure_load(sqlite_path, document_id, codes, args.loads):
-            print(f"served from {result.code}:")
-            print_load(result)
-        if args.load_only:
-            return
-        for code in reversed(codes):
-            # The key presses add spans and the drag moves one: the build measured later (this
-            # one) sees ~20 more spans.
-            if args.compare_with:
-                print(f"served from {code}:")
-            print_interactive(sqlite_path, document_id, body, args, code)
+        try:
+            for result in measure_load(sqlite_path, document_id, codes, args.loads):
+                print(f"served from {result.code}:")
+                print_load(result)
+            if args.load_only:
+                return
+            for code in reversed(codes):
+                # The key presses add spans and the drag moves one: the build measured later
+                # (this one) sees ~20 more spans.
+                if args.compare_with:
+                    print(f"served from {code}:")
+                print_interactive(sqlite_path, document_id, body, args, code)
+        finally:
+            stop_servers()
 
 
 def print_interactive(
