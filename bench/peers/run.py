@@ -303,7 +303,10 @@ class Annotator(Tool):
     name = "annotator"
 
     def start(self) -> None:
-        self.server = Gunicorn(self.work / f"annotator-{uuid.uuid4().hex[:8]}", log_requests=False)
+        # set-up commands in this process; the timed ones run as the executable (in_process=False)
+        self.server = Gunicorn(
+            self.work / f"annotator-{uuid.uuid4().hex[:8]}", log_requests=False, cli_in_process=True
+        )
         self.server.cli("init-db")
         self.server.cli("create-user", "boss", "--role", "admin", input=PASSWORD + "\n")
         self.server.cli("create-project", "peers", "--manager", "boss")
@@ -330,7 +333,7 @@ class Annotator(Tool):
         """The command, and the API's import job through the running server (another project)."""
         return {
             "import (command)": lambda: self.server.cli(
-                "import", "peers", str(path), "--no-progress"
+                "import", "peers", str(path), "--no-progress", in_process=False
             ),
             "import (server)": lambda: self.import_through_server(path),
         }
@@ -384,7 +387,7 @@ class Annotator(Tool):
         """The command, and the API's download from the running server."""
         return {
             "export (command)": lambda: self.server.cli(
-                "export", "peers", "-o", str(path), "--no-progress"
+                "export", "peers", "-o", str(path), "--no-progress", in_process=False
             ),
             "export (server)": lambda: self.export_through_server(path),
         }

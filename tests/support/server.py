@@ -68,9 +68,11 @@ class Gunicorn:
     def database_url(self) -> str:
         return self.env["ANNOTATOR_DATABASE_URL"]
 
-    def cli(self, *args: str, input: str | None = None) -> str:
-        """Run the ``annotator`` command against this server's database; its output."""
-        if self.cli_in_process:
+    def cli(self, *args: str, input: str | None = None, in_process: bool | None = None) -> str:
+        """Run the ``annotator`` command against this server's database; its output. In this
+        process or as the executable, as ``in_process`` says (by default, as the server was
+        made: ``cli_in_process``)."""
+        if self.cli_in_process if in_process is None else in_process:
             return self._cli_here(args, input)
         done = subprocess.run(
             [str(BIN / "annotator"), *args],
