@@ -17,7 +17,8 @@ restarted: the import's documents must be all there or none, gold complete or as
 job marked failed with its message ("half done: 0").
 
     .venv/bin/python bench/durability.py [--database sqlite|postgresql|both] [--annotators 8]
-        [--kills 5] [--seconds 20 | --saves N] [--job-documents 20000] [--job-spans 2000]
+        [--kills 5] [--workers 2] [--seconds 20 | --saves N] [--job-documents 20000]
+        [--job-spans 2000]
 
 It starts its own servers on 127.0.0.1 on fresh databases and removes them at the end.
 """
@@ -164,7 +165,8 @@ def run(database: str, args) -> bool:
     from tests.support.server import Gunicorn
 
     folder = Path(tempfile.mkdtemp(prefix="annotator-crash-"))
-    server = Gunicorn(folder, log_requests=False, cli_in_process=True)  # set-up in this process
+    # set-up in this process
+    server = Gunicorn(folder, workers=args.workers, log_requests=False, cli_in_process=True)
     drop = None
     if database == "postgresql":
         found = throwaway_postgres()
@@ -378,7 +380,8 @@ def run_jobs(database: str, args) -> bool:
     from tests.support.server import Gunicorn
 
     folder = Path(tempfile.mkdtemp(prefix="annotator-jobs-crash-"))
-    server = Gunicorn(folder, log_requests=False, cli_in_process=True)  # set-up in this process
+    # set-up in this process
+    server = Gunicorn(folder, workers=args.workers, log_requests=False, cli_in_process=True)
     # every import a job for the runner that is killed (a small one would run in its request)
     server.env["ANNOTATOR_IMPORT_IN_REQUEST_KB"] = "0"
     drop = None
@@ -437,6 +440,9 @@ def main() -> None:
     parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--annotators", type=int, default=8)
     parser.add_argument("--kills", type=int, default=5)
+    parser.add_argument(
+        "--workers", type=int, default=2, help="gunicorn workers (all are killed with the master)"
+    )
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument(
         "--job-documents", type=int, default=20_000, help="documents of the killed import job"

@@ -61,7 +61,7 @@ def test_load_runs_and_its_audit_finds_nothing_lost_or_duplicated(database):
 @serial
 def test_durability_kills_the_server_and_finds_every_acknowledged_span():
     output = bench(
-        "durability.py", "--annotators", "2", "--kills", "1", "--saves", "20",
+        "durability.py", "--annotators", "2", "--kills", "1", "--saves", "20", "--workers", "1",
         "--job-documents", "3000", "--job-spans", "600",
     )  # fmt: skip
     databases = 1 if "postgresql: skipped" in output else 2
