@@ -31,7 +31,8 @@ def create_app(config: Mapping[str, object] | None = None, *, pages: bool = True
         __name__,
         template_folder=str(resources.folder("templates")),
         static_folder=str(resources.folder("static")),
-        static_url_path=f"/static/{resources.static_version()}",
+        # a command's app serves no page: it does not read the static folder for its digest
+        static_url_path=f"/static/{resources.static_version()}" if pages else None,
         # Relative to the working directory, as the README says: an installed package has no
         # repository folder to keep it in.
         instance_path=os.path.abspath(os.environ.get("ANNOTATOR_INSTANCE_PATH", "instance")),

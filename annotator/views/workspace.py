@@ -162,10 +162,10 @@ def flag(slug: str, document_id: int):
     return _to_next(slug, project, f"Flagged ({reason}): a manager will look at it.")
 
 
-def _label_rules(project_id: int) -> str:
+def _label_rules(labels) -> str:
     """Label colours as CSS classes (inline styles are forbidden by the CSP)."""
     rules = []
-    for label in store.labels_of(db.session(), project_id):
+    for label in labels:
         c = label.color
         rules.append(
             f".lab-{label.id}{{--c:{c};}}"
@@ -177,10 +177,11 @@ def _label_rules(project_id: int) -> str:
 
 
 @bp.app_template_global()
-def labels_css_url(project) -> str:
+def labels_css_url(project, labels) -> str:
     """The project's label stylesheet, its address naming its content: the browser keeps it
-    until a label is added or recoloured (the next page then names another address)."""
-    digest = hashlib.blake2b(_label_rules(project.id).encode(), digest_size=6).hexdigest()
+    until a label is added or recoloured (the next page then names another address).
+    ``labels`` are the ones the page shows, already read for it."""
+    digest = hashlib.blake2b(_label_rules(labels).encode(), digest_size=6).hexdigest()
     return url_for("workspace.label_css", slug=project.slug, v=digest)
 
 
@@ -189,7 +190,9 @@ def labels_css_url(project) -> str:
 def label_css(slug: str):
     """Label colours as CSS classes; kept by the browser when asked for by a digest (``v``)."""
     project, _role = project_for(slug)
-    response = Response(_label_rules(project.id), mimetype="text/css")
+    response = Response(
+        _label_rules(store.labels_of(db.session(), project.id)), mimetype="text/css"
+    )
     if request.args.get("v"):
         return keep_for_good(response, public=False)
     response.cache_control.no_cache = True
