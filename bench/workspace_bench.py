@@ -227,6 +227,14 @@ def serve(sqlite_path: Path, code: Path = ROOT):
     return _servers[sqlite_path, code]
 
 
+def log_in(page, server) -> None:
+    """Log in as the bench's annotator, through the form."""
+    page.goto(server.url + "/login")
+    page.fill("input[name=username]", "bench")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button.primary")
+
+
 def stop_servers() -> None:
     for server in _servers.values():
         server.stop()
@@ -250,10 +258,7 @@ def measure_browser(
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(server.url + "/login")
-        page.fill("input[name=username]", "bench")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button.primary")
+        log_in(page, server)
         page.goto(f"{server.url}/p/bench/d/{document_id}")
         page.wait_for_selector("#text")
         for index in range(presses):
@@ -419,10 +424,7 @@ def measure_arcs(
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.add_init_script(_ARCS_OBSERVER)
-        page.goto(server.url + "/login")
-        page.fill("input[name=username]", "bench")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button.primary")
+        log_in(page, server)
         for _ in range(WARM_UPS + loads):
             page.goto(f"{server.url}/p/bench/d/{document_id}")
             page.wait_for_function(
@@ -554,10 +556,7 @@ def measure_load(
         for server in servers:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.add_init_script(_LAST_HIGHLIGHT_OBSERVER)
-            page.goto(server.url + "/login")
-            page.fill("input[name=username]", "bench")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("button.primary")
+            log_in(page, server)
             pages.append(page)
         for _ in range(WARM_UPS):
             for page, server, result in zip(pages, servers, results, strict=True):
