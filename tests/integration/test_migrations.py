@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
+import warnings
 from datetime import UTC, datetime
 
 import pytest
@@ -305,7 +306,9 @@ def test_init_db_creates_the_schema_then_reports_it_up_to_date(empty_database_ur
     app = create_app({"DATABASE_URL": empty_database_url, "SECRET_KEY": "test"})
     runner = app.test_cli_runner()
     try:
-        first = runner.invoke(args=["init-db"])
+        with warnings.catch_warnings(record=True) as warned:
+            warnings.simplefilter("always")
+            first = runner.invoke(args=["init-db"])
         with app.app_context():
             session = db.session()
             store.create_project(session, "kept")
@@ -319,6 +322,8 @@ def test_init_db_creates_the_schema_then_reports_it_up_to_date(empty_database_ur
         app.extensions["annotator.engine"].dispose()
 
     assert first.exit_code == 0, first.output
+    # a new user's first command prints nothing but its answer
+    assert [str(w.message) for w in warned] == []
     assert f"upgraded from empty to schema {head}." in first.output
     for again in (second, third):
         assert again.exit_code == 0, again.output
