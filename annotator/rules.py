@@ -1,5 +1,6 @@
-"""Rules every layer shares (models, API, CLI, import): assignment statuses, the user-name rule, and
-lists of names as users type them. Pure: one home, so a change applies everywhere at once."""
+"""Rules every layer shares (models, API, CLI, import): assignment statuses, the user-name rule,
+lists of names as users type them, and how a count is worded. Pure: one home, so a change applies
+everywhere at once."""
 
 from __future__ import annotations
 
@@ -33,3 +34,8 @@ def source_key(name: str) -> str:
     """A source's ``name_key``: its name in Unicode NFC, case-folded, with runs of spaces as one,
     so "Reuters" and " reuters " are one source of a project (``Source``'s unique key)."""
     return " ".join(unicodedata.normalize("NFC", name).split()).casefold()
+
+
+def counted(count: int, word: str) -> str:
+    """``1 document``, ``2 documents``: a count and its (regular) noun, as messages say them."""
+    return f"{count} {word}{'' if count == 1 else 's'}"

@@ -23,16 +23,13 @@ from annotator.annotation.definitions import check_name
 from annotator.annotation.relations import relation_types_of
 from annotator.errors import Invalid, Problem
 from annotator.models import GoldRelation, GoldSpan, Label, Project, Relation, Span
+from annotator.rules import counted
 from annotator.store import COLOR, labels_of
 
 #: Keys the workspace keeps for itself (L links the selected span).
 RESERVED_KEYS = frozenset("lL")
 SHORTCUT = re.compile(r"^[0-9A-Za-z]$")
 MAX_DESCRIPTION = 500
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def find_label(db: Session, project: Project, name: str) -> Label:
@@ -51,8 +48,8 @@ class Usage:
     links: int
 
     def __str__(self) -> str:
-        parts = [_plural(self.spans, "span"), _plural(self.gold_spans, "gold span")]
-        return f"{' and '.join(parts)} ({_plural(self.links, 'link')} with them)"
+        parts = [counted(self.spans, "span"), counted(self.gold_spans, "gold span")]
+        return f"{' and '.join(parts)} ({counted(self.links, 'link')} with them)"
 
 
 def usage(db: Session, project: Project) -> dict[int, Usage]:
@@ -300,7 +297,7 @@ def rename_attribute(
     db.flush()
     return (
         f"renamed attribute {attribute!r} of {label_name!r} to {new_name!r} "
-        f"({_plural(len(spans), 'span value')} followed)"
+        f"({counted(len(spans), 'span value')} followed)"
     )
 
 
@@ -348,7 +345,7 @@ def delete_attribute(
     spans = _spans_with_value(db, label, attribute)
     if spans and not confirmed:
         raise Invalid(
-            f"{_plural(len(spans), 'span')} of {label_name} "
+            f"{counted(len(spans), 'span')} of {label_name} "
             f"{'have' if len(spans) != 1 else 'has'} a value for {attribute}; tick “also delete "
             "its values” to delete the attribute with them",
             field="confirm",
@@ -361,5 +358,5 @@ def delete_attribute(
     db.flush()
     return (
         f"deleted attribute {attribute!r} of {label_name!r} "
-        f"with {_plural(len(spans), 'span value')}"
+        f"with {counted(len(spans), 'span value')}"
     )

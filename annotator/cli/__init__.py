@@ -9,6 +9,7 @@ the database libraries stay out; bench/startup.py measures the times.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import signal
@@ -16,7 +17,7 @@ import sys
 
 import click
 
-from annotator.cli.context import with_appcontext, with_web_app
+from annotator.cli.context import enter_app, with_appcontext, with_web_app
 from annotator.data_import.detect import FORMATS as IMPORT_FORMATS
 from annotator.errors import ConfigError, ImportRejected, Invalid
 
@@ -193,7 +194,6 @@ def add_member(slug: str, name: str, role: str) -> None:
 
 
 @click.command("import")
-@with_appcontext
 @click.argument("slug")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option(
@@ -211,18 +211,33 @@ def add_member(slug: str, name: str, role: str) -> None:
     default=None,
     help="Show a progress bar on standard error [default: when it is a terminal].",
 )
+@click.option(
+    "--server",
+    metavar="URL",
+    help="Send the files to the annotator running at URL (its import API, with a read-write "
+    "token in ANNOTATOR_TOKEN) instead of writing to this machine's database.",
+)
+@click.pass_context
 def import_(
+    ctx: click.Context,
     slug: str,
     files: tuple[str, ...],
     format_name: str | None,
     annotator: str | None,
     progress: bool | None,
+    server: str | None,
 ) -> None:
     """Import files into a project: all of them, or nothing.
 
     Native JSONL, .txt and .html documents; Label Studio JSON, doccano and Prodigy JSONL; brat
     .txt + .ann pairs and our W3C export with its texts, in a zip or a folder.
     """
+    shown = sys.stderr.isatty() if progress is None else progress
+    bar_file = sys.stderr if shown else io.StringIO()  # no bar, not even its label, when off
+    if server is not None:
+        click.echo(_import_through(server, slug, files, format_name, annotator, bar_file))
+        return
+    enter_app(ctx)
     from flask import current_app
 
     from annotator import db, store
@@ -234,8 +249,6 @@ def import_(
     if project is None:
         raise click.ClickException(f"no project {slug!r}")
     total = count_documents(files)
-    shown = sys.stderr.isatty() if progress is None else progress
-    bar_file = sys.stderr if shown else io.StringIO()  # no bar, not even its label, when off
     with click.progressbar(length=total, label="Importing", file=bar_file, show_pos=True) as bar:
         counted = [0]
 
@@ -256,6 +269,43 @@ def import_(
         except ImportRejected as problem:
             raise click.ClickException(f"nothing was imported: {problem}") from None
     click.echo(str(summary).capitalize() + ".")
+
+
+def _import_through(
+    url: str,
+    slug: str,
+    files: tuple[str, ...],
+    format_name: str | None,
+    annotator: str | None,
+    bar_file,
+) -> str:
+    """``import --server``: the job's summary, or its refusal as the command's error."""
+    from annotator.cli import remote
+
+    token = os.environ.get(remote.TOKEN_VARIABLE, "").strip()
+    if not token:
+        raise click.ClickException(
+            f"--server needs a read-write token in {remote.TOKEN_VARIABLE} "
+            "(make one on your account page)"
+        )
+    with contextlib.ExitStack() as stack:
+        bars = []
+
+        def advance(done: int, total: int) -> None:
+            if not bars:  # shown once the server has counted the documents
+                bar = click.progressbar(
+                    length=total, label="Importing", file=bar_file, show_pos=True
+                )
+                bars.append(stack.enter_context(bar))
+            bars[0].update(done - bars[0].pos)
+
+        try:
+            server = remote.Server(url, token)
+            return remote.send_import(
+                server, slug, files, format=format_name, annotator=annotator, progress=advance
+            )
+        except remote.RemoteFailed as problem:
+            raise click.ClickException(str(problem)) from None
 
 
 def _opened(paths):

@@ -28,21 +28,27 @@ def with_web_app(command: Callable[..., Any]) -> Callable[..., Any]:
     return _in_app(command, pages=True)
 
 
+def enter_app(ctx: click.Context, pages: bool = False) -> None:
+    """Enter the app's context for the rest of the command, as :func:`with_appcontext` does, for
+    a command that needs the app on only some of its paths (``import`` without ``--server``)."""
+    from flask import current_app
+    from flask.cli import ScriptInfo
+
+    if not current_app:
+        info = ctx.find_object(ScriptInfo)
+        if info is None:
+            from annotator import create_app
+
+            app = create_app(pages=pages)
+        else:
+            app = info.load_app()
+        ctx.with_resource(app.app_context())
+
+
 def _in_app(command: Callable[..., Any], pages: bool) -> Callable[..., Any]:
     @click.pass_context
     def decorator(ctx: click.Context, /, *args: Any, **kwargs: Any) -> Any:
-        from flask import current_app
-        from flask.cli import ScriptInfo
-
-        if not current_app:
-            info = ctx.find_object(ScriptInfo)
-            if info is None:
-                from annotator import create_app
-
-                app = create_app(pages=pages)
-            else:
-                app = info.load_app()
-            ctx.with_resource(app.app_context())
+        enter_app(ctx, pages)
         return ctx.invoke(command, *args, **kwargs)
 
     return update_wrapper(decorator, command)

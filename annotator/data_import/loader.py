@@ -33,6 +33,7 @@ from annotator.models import (
     User,
     utcnow,
 )
+from annotator.rules import counted
 
 BATCH = 500
 
@@ -51,15 +52,15 @@ class ImportSummary:
     """Files that held no documents (empty or only blank lines): said, so none looks lost."""
 
     def __str__(self) -> str:
-        text = f"imported {self.documents} documents, {self.spans} spans"
+        text = f"imported {counted(self.documents, 'document')}, {counted(self.spans, 'span')}"
         if self.gold_spans:
-            text += f", {self.gold_spans} gold spans"
+            text += f", {counted(self.gold_spans, 'gold span')}"
         if self.relations:
-            text += f", {self.relations} links"
+            text += f", {counted(self.relations, 'link')}"
         if self.gold_relations:
-            text += f", {self.gold_relations} gold links"
+            text += f", {counted(self.gold_relations, 'gold link')}"
         if self.sources:
-            text += f", {self.sources} new sources"
+            text += f", {counted(self.sources, 'new source')}"
         if self.new_accounts:
             text += f"; new accounts without password: {', '.join(self.new_accounts)}"
         for name in self.empty_files:

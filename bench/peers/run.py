@@ -82,6 +82,8 @@ ALSO = {"label-studio": [], "doccano": ["marshmallow<4", "numpy<2"]}
 LABELS = ("claim", "evidence", "attribution")
 #: annotator's second project, imported into through the running server
 WEB_PROJECT = "peers-web"
+#: and its third, imported into by the command sending the file to the running server
+SENT_PROJECT = "peers-sent"
 PASSWORD = "peers-bench-password"
 WORDS = (
     "the minister said on tuesday that figures would be published in spring after an inquiry "
@@ -312,6 +314,7 @@ class Annotator(Tool):
         self.server.cli("create-project", "peers", "--manager", "boss")
         self.server.cli("add-member", "peers", "boss", "--role", "annotator")
         self.server.cli("create-project", WEB_PROJECT, "--manager", "boss")
+        self.server.cli("create-project", SENT_PROJECT, "--manager", "boss")
         self.server.start()
         # the job runner beside the server, as `make serve` and a deployment run it
         log = self.server.instance / "jobs.log"
@@ -324,19 +327,47 @@ class Annotator(Tool):
         )
         self.client = Http(self.server.port)
         self.log_in()
+        self.token = self.make_token()
 
     def stop(self) -> None:
         end(self.jobs)
         self.server.stop()
 
+    def make_token(self) -> str:
+        """A read-write token, made on the account page as a user makes one (not timed)."""
+        form = urllib.parse.urlencode(
+            {"name": "bench", "scope": "read-write", "days": "1", "project": SENT_PROJECT}
+        ).encode()
+        status, _h, data = self.client.request(
+            "POST", "/account/tokens", form, "application/x-www-form-urlencoded"
+        )
+        found = re.search(rb"ann_[\w-]+", data)
+        if status != 201 or found is None:
+            raise RuntimeError(f"annotator token: {status}")
+        return found.group().decode()
+
     def imports(self, documents, path: Path) -> dict[str, Callable[[], object]]:
-        """The command, and the API's import job through the running server (another project)."""
+        """The command, the API's import job through the running server, and the command sending
+        the file to that server (each into a project of its own)."""
         return {
             "import (command)": lambda: self.server.cli(
                 "import", "peers", str(path), "--no-progress", in_process=False
             ),
             "import (server)": lambda: self.import_through_server(path),
+            "import (command --server)": lambda: self.import_with_command_to_server(path),
         }
+
+    def import_with_command_to_server(self, path: Path) -> None:
+        """``annotator import --server``, as from another machine: none of the server's
+        settings, only its address and a token."""
+        subprocess.run(
+            [str(Path(sys.executable).parent / "annotator"), "import", SENT_PROJECT, str(path)]
+            + ["--no-progress", "--server", self.server.url],
+            env={"PATH": os.environ.get("PATH", ""), "ANNOTATOR_TOKEN": self.token},
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
 
     def import_through_server(self, path: Path) -> None:
         """``POST /api/projects/SLUG/documents`` queues a job; poll its status until it is done."""

@@ -49,7 +49,7 @@ def test_cli_imports_a_brat_folder_and_a_label_studio_file_with_links(app, news,
     )
 
     assert outcome.exit_code == 0, outcome.output
-    assert "Imported 2 documents, 3 spans, 1 links" in outcome.output
+    assert "Imported 2 documents, 3 spans, 1 link" in outcome.output
     documents = stored(app)
     assert documents["doc-1"]["spans"] == [
         ("alice", "attribution", "Захарова"),

@@ -63,7 +63,11 @@ def test_dry_run_measures_annotator_and_installs_no_peer(tmp_path):
     rows = ("import 5 documents", "save one span", "export", "idle memory", "installed size")
     for row in (*rows, "50,000-character document, 1,000 spans: navigation to last highlight"):
         assert f"| {row}" in out, out
-    # both of annotator's paths, its command and its running server, for import and export
-    assert re.search(r"annotator by path: import: command [0-9.]+ s .*, server [0-9.]+ s", out)
+    # annotator's paths: its command, its running server, and (import) the command sending to it
+    assert re.search(
+        r"annotator by path: import: command [0-9.]+ s .*, server [0-9.]+ s .*, "
+        r"command --server [0-9.]+ s",
+        out,
+    )
     assert re.search(r"; export: command [0-9.]+ s .*, server [0-9.]+ s", out)
     assert not cache.exists()  # nothing installed, nothing started

@@ -3,6 +3,7 @@ and the job runner (``annotator jobs``), with only the address and the token fil
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -23,6 +24,13 @@ README = (ROOT / "README.md").read_text("utf-8")
 
 def python_example() -> str:
     return re.search(r"```python\n(.*?)```", README, re.S).group(1)
+
+
+def command_example() -> str:
+    """The one line of the block that follows the Python example."""
+    after = README[README.index(python_example()) :]
+    (line,) = re.search(r"```sh\n(.*?)```", after, re.S).group(1).strip().splitlines()
+    return line
 
 
 def read_write_token(database_url: str) -> str:
@@ -83,3 +91,23 @@ def test_readme_python_example_imports_waits_for_the_job_and_downloads_an_export
     assert "B-claim" in conll
     with_server = server.cli("export", "elections", "--format", "conll", "-o", "-")
     assert conll == with_server
+
+    # the command line's import to a running server, as the README writes it
+    command = (
+        command_example().replace("http://localhost:5000", server.url).replace("ann_...", secret)
+    )
+    shutil.copy(ROOT / "docs" / "examples" / "op-ed.txt", tmp_path / "op-ed.txt")
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    done = subprocess.run(
+        command,
+        shell=True,
+        cwd=tmp_path,
+        env={"PATH": path},  # nothing of the server's settings
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout == "Imported 1 document, 0 spans.\n"
+    listed = server.cli("export", "elections", "--format", "native", "-o", "-")
+    assert '"id":"op-ed"' in listed.replace(" ", "")

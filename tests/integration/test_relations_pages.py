@@ -392,7 +392,7 @@ def test_an_import_reports_the_links_it_stored(study):
         ],
         name="more.jsonl",
     )
-    assert str(summary) == "imported 1 documents, 2 spans, 1 links"
+    assert str(summary) == "imported 1 document, 2 spans, 1 link"
 
 
 def test_agreement_page_and_cli_show_link_and_attribute_agreement(world, runner):

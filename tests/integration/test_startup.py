@@ -43,6 +43,21 @@ def test_version_and_help_answer_without_the_database_or_the_web_app(option):
     assert loaded.isdisjoint(HEAVY), sorted(loaded & set(HEAVY))
 
 
+def test_an_import_sent_to_a_server_leaves_the_database_and_the_web_app_out(tmp_path):
+    # it fails to connect (nothing listens on port 9 here), after everything but the answer
+    articles = tmp_path / "articles.jsonl"
+    articles.write_text('{"text": "Fine."}\n')
+    code = (
+        "import os, sys\nos.environ['ANNOTATOR_TOKEN'] = 'ann_x'\nfrom annotator.cli import cli\n"
+        f"args = ['import', 'news', {str(articles)!r}, '--server', 'http://127.0.0.1:9']\n"
+        "try:\n    cli.main(args, prog_name='annotator')\n"
+        "except SystemExit as end:\n    assert end.code == 1, end.code\n"
+    )
+    loaded = modules_after(code)
+    assert {"click", "http"} <= loaded  # it ran as far as the request
+    assert loaded.isdisjoint(HEAVY), sorted(loaded & set(HEAVY))
+
+
 def test_building_the_app_still_brings_flask_and_the_database():
     # the probe above would pass vacuously if it could not see a module that is imported
     loaded = modules_after("from annotator import create_app")
