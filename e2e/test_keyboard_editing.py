@@ -57,6 +57,8 @@ def drag_handle(page, edge: str, to_phrase_end: str) -> None:
     page.mouse.move(x, y)
     page.mouse.down()
     page.mouse.move(last["right"] - 2, (last["top"] + last["bottom"]) / 2, steps=12)
+    # the drag selects no text (its pointerdown is cancelled; the text stays selectable)
+    assert page.evaluate("getSelection().toString()") == ""
     page.mouse.up()
 
 
