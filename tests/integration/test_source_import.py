@@ -45,7 +45,7 @@ def news(app, world):
 
 def test_import_creates_each_source_once_and_links_spans_and_gold(app, world, news):
     summary = world.import_jsonl("news", [_line("d1"), _line("d2")])
-    assert summary.sources == 1 and "1 new sources" in str(summary)
+    assert summary.sources == 1 and "1 new source;" in str(summary)
     sources, named = _stored(app)
     assert sources == [("Reuters", "outlet", "Q130879")]
     assert named == [("Reuters", "outlet", "Q130879")] * 4
