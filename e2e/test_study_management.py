@@ -69,7 +69,8 @@ def test_a_document_reassigned_in_the_matrix_is_the_annotators_next_and_shows_ev
     # search finds the document by a word of its text
     manager.goto(f"{server.url}/p/{slug}")
     manager.fill("#document-filters input[name=q]", "переговоры")
-    manager.click("#document-filters button")
+    with manager.expect_navigation():  # to the list's load: a click returns once it has begun
+        manager.click("#document-filters button")
     assert manager.locator("#documents tbody tr").evaluate_all(
         "rows => rows.map(row => row.dataset.document)"
     ) == ["target"]
@@ -77,10 +78,12 @@ def test_a_document_reassigned_in_the_matrix_is_the_annotators_next_and_shows_ev
     # assign it to ana in the matrix, then move it to ben
     manager.goto(f"{server.url}/p/{slug}/assignments")
     manager.check('tr[data-document="target"] td[data-annotator="ana"] input[name=cell]')
-    manager.click("button[value=assign]")
+    with manager.expect_navigation():
+        manager.click("button[value=assign]")
     manager.check('tr[data-document="target"] td[data-annotator="ana"] input[name=cell]')
     manager.select_option("select[name=to]", label="ben")
-    manager.click("button[value=reassign]")
+    with manager.expect_navigation():
+        manager.click("button[value=reassign]")
     cell = manager.locator('tr[data-document="target"] td[data-annotator="ben"] .status')
     assert cell.inner_text() == "assigned"
 
