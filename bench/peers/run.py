@@ -58,6 +58,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from annotator.cli.remote import Upload  # noqa: E402
+from annotator.cli.remote import multipart as form_body  # noqa: E402
 from annotator.offsets import code_points_to_utf16  # noqa: E402
 from bench.peers.long_document import (  # noqa: E402
     LONG_PASSWORD,
@@ -239,16 +241,8 @@ def end(process: subprocess.Popen | None) -> None:
 
 
 def multipart(field: str, name: str, content: bytes) -> tuple[bytes, str]:
-    boundary = uuid.uuid4().hex
-    body = (
-        (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{name}"\r\n'
-            f"Content-Type: application/octet-stream\r\n\r\n"
-        ).encode()
-        + content
-        + f"\r\n--{boundary}--\r\n".encode()
-    )
-    return body, f"multipart/form-data; boundary={boundary}"
+    """One file as a form upload, encoded as ``annotator import --server`` sends it."""
+    return form_body({}, [Upload(name, content)], field)
 
 
 # --- the tools ----------------------------------------------------------------------------------
