@@ -86,7 +86,7 @@ def test_every_json_export_and_the_card_carry_the_imported_source(world, news, r
     assert native["annotations"][0]["source"] == "Reuters"
     assert native["sources"][0]["wikidata"] == "Q130879"
     card = (tmp_path / "out.jsonl.card.md").read_text(encoding="utf-8")
-    assert "- Sources: 1, named by 1 annotator spans and 1 gold spans" in card
+    assert "- Sources: 1, named by 1 annotator span and 1 gold span" in card
     doccano, _ = export("--format", "doccano")
     assert [line["entities"][0]["source"] for line in doccano] == ["Reuters", "Reuters"]
     prodigy, _ = export("--format", "prodigy")

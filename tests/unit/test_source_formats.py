@@ -98,7 +98,7 @@ def test_w3c_identifies_a_source_by_wikidata_else_url_else_a_project_iri(record)
 
 def test_the_card_counts_sources_only_when_some_are_named():
     card = dataset_card({"sources": 3, "source_links": 5, "gold_source_links": 1})
-    assert "- Sources: 3, named by 5 annotator spans and 1 gold spans" in card
+    assert "- Sources: 3, named by 5 annotator spans and 1 gold span" in card
     assert "Sources:" not in dataset_card({"sources": 0})
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from annotator.rules import counted
+
 
 def _offsets_note(stats: Mapping[str, Any]) -> str:
     if stats.get("format") == "doccano" and stats.get("offsets", "utf16") == "utf16":
@@ -80,8 +82,9 @@ def dataset_card(stats: Mapping[str, Any]) -> str:
         ),
         *(
             [
-                f"- Sources: {stats['sources']}, named by {stats.get('source_links', 0)} "
-                f"annotator spans and {stats.get('gold_source_links', 0)} gold spans"
+                f"- Sources: {stats['sources']}, named by "
+                f"{counted(stats.get('source_links', 0), 'annotator span')} and "
+                f"{counted(stats.get('gold_source_links', 0), 'gold span')}"
             ]
             if stats.get("sources")
             else []
