@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InternalError, OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
 from annotator import db
@@ -49,6 +49,18 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(AnnotatorError)
     def _user_error(error: AnnotatorError):
         return _answer(error.status, str(error), error.field)
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(_error: RequestEntityTooLarge):
+        limit = app.config.get("MAX_CONTENT_LENGTH") or 0
+        size = f"{limit / 2**20:g} MB" if limit >= 2**20 else f"{limit:,} bytes"
+        return _answer(
+            413,
+            f"The upload is larger than this server accepts ({size}, set by "
+            "ANNOTATOR_MAX_UPLOAD_MB); nothing was imported. Split the file, or ask the "
+            "administrator to raise the limit.",
+            "files",
+        )
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):

@@ -361,6 +361,12 @@ def test_api_import_larger_than_the_upload_limit_is_refused_with_413(app, world)
         "/api/projects/news/documents", data={"files": (big, "a.jsonl")}, headers=headers
     )
     assert answer.status_code == 413 and answer.is_json
+    refusal = answer.get_json()
+    assert refusal["field"] == "files"
+    assert (
+        "larger than this server accepts (1,000 bytes, set by ANNOTATOR_MAX_UPLOAD_MB)"
+        in (refusal["error"])
+    )
 
 
 def test_job_status_of_another_project_is_not_found(app, world):
