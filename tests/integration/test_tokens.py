@@ -570,3 +570,14 @@ def test_database_of_the_previous_schema_upgrades_to_tokens_with_its_data(empty_
     finally:
         app.extensions["annotator.engine"].dispose()
         engine.dispose()
+
+
+def test_account_page_shows_the_command_that_imports_into_this_server(world):
+    world.user("mia")
+    page = world.client("mia").get("/account/tokens")
+    shown = page.get_data(as_text=True)
+    command = shown.split('<code class="command">')[1].split("</code>")[0]
+    assert command == (
+        "ANNOTATOR_TOKEN=&lt;token&gt; annotator import &lt;project&gt; &lt;files&gt; "
+        "--server http://localhost"  # the address the page was asked at
+    )
