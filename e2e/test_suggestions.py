@@ -26,6 +26,7 @@ from e2e.workspace_helpers import (
     wait_saved,
     wait_workspace_ready,
 )
+from tests.support.server import in_thread
 
 TEXT = (
     "The fire was caused by faulty wiring, the port authority said on Wednesday. "
@@ -254,15 +255,13 @@ def serve():
         server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         server.daemon_threads = True
         server.mode, server.release = mode, threading.Event()
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
+        servers.append((server, in_thread(server)))
         return f"http://127.0.0.1:{server.server_address[1]}/suggest"
 
     yield start
-    for server in servers:
+    for server, stop in servers:
         server.release.set()
-        server.shutdown()
-        server.server_close()
+        stop()
 
 
 def test_the_example_http_recommender_suggests_in_the_workspace(new_page, server, tmp_path, serve):

@@ -17,6 +17,7 @@ from annotator import db, store
 from annotator.assignments import handout
 from annotator.models import Document, SuggestionSettings
 from tests.support.pages import csrf_token
+from tests.support.server import in_thread
 
 # Not serial: the recommenders are threads of this process on ports the OS picks, so the tests
 # run under xdist with the rest.
@@ -58,15 +59,13 @@ def serve():
         server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         server.daemon_threads = True
         server.answer, server.release = answer, threading.Event()
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
+        servers.append((server, in_thread(server)))
         return f"http://127.0.0.1:{server.server_address[1]}/suggest"
 
     yield start
-    for server in servers:
+    for server, stop in servers:
         server.release.set()
-        server.shutdown()
-        server.server_close()
+        stop()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ tests run under xdist with the rest); small imports run inside the request, as t
 from __future__ import annotations
 
 import json
-import threading
 
 import pytest
 from sqlmodel import select
@@ -16,6 +15,7 @@ from werkzeug.serving import make_server
 
 from annotator import api_tokens, db, store
 from annotator.models import Document, Label, Span, User
+from tests.support.server import in_thread
 
 ARTICLES = [
     {
@@ -39,11 +39,9 @@ ARTICLES = [
 def served(app):
     """The app at a real address; the URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    stop = in_thread(server)
     yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+    stop()
 
 
 @pytest.fixture

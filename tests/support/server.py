@@ -16,8 +16,10 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -166,3 +168,23 @@ class Gunicorn:
             except ProcessLookupError:
                 pass
             self.process.wait(timeout=10)
+
+
+#: How often a server served from a thread looks whether it should stop: ``shutdown()`` waits up
+#: to this long (the standard library's half a second, at each test's end, added up to seconds).
+POLL_SECONDS = 0.02
+
+
+def in_thread(server) -> Callable[[], None]:
+    """Serve ``server`` (an ``http.server`` or werkzeug server) from a daemon thread of this
+    process; returns the function that stops and closes it."""
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": POLL_SECONDS}, daemon=True
+    )
+    thread.start()
+
+    def stop() -> None:
+        server.shutdown()
+        server.server_close()
+
+    return stop
