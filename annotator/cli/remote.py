@@ -33,7 +33,13 @@ RETRIES = 5
 
 
 class RemoteFailed(Exception):
-    """The server could not be reached or refused; the message says what to do next."""
+    """The server could not be reached or refused; the message says what to do next.
+    ``after_sending``: the request had gone out whole when the answer failed to come, so the
+    server may have acted on it."""
+
+    def __init__(self, message: str, after_sending: bool = False):
+        super().__init__(message)
+        self.after_sending = after_sending
 
 
 @dataclass(frozen=True)
@@ -120,9 +126,11 @@ class Server:
         headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
         if kind:
             headers["Content-Type"] = kind
+        sent = False
         try:
             try:
                 connection.request(method, target, body, headers)
+                sent = True
             except (BrokenPipeError, ConnectionResetError):
                 # the server answered before taking the whole body (a refusal, such as a token
                 # it does not accept) and closed: its answer is still there to read
@@ -130,7 +138,7 @@ class Server:
             response = connection.getresponse()
             return Answer(response.status, dict(response.getheaders()), _json(response.read()))
         except (OSError, http.client.HTTPException) as error:
-            raise RemoteFailed(f"cannot reach {self.url}: {error}") from None
+            raise RemoteFailed(f"cannot reach {self.url}: {error}", after_sending=sent) from None
         finally:
             connection.close()
 
@@ -172,7 +180,18 @@ def send_import(
     files = uploads(paths)
     body, kind = multipart(fields, files, "files")
     quoted = urllib.parse.quote(slug, safe="")
-    answer = server.request("POST", f"/api/projects/{quoted}/documents", body, kind)
+    try:
+        answer = server.request("POST", f"/api/projects/{quoted}/documents", body, kind)
+    except RemoteFailed as problem:
+        if not problem.after_sending:
+            raise
+        # the files went out and no answer came: an import may be under way there, and sending
+        # them again could store documents without ids twice
+        raise RemoteFailed(
+            f"{problem}; the server may have taken the files: look at the project's import jobs "
+            "before sending them again",
+            after_sending=True,
+        ) from None
     if answer.status == 404:
         raise RemoteFailed(f"nothing was imported: no project {slug!r} that the token may use")
     if answer.status != 202 or not isinstance(answer.body, dict):

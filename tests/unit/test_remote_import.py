@@ -5,6 +5,8 @@ sends to a real one)."""
 from __future__ import annotations
 
 import io
+import socket
+import threading
 import zipfile
 
 import pytest
@@ -187,3 +189,37 @@ def test_an_error_in_a_folder_names_the_file_within_the_folder_the_user_gave(tmp
 
     said = f"nothing was imported: {folder}/a.ann, line 1: ends after the text"
     assert str(refused.value) == said
+
+
+def test_files_sent_whole_without_an_answer_may_be_there_and_the_user_is_told_to_look(tmp_path):
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def take_and_hang_up():  # reads the whole request, then closes without answering
+        connection, _ = listener.accept()
+        with connection:
+            received = b""
+            while b"--\r\n" not in received[-64:]:
+                received += connection.recv(65536)
+
+    threading.Thread(target=take_and_hang_up, daemon=True).start()
+    server = remote.Server(f"http://127.0.0.1:{listener.getsockname()[1]}", "ann_x")
+    try:
+        with pytest.raises(RemoteFailed) as failed:
+            send(server, tmp_path)
+    finally:
+        listener.close()
+    assert failed.value.after_sending
+    assert str(failed.value).endswith(
+        "the server may have taken the files: look at the project's import jobs "
+        "before sending them again"
+    )
+
+
+def test_a_server_that_is_not_there_was_sent_nothing():
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    listener.close()
+    with pytest.raises(RemoteFailed) as failed:
+        remote.Server(f"http://127.0.0.1:{port}", "ann_x").request("GET", "/health")
+    assert not failed.value.after_sending
+    assert "cannot reach" in str(failed.value)
