@@ -26,8 +26,9 @@ from dataclasses import dataclass
 from typing import Any
 
 TOKEN_VARIABLE = "ANNOTATOR_TOKEN"
-FIRST_POLL, LONGEST_POLL = 0.02, 1.0
-"""Seconds between two looks at the job: at once for a small import, then less and less often."""
+FIRST_POLL, LONGEST_POLL = 0.02, 0.25
+"""Seconds between two looks at the job: at once for a small import, then less often, but never
+so seldom that the summary waits long after the job is done (a look is one small GET)."""
 RETRIES = 5
 """Failed looks at a running job (a server restarting) tolerated in a row before giving up."""
 

@@ -303,6 +303,9 @@ class Annotator(Tool):
         self.server = Gunicorn(
             self.work / f"annotator-{uuid.uuid4().hex[:8]}", log_requests=False, cli_in_process=True
         )
+        # 20,000 documents are a 61 MB file: above the default upload limit (50 MB), as a team
+        # importing a corpus that size would set it
+        self.server.env["ANNOTATOR_MAX_UPLOAD_MB"] = "500"
         self.server.cli("init-db")
         self.server.cli("create-user", "boss", "--role", "admin", input=PASSWORD + "\n")
         self.server.cli("create-project", "peers", "--manager", "boss")

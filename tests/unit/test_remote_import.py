@@ -120,7 +120,7 @@ def test_the_job_is_followed_to_its_end_less_and_less_often_through_a_lost_conne
     assert server.asked[0] == ("POST", "/api/projects/news/documents")
     assert set(server.asked[1:]) == {("GET", JOB_URL)}
     assert seen == [(0, 0), (100, 300)] + [(200, 300)] * 6 + [(300, 300)]
-    assert slept == [0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.0, 1.0, 1.0, 1.0]
+    assert slept == [0.02, 0.04, 0.08, 0.16, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25]
 
 
 def test_a_job_the_server_cannot_be_asked_about_is_named_so_it_can_be_looked_up(tmp_path):
