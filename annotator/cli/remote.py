@@ -54,8 +54,8 @@ class Upload:
 @dataclass(frozen=True)
 class Answer:
     status: int
-    headers: dict[str, str]
     body: Any
+    """The JSON the server answered, or None."""
 
 
 def uploads(paths: Iterable[str]) -> list[Upload]:
@@ -137,7 +137,7 @@ class Server:
                 # it does not accept) and closed: its answer is still there to read
                 pass
             response = connection.getresponse()
-            return Answer(response.status, dict(response.getheaders()), _json(response.read()))
+            return Answer(response.status, _json(response.read()))
         except (OSError, http.client.HTTPException) as error:
             raise RemoteFailed(f"cannot reach {self.url}: {error}", after_sending=sent) from None
         finally:

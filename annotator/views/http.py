@@ -54,12 +54,14 @@ def init_app(app: Flask) -> None:
     def _too_large(_error: RequestEntityTooLarge):
         limit = app.config.get("MAX_CONTENT_LENGTH") or 0
         size = f"{limit / 2**20:g} MB" if limit >= 2**20 else f"{limit:,} bytes"
+        # every request body has this limit; only an upload of files is worth naming a field
+        field = "files" if request.mimetype == "multipart/form-data" else None
         return _answer(
             413,
             f"The upload is larger than this server accepts ({size}, set by "
-            "ANNOTATOR_MAX_UPLOAD_MB); nothing was imported. Split the file, or ask the "
+            "ANNOTATOR_MAX_UPLOAD_MB); nothing was stored. Split the file, or ask the "
             "administrator to raise the limit.",
-            "files",
+            field,
         )
 
     @app.errorhandler(HTTPException)

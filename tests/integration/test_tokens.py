@@ -581,3 +581,16 @@ def test_account_page_shows_the_command_that_imports_into_this_server(world):
         "ANNOTATOR_TOKEN=&lt;token&gt; annotator import &lt;project&gt; &lt;files&gt; "
         "--server http://localhost"  # the address the page was asked at
     )
+
+
+def test_any_request_over_the_limit_is_refused_with_413_naming_no_file_field(app, world):
+    world.user("mia")
+    world.project("news", manager="mia")
+    headers = {"Authorization": f"Bearer {token_for(app, 'manager', project='news')}"}
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    answer = app.test_client().put(
+        "/api/projects/news/documents/1/spans/x", json={"note": "x" * 5000}, headers=headers
+    )
+    assert answer.status_code == 413
+    refusal = answer.get_json()
+    assert refusal["field"] is None and "nothing was stored" in refusal["error"]

@@ -88,7 +88,7 @@ JOB_URL = "http://10.0.0.5:8000/api/projects/news/jobs/j1"
 def job(status: str, done: int, total: int, **more) -> Answer:
     finished = status not in ("queued", "running")
     body = {"status": status, "finished": finished, "done": done, "total": total} | more
-    return Answer(200, {}, body)
+    return Answer(200, body)
 
 
 def send(server, tmp_path, **options):
@@ -108,7 +108,7 @@ def send(server, tmp_path, **options):
 
 
 def test_the_job_is_followed_to_its_end_less_and_less_often_through_a_lost_connection(tmp_path):
-    queued = Answer(202, {}, {"job": "j1", "status": "queued", "url": JOB_URL})
+    queued = Answer(202, {"job": "j1", "status": "queued", "url": JOB_URL})
     looks = [job("queued", 0, 0), job("running", 100, 300), None, None]
     looks += [job("running", 200, 300)] * 6
     done = job("done", 300, 300, message="Imported 300 documents, 0 spans.")
@@ -124,7 +124,7 @@ def test_the_job_is_followed_to_its_end_less_and_less_often_through_a_lost_conne
 
 
 def test_a_job_the_server_cannot_be_asked_about_is_named_so_it_can_be_looked_up(tmp_path):
-    queued = Answer(202, {}, {"job": "j1", "status": "queued", "url": JOB_URL})
+    queued = Answer(202, {"job": "j1", "status": "queued", "url": JOB_URL})
     server = FakeServer([queued] + [None] * (remote.RETRIES + 1))
 
     with pytest.raises(RemoteFailed) as refused:
@@ -137,7 +137,7 @@ def test_a_job_the_server_cannot_be_asked_about_is_named_so_it_can_be_looked_up(
 
 
 def test_a_refused_import_is_worded_as_the_command_words_its_own(tmp_path):
-    queued = Answer(202, {}, {"job": "j1", "status": "queued", "url": JOB_URL})
+    queued = Answer(202, {"job": "j1", "status": "queued", "url": JOB_URL})
     error = {"file": "docs.jsonl", "line": 2, "field": "text", "reason": "missing"}
     failed = job("failed", 0, 2, message="Nothing was imported. ...", errors=[error])
     with pytest.raises(RemoteFailed) as refused:
@@ -154,11 +154,11 @@ def test_a_refused_import_is_worded_as_the_command_words_its_own(tmp_path):
 @pytest.mark.parametrize(
     ("answer", "said"),
     [
-        (Answer(401, {}, {"error": "unknown"}), "does not accept the token in ANNOTATOR_TOKEN"),
-        (Answer(404, {}, None), "no project 'news' that the token may use"),
-        (Answer(403, {}, {"error": "this access token may only read"}), "may only read"),
-        (Answer(400, {}, {"error": "unknown format 'x'", "field": "format"}), "(field 'format')"),
-        (Answer(502, {}, None), "the server answered 502"),
+        (Answer(401, {"error": "unknown"}), "does not accept the token in ANNOTATOR_TOKEN"),
+        (Answer(404, None), "no project 'news' that the token may use"),
+        (Answer(403, {"error": "this access token may only read"}), "may only read"),
+        (Answer(400, {"error": "unknown format 'x'", "field": "format"}), "(field 'format')"),
+        (Answer(502, None), "the server answered 502"),
     ],
 )
 def test_a_refused_upload_says_why_and_asks_for_no_job(tmp_path, answer, said):
@@ -180,7 +180,7 @@ def test_an_error_in_a_folder_names_the_file_within_the_folder_the_user_gave(tmp
     folder = tmp_path / "brat"
     folder.mkdir()
     (folder / "a.ann").write_text("T1\tclaim 0 99\tText\n")
-    queued = Answer(202, {}, {"job": "j1", "status": "queued", "url": JOB_URL})
+    queued = Answer(202, {"job": "j1", "status": "queued", "url": JOB_URL})
     error = {"file": "brat.zip/a.ann", "line": 1, "field": None, "reason": "ends after the text"}
     failed = job("failed", 0, 1, message="Nothing was imported. ...", errors=[error])
 
